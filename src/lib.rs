@@ -3,8 +3,12 @@
 //! The pure core (`whm`, `checks`) builds and tests natively; the browser half (`client`, `ui`) is
 //! compiled for `wasm32-unknown-unknown` only.
 
+pub mod route;
 pub mod whm;
 
+pub mod checks;
 #[cfg(target_arch = "wasm32")]
 pub mod client;
-pub mod checks;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

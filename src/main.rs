@@ -7,6 +7,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("whm-transfer-console is a browser app: build it with `trunk build --release --offline` or run `make demo`.");
+    eprintln!(
+        "whm-transfer-console is a browser app: build it with `trunk build --release --offline` or run `make demo`."
+    );
     std::process::exit(2);
 }

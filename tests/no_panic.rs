@@ -2,10 +2,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use whm_transfer_console::whm::{self, HttpReply, logs, responses::*, Analysis};
+use whm_transfer_console::whm::{self, Analysis, HttpReply, logs, responses::*};
 
 fn all_decoders(body: &str, status: u16, content_type: Option<&str>) {
-    let r = HttpReply { status, content_type, body };
+    let r = HttpReply {
+        status,
+        content_type,
+        body,
+    };
     let _ = whm::decode::<Analysis>(r);
     let _ = whm::decode::<SystemUserVerdict>(r);
     let _ = whm::decode::<TransferModules>(r);
@@ -40,11 +44,36 @@ fn jsonish() -> impl Strategy<Value = String> {
         "[a-z_]{0,6}".prop_map(|s| format!("\"{s}\"")),
     ];
     let keys = prop_oneof![
-        Just("metadata"), Just("data"), Just("result"), Just("reason"), Just("command"), Just("output"),
-        Just("warnings"), Just("local"), Just("remote"), Just("items"), Just("accounts"), Just("users"),
-        Just("dbs"), Just("MYSQL"), Just("owner"), Just("bytesused"), Just("worker_nodes"), Just("linked_nodes"),
-        Just("modules"), Just("analysis"), Just("conflicts"), Just("cpanelresult"), Just("error"), Just("state_name"),
-        Just("log"), Just("schema"), Just("keys"), Just("pid"), Just("available_ips"), Just("user"),
+        Just("metadata"),
+        Just("data"),
+        Just("result"),
+        Just("reason"),
+        Just("command"),
+        Just("output"),
+        Just("warnings"),
+        Just("local"),
+        Just("remote"),
+        Just("items"),
+        Just("accounts"),
+        Just("users"),
+        Just("dbs"),
+        Just("MYSQL"),
+        Just("owner"),
+        Just("bytesused"),
+        Just("worker_nodes"),
+        Just("linked_nodes"),
+        Just("modules"),
+        Just("analysis"),
+        Just("conflicts"),
+        Just("cpanelresult"),
+        Just("error"),
+        Just("state_name"),
+        Just("log"),
+        Just("schema"),
+        Just("keys"),
+        Just("pid"),
+        Just("available_ips"),
+        Just("user"),
     ];
     leaf.prop_recursive(5, 64, 6, move |inner| {
         prop_oneof![

@@ -95,7 +95,10 @@ fn urls_carry_no_parameters_and_no_secret() {
 #[test]
 fn secrets_travel_encoded_in_the_body() {
     let calls = every_call();
-    let root = calls.iter().find(|c| c.function == "create_remote_root_transfer_session").unwrap();
+    let root = calls
+        .iter()
+        .find(|c| c.function == "create_remote_root_transfer_session")
+        .unwrap();
     assert!(root.has_secret());
     let body = root.form_body();
     assert!(body.contains("&password=luggage12345"));
@@ -129,7 +132,11 @@ fn root_session_sends_every_documented_parameter() {
     assert_eq!(call.param("port"), Some("22"));
     assert_eq!(call.param("comm_transport"), Some("ssh"));
     assert_eq!(call.param("transfer_threads"), Some("1"));
-    assert_eq!(call.param("unrestricted_restore"), Some("0"), "booleans as 1/0, never true/false");
+    assert_eq!(
+        call.param("unrestricted_restore"),
+        Some("0"),
+        "booleans as 1/0, never true/false"
+    );
     assert!(call.mutating);
     assert!(call.timeout_ms >= 300_000, "remote calls are slow");
 }
@@ -180,7 +187,12 @@ fn account_items_render_like_the_guide_and_always_send_skipres() {
     for kv in ["&replaceip=all", "&skipres=1", "&live_transfer=1", "&force=0", "&ip=0"] {
         assert!(body.contains(kv), "{kv} in {body}");
     }
-    let user = AccountItem { user: "u".into(), localuser: "u".into(), ..Default::default() }.into_request("s", "AccountRemoteUser");
+    let user = AccountItem {
+        user: "u".into(),
+        localuser: "u".into(),
+        ..Default::default()
+    }
+    .into_request("s", "AccountRemoteUser");
     let call = user.call();
     assert_eq!(call.param("skipres"), Some("0"));
     assert_eq!(call.param("detected_remote_user"), None, "only for root sessions");
@@ -188,9 +200,17 @@ fn account_items_render_like_the_guide_and_always_send_skipres() {
 
 #[test]
 fn enqueue_never_duplicates_session_or_module() {
-    let call = rq::enqueue_transfer_item("s", "PackageRemoteRoot", vec![("module".into(), "X".into()), ("package".into(), "p 1".into())]).call();
+    let call = rq::enqueue_transfer_item(
+        "s",
+        "PackageRemoteRoot",
+        vec![("module".into(), "X".into()), ("package".into(), "p 1".into())],
+    )
+    .call();
     assert_eq!(names(&call), ["transfer_session_id", "module", "package"]);
-    assert_eq!(call.form_body(), "api.version=1&transfer_session_id=s&module=PackageRemoteRoot&package=p+1");
+    assert_eq!(
+        call.form_body(),
+        "api.version=1&transfer_session_id=s&module=PackageRemoteRoot&package=p+1"
+    );
 }
 
 #[test]

@@ -285,7 +285,11 @@ impl Analysis {
     /// 16 on MySQL ≥ 5.7 and MariaDB ≥ 10, 8 on older MySQL. `None` when unknown.
     pub fn local_prefix_length(&self) -> Option<u8> {
         let m = self.modules.get("MySQL")?;
-        let kind = m.analysis.get("Local Type").map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+        let kind = m
+            .analysis
+            .get("Local Type")
+            .map(|s| s.to_ascii_lowercase())
+            .unwrap_or_default();
         let version = m.analysis.get("Local Version")?;
         let mut parts = version.trim().split('.').map(|p| p.trim().parse::<u32>().ok());
         let major = parts.next().flatten()?;

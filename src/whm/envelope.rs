@@ -105,7 +105,11 @@ fn html_title(body: &str) -> String {
         .and_then(|s| lower[s + 7..].find("</title>").map(|e| (s + 7, s + 7 + e)))
         .map(|(s, e)| body.get(s..e).unwrap_or("").trim().to_owned())
         .unwrap_or_default();
-    let t = if title.is_empty() { "an HTML page instead of JSON".to_owned() } else { title };
+    let t = if title.is_empty() {
+        "an HTML page instead of JSON".to_owned()
+    } else {
+        title
+    };
     t.chars().take(120).collect()
 }
 
@@ -135,15 +139,32 @@ fn malformed(err: &serde_json::Error, part: &str) -> WhmError {
 /// result; anything else → an HTTP or malformed-body error. Never panics.
 pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, WhmError> {
     if reply.status == 401 || reply.status == 403 {
-        let detail = if looks_like_html(&reply) { html_title(reply.body) } else { snippet(reply.body) };
-        return Err(WhmError::SessionLost { status: reply.status, detail });
+        let detail = if looks_like_html(&reply) {
+            html_title(reply.body)
+        } else {
+            snippet(reply.body)
+        };
+        return Err(WhmError::SessionLost {
+            status: reply.status,
+            detail,
+        });
     }
     if !(200..300).contains(&reply.status) {
-        let detail = if looks_like_html(&reply) { html_title(reply.body) } else { snippet(reply.body) };
-        return Err(WhmError::Http { status: reply.status, detail });
+        let detail = if looks_like_html(&reply) {
+            html_title(reply.body)
+        } else {
+            snippet(reply.body)
+        };
+        return Err(WhmError::Http {
+            status: reply.status,
+            detail,
+        });
     }
     if looks_like_html(&reply) {
-        return Err(WhmError::SessionLost { status: reply.status, detail: html_title(reply.body) });
+        return Err(WhmError::SessionLost {
+            status: reply.status,
+            detail: html_title(reply.body),
+        });
     }
     let body = reply.body.trim_start_matches('\u{feff}');
     if body.trim().is_empty() {
@@ -157,7 +178,10 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
     if let Some(cp) = raw.cpanelresult {
         let cp: CpanelResult = serde_json::from_str(cp.get()).unwrap_or_default();
         if let Some(error) = cp.error {
-            return Err(WhmError::SessionLost { status: reply.status, detail: error });
+            return Err(WhmError::SessionLost {
+                status: reply.status,
+                detail: error,
+            });
         }
     }
     let Some(meta_raw) = raw.metadata else {
@@ -169,7 +193,10 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
     };
     let metadata: Metadata = serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata"))?;
     if !metadata.result {
-        return Err(WhmError::Api { command: metadata.command, reason: metadata.reason });
+        return Err(WhmError::Api {
+            command: metadata.command,
+            reason: metadata.reason,
+        });
     }
     let data = match raw.data {
         None => None,
@@ -185,7 +212,11 @@ pub fn decode_saved<T: DeserializeOwned>(text: &str) -> Result<T, WhmError> {
     let text = text.trim_start_matches('\u{feff}');
     let raw: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| malformed(&e, "file"))?;
     if raw.metadata.is_some() || raw.data.is_some() {
-        let reply = decode::<T>(HttpReply { status: 200, content_type: Some("application/json"), body: text })?;
+        let reply = decode::<T>(HttpReply {
+            status: 200,
+            content_type: Some("application/json"),
+            body: text,
+        })?;
         return reply.require_data();
     }
     serde_json::from_str::<T>(text).map_err(|e| malformed(&e, "file"))
@@ -197,13 +228,18 @@ mod tests {
     use serde_json::Value;
 
     fn ok(body: &str) -> HttpReply<'_> {
-        HttpReply { status: 200, content_type: Some("application/json"), body }
+        HttpReply {
+            status: 200,
+            content_type: Some("application/json"),
+            body,
+        }
     }
 
     #[test]
     fn result_as_string_or_int_both_succeed() {
         for r in ["1", "\"1\"", "true"] {
-            let body = format!(r#"{{"metadata":{{"version":1,"command":"x","result":{r},"reason":"OK"}},"data":{{"a":1}}}}"#);
+            let body =
+                format!(r#"{{"metadata":{{"version":1,"command":"x","result":{r},"reason":"OK"}},"data":{{"a":1}}}}"#);
             let reply = decode::<Value>(ok(&body)).expect(r);
             assert_eq!(reply.data.unwrap()["a"], 1);
         }
@@ -248,7 +284,12 @@ mod tests {
     #[test]
     fn access_denied_403_is_session_lost() {
         let body = r#"{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}"#;
-        let err = decode::<Value>(HttpReply { status: 403, content_type: Some("text/plain; charset=\"utf-8\""), body }).unwrap_err();
+        let err = decode::<Value>(HttpReply {
+            status: 403,
+            content_type: Some("text/plain; charset=\"utf-8\""),
+            body,
+        })
+        .unwrap_err();
         assert_eq!(err.kind(), "session-lost");
         // the same body with a 200 is still a lost session
         let err = decode::<Value>(ok(body)).unwrap_err();
@@ -258,17 +299,43 @@ mod tests {
     #[test]
     fn token_denied_html_is_session_lost() {
         let body = "<html><head><title>Access Denied: Security Token Failure</title></head><body>…</body></html>";
-        let err = decode::<Value>(HttpReply { status: 401, content_type: Some("text/html"), body }).unwrap_err();
-        assert_eq!(err, WhmError::SessionLost { status: 401, detail: "Access Denied: Security Token Failure".into() });
-        let err = decode::<Value>(HttpReply { status: 200, content_type: Some("text/html; charset=utf-8"), body }).unwrap_err();
+        let err = decode::<Value>(HttpReply {
+            status: 401,
+            content_type: Some("text/html"),
+            body,
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            WhmError::SessionLost {
+                status: 401,
+                detail: "Access Denied: Security Token Failure".into()
+            }
+        );
+        let err = decode::<Value>(HttpReply {
+            status: 200,
+            content_type: Some("text/html; charset=utf-8"),
+            body,
+        })
+        .unwrap_err();
         assert_eq!(err.kind(), "session-lost");
     }
 
     #[test]
     fn server_errors_are_http_errors() {
-        let err = decode::<Value>(HttpReply { status: 500, content_type: Some("text/html"), body: "<h1>Internal Server Error</h1>" }).unwrap_err();
+        let err = decode::<Value>(HttpReply {
+            status: 500,
+            content_type: Some("text/html"),
+            body: "<h1>Internal Server Error</h1>",
+        })
+        .unwrap_err();
         assert!(matches!(err, WhmError::Http { status: 500, .. }));
-        let err = decode::<Value>(HttpReply { status: 502, content_type: None, body: "" }).unwrap_err();
+        let err = decode::<Value>(HttpReply {
+            status: 502,
+            content_type: None,
+            body: "",
+        })
+        .unwrap_err();
         assert!(matches!(err, WhmError::Http { status: 502, .. }));
     }
 

@@ -19,7 +19,11 @@ pub enum WhmError {
     Timeout { after_ms: u32 },
     /// The body was not the JSON WHM sends: invalid, cut short (`truncated`), or of an unexpected shape.
     /// `at` says where it broke.
-    Malformed { detail: String, at: String, truncated: bool },
+    Malformed {
+        detail: String,
+        at: String,
+        truncated: bool,
+    },
 }
 
 impl WhmError {
@@ -62,15 +66,11 @@ impl WhmError {
             WhmError::SessionLost { .. } => {
                 "Log in to WHM again in this browser, then reload this page. Nothing you typed here is lost."
             }
-            WhmError::Api { .. } => {
-                "Check the values you entered against WHM’s message, then try again."
-            }
+            WhmError::Api { .. } => "Check the values you entered against WHM’s message, then try again.",
             WhmError::Http { .. } => {
                 "WHM or a proxy in front of it failed. Try again in a moment; if it persists, check cpsrvd’s error log (/usr/local/cpanel/logs/error_log)."
             }
-            WhmError::Network { .. } => {
-                "Check that the server is up and reachable from this browser, then try again."
-            }
+            WhmError::Network { .. } => "Check that the server is up and reachable from this browser, then try again.",
             WhmError::Timeout { .. } => {
                 "The server may be busy. Try again; for long operations the work may still be running on the server."
             }
@@ -104,9 +104,13 @@ impl WhmError {
 fn human_duration(ms: u32) -> String {
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         let s = ms / 1000;
-        if s == 1 { "1 second".into() } else { format!("{s} seconds") }
+        if s == 1 {
+            "1 second".into()
+        } else {
+            format!("{s} seconds")
+        }
     } else {
         format!("{:.1} seconds", f64::from(ms) / 1000.0)
     }
@@ -127,15 +131,33 @@ mod tests {
     #[test]
     fn every_error_has_a_kind_title_and_next_step() {
         let all = [
-            WhmError::SessionLost { status: 403, detail: "Access denied".into() },
-            WhmError::Api { command: "x".into(), reason: "The session ID “a” does not exist.".into() },
-            WhmError::Http { status: 500, detail: String::new() },
-            WhmError::Network { detail: "refused".into() },
+            WhmError::SessionLost {
+                status: 403,
+                detail: "Access denied".into(),
+            },
+            WhmError::Api {
+                command: "x".into(),
+                reason: "The session ID “a” does not exist.".into(),
+            },
+            WhmError::Http {
+                status: 500,
+                detail: String::new(),
+            },
+            WhmError::Network {
+                detail: "refused".into(),
+            },
             WhmError::Timeout { after_ms: 30_000 },
-            WhmError::Malformed { detail: "EOF".into(), at: "line 1 column 9".into(), truncated: true },
+            WhmError::Malformed {
+                detail: "EOF".into(),
+                at: "line 1 column 9".into(),
+                truncated: true,
+            },
         ];
         let kinds: Vec<_> = all.iter().map(WhmError::kind).collect();
-        assert_eq!(kinds, ["session-lost", "api", "http", "network", "timeout", "malformed"]);
+        assert_eq!(
+            kinds,
+            ["session-lost", "api", "http", "network", "timeout", "malformed"]
+        );
         for e in &all {
             assert!(!e.title().is_empty());
             assert!(e.next_step().ends_with('.'));

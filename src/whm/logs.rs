@@ -65,7 +65,12 @@ impl LogContents {
         fn text(v: &Value) -> String {
             match v {
                 Value::String(s) => s.clone(),
-                Value::Array(a) => a.iter().map(text).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n"),
+                Value::Array(a) => a
+                    .iter()
+                    .map(text)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 Value::Object(o) => o
                     .get("failure")
                     .or_else(|| o.get("message"))
@@ -82,7 +87,9 @@ impl LogContents {
     pub fn msg_size(&self) -> Option<u64> {
         let v = self.msg.as_ref()?.get("size")?;
         match v {
-            Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+            Value::Number(n) => n
+                .as_u64()
+                .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
             Value::String(s) => scalar::parse_int(s).and_then(|i| u64::try_from(i).ok()),
             _ => None,
         }
@@ -104,7 +111,10 @@ pub fn parse_log(text: &str) -> Vec<ParsedLine> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| match serde_json::from_str::<LogLine>(l) {
             Ok(line) if l.trim_start().starts_with('{') => ParsedLine::Entry(Box::new(line)),
-            _ => ParsedLine::Raw { line_no: i + 1, text: l.to_owned() },
+            _ => ParsedLine::Raw {
+                line_no: i + 1,
+                text: l.to_owned(),
+            },
         })
         .collect()
 }
@@ -113,7 +123,11 @@ pub fn parse_log(text: &str) -> Vec<ParsedLine> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TailFrame {
     /// `<logfile>|<byte_count>|<json>`
-    Line { logfile: String, byte_count: u64, json: String },
+    Line {
+        logfile: String,
+        byte_count: u64,
+        json: String,
+    },
     /// `.`
     KeepAlive,
     /// `[tail_end:<termination_integer>]`
@@ -128,16 +142,24 @@ pub fn parse_tail_line(line: &str) -> TailFrame {
     if l == "." {
         return TailFrame::KeepAlive;
     }
-    if let Some(rest) = l.strip_prefix("[tail_end:").and_then(|r| r.strip_suffix(']')) {
-        if let Ok(n) = rest.trim().parse() {
-            return TailFrame::End(n);
-        }
+    if let Some(Ok(n)) = l
+        .strip_prefix("[tail_end:")
+        .and_then(|r| r.strip_suffix(']'))
+        .map(|r| r.trim().parse())
+    {
+        return TailFrame::End(n);
     }
     let mut parts = l.splitn(3, '|');
-    if let (Some(file), Some(count), Some(json)) = (parts.next(), parts.next(), parts.next()) {
-        if let Ok(byte_count) = count.trim().parse() {
-            return TailFrame::Line { logfile: file.to_owned(), byte_count, json: json.to_owned() };
-        }
+    if let (Some(file), Some(Ok(byte_count)), Some(json)) = (
+        parts.next(),
+        parts.next().map(|c| c.trim().parse::<u64>()),
+        parts.next(),
+    ) {
+        return TailFrame::Line {
+            logfile: file.to_owned(),
+            byte_count,
+            json: json.to_owned(),
+        };
     }
     TailFrame::Other(l.to_owned())
 }
@@ -162,7 +184,13 @@ mod tests {
         let ParsedLine::Entry(second) = &lines[1] else { panic!() };
         assert_eq!(second.contents.child_number, Some(1));
         assert_eq!(second.contents.msg_size(), Some(52_428_800));
-        assert_eq!(lines[2], ParsedLine::Raw { line_no: 3, text: "not json".into() });
+        assert_eq!(
+            lines[2],
+            ParsedLine::Raw {
+                line_no: 3,
+                text: "not json".into()
+            }
+        );
     }
 
     #[test]
@@ -179,7 +207,11 @@ mod tests {
         assert_eq!(parse_tail_line("[tail_end:42]"), TailFrame::End(42));
         assert_eq!(
             parse_tail_line(r#"master.log|120|{"a":"x|y"}"#),
-            TailFrame::Line { logfile: "master.log".into(), byte_count: 120, json: r#"{"a":"x|y"}"#.into() }
+            TailFrame::Line {
+                logfile: "master.log".into(),
+                byte_count: 120,
+                json: r#"{"a":"x|y"}"#.into()
+            }
         );
         assert!(matches!(parse_tail_line("garbage"), TailFrame::Other(_)));
     }

@@ -28,7 +28,10 @@ mod tests {
 
     #[test]
     fn token_comes_from_the_first_path_segment() {
-        assert_eq!(security_token_from_path("/cpsess0123456789/cgi/transfer_console/"), Some("/cpsess0123456789"));
+        assert_eq!(
+            security_token_from_path("/cpsess0123456789/cgi/transfer_console/"),
+            Some("/cpsess0123456789")
+        );
         assert_eq!(security_token_from_path("/cpsess0123456789"), Some("/cpsess0123456789"));
         assert_eq!(security_token_from_path("/cpsess012345678/x"), None, "9 digits");
         assert_eq!(security_token_from_path("/cpsess01234567890/x"), None, "11 digits");

@@ -23,7 +23,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "Secret(empty)" } else { "Secret(redacted)" })
+        f.write_str(if self.0.is_empty() {
+            "Secret(empty)"
+        } else {
+            "Secret(redacted)"
+        })
     }
 }
 
@@ -58,7 +62,12 @@ pub const REMOTE_TIMEOUT_MS: u32 = 600_000;
 
 impl Call {
     fn new(function: &'static str, mutating: bool) -> Self {
-        Call { function, params: Vec::new(), mutating, timeout_ms: QUICK_TIMEOUT_MS }
+        Call {
+            function,
+            params: Vec::new(),
+            mutating,
+            timeout_ms: QUICK_TIMEOUT_MS,
+        }
     }
     fn text(mut self, name: &str, value: impl ToString) -> Self {
         self.params.push((name.to_owned(), Value::Text(value.to_string())));
@@ -247,7 +256,9 @@ impl Request for ValidateSystemUser {
     const FUNCTION: &'static str = "validate_system_user";
     type Data = SystemUserVerdict;
     fn call(&self) -> Call {
-        Call::new(Self::FUNCTION, false).timeout(15_000).text("user", &self.user)
+        Call::new(Self::FUNCTION, false)
+            .timeout(15_000)
+            .text("user", &self.user)
     }
 }
 
@@ -280,7 +291,9 @@ impl Request for DeleteAccountArchives {
     const FUNCTION: &'static str = "delete_account_archives";
     type Data = NoData;
     fn call(&self) -> Call {
-        Call::new(Self::FUNCTION, true).text("user", &self.user).opt_text("mountpoint", self.mountpoint.as_deref())
+        Call::new(Self::FUNCTION, true)
+            .text("user", &self.user)
+            .opt_text("mountpoint", self.mountpoint.as_deref())
     }
 }
 
@@ -380,7 +393,10 @@ impl Request for CreateRemoteRootTransferSession {
             .text("user", &self.user)
             .secret("password", &self.password)
             .text("port", self.port)
-            .opt_text("root_escalation_method", self.root_escalation_method.map(Escalation::as_str))
+            .opt_text(
+                "root_escalation_method",
+                self.root_escalation_method.map(Escalation::as_str),
+            )
             .secret("root_password", &self.root_password)
             .opt_text("sshkey_name", self.sshkey_name.as_deref())
             .secret("sshkey_passphrase", &self.sshkey_passphrase)
@@ -444,7 +460,10 @@ impl Request for RemoteBasicCredentialCheck {
             .text("user", &self.user)
             .secret("password", &self.password)
             .text("port", self.port)
-            .opt_text("root_escalation_method", self.root_escalation_method.map(Escalation::as_str))
+            .opt_text(
+                "root_escalation_method",
+                self.root_escalation_method.map(Escalation::as_str),
+            )
             .secret("root_password", &self.root_password)
             .opt_text("sshkey_name", self.sshkey_name.as_deref())
             .secret("sshkey_passphrase", &self.sshkey_passphrase)
@@ -547,7 +566,8 @@ pub struct AccountItem {
 
 impl AccountItem {
     pub fn into_request(self, transfer_session_id: &str, module: &str) -> EnqueueTransferItem {
-        let mut keys: Vec<(String, String)> = vec![("user".into(), self.user.clone()), ("localuser".into(), self.localuser)];
+        let mut keys: Vec<(String, String)> =
+            vec![("user".into(), self.user.clone()), ("localuser".into(), self.localuser)];
         let mut push = |k: &str, v: String| keys.push((k.into(), v));
         let flag = |b: bool| if b { "1".to_string() } else { "0".to_string() };
         if let Some(d) = self.domain {
@@ -584,56 +604,98 @@ impl AccountItem {
         if let Some(m) = self.mail_location {
             push("mail_location", m);
         }
-        EnqueueTransferItem { transfer_session_id: transfer_session_id.into(), module: module.into(), keys }
+        EnqueueTransferItem {
+            transfer_session_id: transfer_session_id.into(),
+            module: module.into(),
+            keys,
+        }
     }
 }
 
 // Constructors named after the functions, for call sites that read like the API docs.
 
 pub fn abort_transfer_session(id: &str) -> AbortTransferSession {
-    AbortTransferSession { transfer_session_id: id.into() }
+    AbortTransferSession {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn analyze_transfer_session_remote(id: &str) -> AnalyzeTransferSessionRemote {
-    AnalyzeTransferSessionRemote { transfer_session_id: id.into() }
+    AnalyzeTransferSessionRemote {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn available_transfer_modules() -> AvailableTransferModules {
     AvailableTransferModules
 }
-pub fn create_remote_root_transfer_session(host: &str, user: &str, password: Secret) -> CreateRemoteRootTransferSession {
-    CreateRemoteRootTransferSession { host: host.into(), user: user.into(), password: Some(password), ..Default::default() }
+pub fn create_remote_root_transfer_session(
+    host: &str,
+    user: &str,
+    password: Secret,
+) -> CreateRemoteRootTransferSession {
+    CreateRemoteRootTransferSession {
+        host: host.into(),
+        user: user.into(),
+        password: Some(password),
+        ..Default::default()
+    }
 }
 pub fn create_remote_user_transfer_session(host: &str, password: Secret) -> CreateRemoteUserTransferSession {
-    CreateRemoteUserTransferSession { host: host.into(), password, unrestricted_restore: true }
+    CreateRemoteUserTransferSession {
+        host: host.into(),
+        password,
+        unrestricted_restore: true,
+    }
 }
 pub fn delete_account_archives(user: &str) -> DeleteAccountArchives {
-    DeleteAccountArchives { user: user.into(), mountpoint: None }
+    DeleteAccountArchives {
+        user: user.into(),
+        mountpoint: None,
+    }
 }
 pub fn enqueue_transfer_item(id: &str, module: &str, keys: Vec<(String, String)>) -> EnqueueTransferItem {
-    EnqueueTransferItem { transfer_session_id: id.into(), module: module.into(), keys }
+    EnqueueTransferItem {
+        transfer_session_id: id.into(),
+        module: module.into(),
+        keys,
+    }
 }
 pub fn fetch_transfer_session_log(id: &str, logfile: &str) -> FetchTransferSessionLog {
-    FetchTransferSessionLog { transfer_session_id: id.into(), logfile: logfile.into() }
+    FetchTransferSessionLog {
+        transfer_session_id: id.into(),
+        logfile: logfile.into(),
+    }
 }
 pub fn get_transfer_session_state(id: &str) -> GetTransferSessionState {
-    GetTransferSessionState { transfer_session_id: id.into() }
+    GetTransferSessionState {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn pause_transfer_session(id: &str) -> PauseTransferSession {
-    PauseTransferSession { transfer_session_id: id.into() }
+    PauseTransferSession {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn restore_modules_summary() -> RestoreModulesSummaryRequest {
     RestoreModulesSummaryRequest
 }
 pub fn retrieve_transfer_session_remote_analysis(id: &str) -> RetrieveTransferSessionRemoteAnalysis {
-    RetrieveTransferSessionRemoteAnalysis { transfer_session_id: id.into() }
+    RetrieveTransferSessionRemoteAnalysis {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn start_transfer_session(id: &str) -> StartTransferSession {
-    StartTransferSession { transfer_session_id: id.into() }
+    StartTransferSession {
+        transfer_session_id: id.into(),
+    }
 }
 pub fn transfer_module_schema(module: &str) -> TransferModuleSchema {
     TransferModuleSchema { module: module.into() }
 }
 pub fn start_local_cpmove_restore(cpmovepath: &str) -> StartLocalCpmoveRestore {
-    StartLocalCpmoveRestore { cpmovepath: cpmovepath.into(), ..Default::default() }
+    StartLocalCpmoveRestore {
+        cpmovepath: cpmovepath.into(),
+        ..Default::default()
+    }
 }
 pub fn validate_system_user(user: &str) -> ValidateSystemUser {
     ValidateSystemUser { user: user.into() }
@@ -658,7 +720,9 @@ pub fn check_session_id(id: &str) -> Result<(), String> {
         return Err("Enter a transfer session ID.".into());
     }
     if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(format!("The session ID “{id}” may only contain alphanumeric characters and underscores."));
+        return Err(format!(
+            "The session ID “{id}” may only contain alphanumeric characters and underscores."
+        ));
     }
     Ok(())
 }

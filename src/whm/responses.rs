@@ -231,7 +231,10 @@ impl SessionState {
         }
     }
     pub fn is_terminal(self) -> bool {
-        matches!(self, SessionState::Completed | SessionState::Aborted | SessionState::Failed)
+        matches!(
+            self,
+            SessionState::Completed | SessionState::Aborted | SessionState::Failed
+        )
     }
     /// The transitions `can_change_state` allows (§6.1).
     pub fn can_become(self, to: SessionState) -> bool {
@@ -256,7 +259,10 @@ impl SessionState {
         matches!(self, SessionState::Pending | SessionState::Paused)
     }
     pub fn can_abort(self) -> bool {
-        matches!(self, SessionState::Pending | SessionState::Running | SessionState::Pausing | SessionState::Paused)
+        matches!(
+            self,
+            SessionState::Pending | SessionState::Running | SessionState::Pausing | SessionState::Paused
+        )
     }
 }
 
@@ -387,18 +393,31 @@ mod tests {
 
     #[test]
     fn reported_state_accepts_item_states() {
-        assert_eq!(ReportedState::parse("RUNNING").as_session(), Some(SessionState::Running));
-        assert_eq!(ReportedState::parse("TRANSFER_INPROGRESS"), ReportedState::Item(ItemState::TransferInProgress));
-        assert_eq!(ReportedState::parse("TRANSFER_INPROGRESS").as_session(), Some(SessionState::Running));
+        assert_eq!(
+            ReportedState::parse("RUNNING").as_session(),
+            Some(SessionState::Running)
+        );
+        assert_eq!(
+            ReportedState::parse("TRANSFER_INPROGRESS"),
+            ReportedState::Item(ItemState::TransferInProgress)
+        );
+        assert_eq!(
+            ReportedState::parse("TRANSFER_INPROGRESS").as_session(),
+            Some(SessionState::Running)
+        );
         assert_eq!(ReportedState::parse("weird").as_session(), None);
     }
 
     #[test]
     fn key_defs_split_type_and_default() {
-        let k = KeyDef { def: "BIGINT UNSIGNED DEFAULT 1".into() };
+        let k = KeyDef {
+            def: "BIGINT UNSIGNED DEFAULT 1".into(),
+        };
         assert_eq!(k.sql_type(), "BIGINT UNSIGNED");
         assert_eq!(k.default_value(), Some("1"));
-        let k = KeyDef { def: "varchar(255)".into() };
+        let k = KeyDef {
+            def: "varchar(255)".into(),
+        };
         assert_eq!(k.sql_type(), "varchar(255)");
         assert_eq!(k.default_value(), None);
     }

@@ -5,9 +5,9 @@
 //! `{}`, `[]` or `null`. Every helper here accepts all of those shapes and never fails on a scalar of an
 //! unexpected type: it yields `None`/the empty value instead, so one odd field never hides a whole analysis.
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
-use serde::Deserialize;
 use std::fmt;
 
 /// What a scalar position held, after normalisation.
@@ -309,7 +309,10 @@ where
         serde_json::Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
         _ => Vec::new(),
     };
-    Ok(items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+    Ok(items
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
 }
 
 /// A list of strings from an array of scalars, a newline-joined string, or null (WHM's
@@ -322,7 +325,11 @@ pub fn text_lines<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
             f.write_str("an array of strings, a string or null")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(v.lines().map(str::trim_end).filter(|l| !l.is_empty()).map(String::from).collect())
+            Ok(v.lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::new();
@@ -496,13 +503,20 @@ mod tests {
             ("{}", None),
         ];
         for (raw, want) in cases {
-            assert_eq!(probe(&format!(r#"{{"text":{raw}}}"#)).text.as_deref(), want, "text {raw}");
+            assert_eq!(
+                probe(&format!(r#"{{"text":{raw}}}"#)).text.as_deref(),
+                want,
+                "text {raw}"
+            );
         }
     }
 
     #[test]
     fn maps_accept_object_empty_array_and_null() {
-        assert_eq!(probe(r#"{"map":{"a":"b"}}"#).map.get("a").map(String::as_str), Some("b"));
+        assert_eq!(
+            probe(r#"{"map":{"a":"b"}}"#).map.get("a").map(String::as_str),
+            Some("b")
+        );
         for raw in ["{}", "[]", "null", "[1,2]", "0", "\"x\""] {
             assert!(probe(&format!(r#"{{"map":{raw}}}"#)).map.is_empty(), "map {raw}");
         }

@@ -1,0 +1,48 @@
+# WHM Transfer Console — the two commands a newcomer needs:
+#   make demo   build the app and run it against the WHM simulator (prints one URL to open)
+#   make test   every test tier: lint, native tests, browser tests (headless Chromium), end-to-end
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+PORT ?= 2087
+SCENARIO ?= demo
+
+.PHONY: bootstrap build sim demo test lint test-native test-browser test-e2e bench clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	trunk build --release --offline
+
+sim:
+	cargo build --release -p whm-sim
+
+demo: build sim
+	@echo "Starting the WHM simulator ($(SCENARIO) scenario). Stop it with Ctrl-C."
+	target/release/whm-sim --dist dist --scenario $(SCENARIO) --port $(PORT)
+
+test: bootstrap lint test-native test-browser test-e2e
+	@echo "make test: all tiers passed"
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p whm-transfer-console --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-browser:
+	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --tests
+
+test-e2e: build sim
+	bash scripts/e2e.sh
+
+bench:
+	cargo bench -p whm-transfer-console --bench checks
+
+clean:
+	cargo clean
+	rm -rf dist test-results playwright-report

@@ -1,0 +1,172 @@
+//! Transport: WHM API 1 calls from the browser (gloo-net).
+//!
+//! - The base is the page's own `/cpsessNNNNNNNNNN` token (same origin, cookie sent by the browser).
+//! - Every call is a form-encoded POST: parameters, and so secrets, never appear in a URL.
+//! - Each call has a timeout (AbortController) and belongs to an [`Owner`]: dropping the owner
+//!   (e.g. the component that asked) aborts whatever it still has in flight.
+//! - Nothing is retried here, ever: a mutating call is sent exactly once.
+
+use crate::whm::request::{Call, Request};
+use crate::whm::{self, HttpReply, Reply, WhmError};
+use gloo::net::http::Request as HttpRequest;
+use gloo::timers::callback::Timeout;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use web_sys::AbortController;
+
+/// Where WHM is: the security-token prefix of every API path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Whm {
+    token: Rc<str>,
+    origin: Rc<str>,
+}
+
+impl Whm {
+    /// From `location.pathname` (`/cpsess` + 10 digits). `None` when the page was not opened through WHM.
+    pub fn from_location() -> Option<Whm> {
+        let location = web_sys::window()?.location();
+        let path = location.pathname().ok()?;
+        let origin = location.origin().unwrap_or_default();
+        let token = whm::security_token_from_path(&path)?;
+        Some(Whm {
+            token: token.into(),
+            origin: origin.into(),
+        })
+    }
+
+    /// For tests and for pages that learn the token another way.
+    pub fn with_token(token: &str) -> Whm {
+        Whm {
+            token: token.into(),
+            origin: "".into(),
+        }
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The host shown in the header (from the page origin).
+    pub fn host(&self) -> String {
+        self.origin.split("://").nth(1).unwrap_or(&self.origin).to_owned()
+    }
+
+    /// Sends one typed request and decodes its reply. `Ok(None)` means the owner cancelled the call
+    /// (it was dropped or superseded): nobody is waiting for an answer, so there is nothing to show.
+    pub async fn send<R: Request>(&self, request: &R, owner: &Owner) -> Result<Option<Reply<R::Data>>, WhmError> {
+        let call = request.call();
+        let Some(text) = self.exchange(&call, owner).await? else {
+            return Ok(None);
+        };
+        whm::decode::<R::Data>(HttpReply {
+            status: text.status,
+            content_type: text.content_type.as_deref(),
+            body: &text.body,
+        })
+        .map(Some)
+    }
+
+    async fn exchange(&self, call: &Call, owner: &Owner) -> Result<Option<RawReply>, WhmError> {
+        let controller = owner.begin()?;
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = {
+            let controller = controller.clone();
+            let timed_out = timed_out.clone();
+            Timeout::new(call.timeout_ms, move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let signal = controller.signal();
+        let classify = |detail: String| {
+            if timed_out.get() {
+                Err(WhmError::Timeout {
+                    after_ms: call.timeout_ms,
+                })
+            } else if signal.aborted() {
+                Ok(None)
+            } else {
+                Err(WhmError::Network { detail })
+            }
+        };
+        let request = HttpRequest::post(&call.path(&self.token))
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+            .header("Accept", "application/json")
+            .credentials(web_sys::RequestCredentials::SameOrigin)
+            .referrer_policy(web_sys::ReferrerPolicy::NoReferrer)
+            .cache(web_sys::RequestCache::NoStore)
+            .abort_signal(Some(&signal))
+            .body(call.form_body());
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => return classify(e.to_string()),
+        };
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                owner.end(&controller);
+                return classify(e.to_string());
+            }
+        };
+        let status = response.status();
+        let content_type = response.headers().get("content-type");
+        let body = response.text().await;
+        drop(timer);
+        owner.end(&controller);
+        match body {
+            Ok(body) => Ok(Some(RawReply {
+                status,
+                content_type,
+                body,
+            })),
+            Err(e) => classify(format!("the connection broke while reading the reply: {e}")),
+        }
+    }
+}
+
+struct RawReply {
+    status: u16,
+    content_type: Option<String>,
+    body: String,
+}
+
+/// Owns in-flight calls. Dropping it (or calling [`Owner::cancel_all`]) aborts them.
+#[derive(Default)]
+pub struct Owner {
+    in_flight: RefCell<Vec<AbortController>>,
+}
+
+impl Owner {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn begin(&self) -> Result<AbortController, WhmError> {
+        let controller = AbortController::new().map_err(|_| WhmError::Network {
+            detail: "this browser cannot cancel requests (no AbortController); use a current browser".into(),
+        })?;
+        self.in_flight.borrow_mut().push(controller.clone());
+        Ok(controller)
+    }
+
+    fn end(&self, controller: &AbortController) {
+        self.in_flight.borrow_mut().retain(|c| c != controller);
+    }
+
+    /// Aborts every call this owner still has in flight (their `send` returns `Ok(None)`).
+    pub fn cancel_all(&self) {
+        for c in self.in_flight.borrow_mut().drain(..) {
+            c.abort();
+        }
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.borrow().len()
+    }
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.cancel_all();
+    }
+}

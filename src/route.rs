@@ -1,0 +1,96 @@
+//! Hash routes. WHM serves the app as static files, so every view lives after `#` and a reload
+//! lands on the same view.
+
+/// A view of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    /// `#/check` or `#/check/<session_id>`.
+    Check(Option<String>),
+    /// `#/username`.
+    Username,
+    /// Anything else, kept for the "not found" page.
+    NotFound(String),
+}
+
+impl Route {
+    /// Parses `location.hash` (with or without the leading `#`).
+    pub fn parse(hash: &str) -> Route {
+        let h = hash.strip_prefix('#').unwrap_or(hash);
+        let path = h.split('?').next().unwrap_or("");
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            [] => Route::Home,
+            ["check"] => Route::Check(None),
+            ["check", id] => Route::Check(Some(percent_decode(id))),
+            ["username"] => Route::Username,
+            _ => Route::NotFound(h.to_owned()),
+        }
+    }
+
+    /// The hash for this route, e.g. `#/check/abc`.
+    pub fn to_hash(&self) -> String {
+        match self {
+            Route::Home => "#/".into(),
+            Route::Check(None) => "#/check".into(),
+            Route::Check(Some(id)) => {
+                let mut out = String::from("#/check/");
+                crate::whm::request::form_encode_into(&mut out, id);
+                out
+            }
+            Route::Username => "#/username".into(),
+            Route::NotFound(h) => format!("#{h}"),
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_route() {
+        assert_eq!(Route::parse(""), Route::Home);
+        assert_eq!(Route::parse("#/"), Route::Home);
+        assert_eq!(Route::parse("#/check"), Route::Check(None));
+        assert_eq!(
+            Route::parse("#/check/exampleservercopya20140206192428NtyW"),
+            Route::Check(Some("exampleservercopya20140206192428NtyW".into()))
+        );
+        assert_eq!(Route::parse("#/username"), Route::Username);
+        assert_eq!(Route::parse("#/nope/x"), Route::NotFound("/nope/x".into()));
+    }
+
+    #[test]
+    fn round_trips_odd_session_ids() {
+        for id in ["abc_123", "bad id", "ñ%/x", "%", "%4"] {
+            let r = Route::Check(Some(id.into()));
+            assert_eq!(Route::parse(&r.to_hash()), r, "{id}");
+        }
+    }
+}

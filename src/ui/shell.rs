@@ -1,0 +1,110 @@
+//! App shell: header with the WHM connection, hash routing, pages.
+
+use crate::client::Whm;
+use crate::route::Route;
+use gloo::events::EventListener;
+use yew::prelude::*;
+
+fn current_route() -> Route {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    Route::parse(&hash)
+}
+
+/// The root component.
+#[function_component(App)]
+pub fn app() -> Html {
+    let route = use_state(current_route);
+    let whm = use_memo((), |_| Whm::from_location());
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                web_sys::window().map(|w| EventListener::new(&w, "hashchange", move |_| route.set(current_route())));
+            move || drop(listener)
+        });
+    }
+    html! {
+        <>
+            <Header whm={(*whm).clone()} />
+            <main id="main" class="page">
+                { match &*route {
+                    Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
+                    _ => html! { <Home connected={whm.is_some()} /> },
+                } }
+            </main>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HeaderProps {
+    whm: Option<Whm>,
+}
+
+#[function_component(Header)]
+fn header(props: &HeaderProps) -> Html {
+    html! {
+        <header class="app-header">
+            <a class="skip-link" href="#main">{ "Skip to content" }</a>
+            <a class="brand" href="#/">{ "WHM Transfer Console" }</a>
+            <nav aria-label="Main">
+                <a href="#/check">{ "Check a session" }</a>
+                <a href="#/username">{ "Usernames" }</a>
+            </nav>
+            { match &props.whm {
+                Some(w) => html! {
+                    <span class="conn conn-ok" data-testid="connection" data-connected="true">
+                        { "Connected to " }<strong>{ w.host() }</strong>
+                    </span>
+                },
+                None => html! {
+                    <span class="conn conn-none" data-testid="connection" data-connected="false">
+                        { "Not connected to WHM" }
+                    </span>
+                },
+            } }
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HomeProps {
+    connected: bool,
+}
+
+#[function_component(Home)]
+fn home(props: &HomeProps) -> Html {
+    html! {
+        <section class="home">
+            <h1>{ "Account transfers, checked before they run" }</h1>
+            if !props.connected {
+                <div class="notice" role="status" data-testid="not-connected">
+                    <h2>{ "No WHM connected" }</h2>
+                    <p>{ "This page was not opened through WHM, so it cannot call WHM API 1. Open it from WHM (it is served as a WHM plugin at /cpsess…/cgi/transfer_console/), or run the simulator with " }<code>{ "make demo" }</code>{ "." }</p>
+                    <p>{ "You can still inspect a saved analysis file offline and check usernames with cPanel’s rules." }</p>
+                </div>
+            }
+            <ul class="cards">
+                <li><a href="#/check"><strong>{ "Check a transfer session" }</strong><span>{ "See what will collide or fail: usernames, groups, databases, dedicated IPs, linked nodes, disk." }</span></a></li>
+                <li><a href="#/username"><strong>{ "Validate usernames" }</strong><span>{ "cPanel’s own rules, instantly, beside the server’s verdict." }</span></a></li>
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NotFoundProps {
+    hash: String,
+}
+
+#[function_component(NotFound)]
+fn not_found(props: &NotFoundProps) -> Html {
+    html! {
+        <section>
+            <h1>{ "Nothing here" }</h1>
+            <p>{ "There is no view at “" }<code>{ &props.hash }</code>{ "”. " }<a href="#/">{ "Go to the start page" }</a>{ "." }</p>
+        </section>
+    }
+}

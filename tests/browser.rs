@@ -1,0 +1,147 @@
+//! Browser tier (wasm-bindgen-test in headless Chromium): the transport against a stubbed `fetch`.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use whm_transfer_console::client::{Owner, Whm};
+use whm_transfer_console::whm::WhmError;
+use whm_transfer_console::whm::request as rq;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Replaces `window.fetch` with `stub` (JS source of a function `(request) => Promise<Response>`), and
+/// records every request's URL, method and body in `window.__calls`.
+fn stub_fetch(stub: &str) {
+    let install = js_sys::Function::new_no_args(&format!(
+        "window.__calls = []; const stub = {stub};
+         window.fetch = async (req) => {{
+           window.__calls.push({{ url: req.url, method: req.method, body: await req.clone().text() }});
+           return stub(req);
+         }};"
+    ));
+    install.call0(&JsValue::NULL).expect("install stub");
+}
+
+fn recorded_calls() -> js_sys::Array {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"__calls".into())
+        .unwrap()
+        .unchecked_into()
+}
+
+fn whm() -> Whm {
+    Whm::with_token("/cpsess0123456789")
+}
+
+#[wasm_bindgen_test]
+async fn access_denied_403_text_plain_is_session_lost() {
+    stub_fetch(
+        r#"() => new Response('{"cpanelresult":{"apiversion":"2","error":"Access denied","data":{"reason":"Access denied","result":"0"},"type":"text"}}',
+            { status: 403, headers: { "Content-Type": "text/plain; charset=\"utf-8\"" } })"#,
+    );
+    let owner = Owner::new();
+    let err = whm().send(&rq::validate_system_user("bob"), &owner).await.unwrap_err();
+    assert_eq!(err.kind(), "session-lost");
+    assert!(err.next_step().contains("Log in to WHM again"));
+}
+
+#[wasm_bindgen_test]
+async fn calls_are_form_posts_with_secrets_only_in_the_body() {
+    stub_fetch(
+        r#"() => new Response('{"metadata":{"version":1,"command":"create_remote_root_transfer_session","result":"1","reason":"OK"},"data":{"transfer_session_id":"remoteexamplecopya20260101000000abcd"}}',
+            { status: 200, headers: { "Content-Type": "application/json" } })"#,
+    );
+    let owner = Owner::new();
+    let req = rq::create_remote_root_transfer_session("remote.example.com", "root", "luggage12345".into());
+    let reply = whm().send(&req, &owner).await.unwrap().unwrap();
+    assert_eq!(
+        reply.data.unwrap().transfer_session_id,
+        "remoteexamplecopya20260101000000abcd"
+    );
+    let calls = recorded_calls();
+    assert_eq!(calls.length(), 1, "sent exactly once");
+    let call = calls.get(0);
+    let get = |k: &str| js_sys::Reflect::get(&call, &k.into()).unwrap().as_string().unwrap();
+    assert_eq!(get("method"), "POST");
+    let url = get("url");
+    assert!(
+        url.ends_with("/cpsess0123456789/json-api/create_remote_root_transfer_session"),
+        "{url}"
+    );
+    assert!(!url.contains("luggage"), "no secret in the URL");
+    assert!(get("body").contains("password=luggage12345"));
+    assert!(get("body").starts_with("api.version=1&"));
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_fetch_is_a_network_error() {
+    stub_fetch("() => Promise.reject(new TypeError('Failed to fetch'))");
+    let owner = Owner::new();
+    let err = whm()
+        .send(&rq::get_transfer_session_state("s"), &owner)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WhmError::Network { .. }), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+async fn cancelled_calls_end_without_an_error() {
+    // A fetch that only ends when its signal aborts, like a real hung request.
+    stub_fetch(
+        "(req) => new Promise((_, reject) => {
+            const fail = () => reject(new DOMException('aborted', 'AbortError'));
+            if (req.signal.aborted) fail(); else req.signal.addEventListener('abort', fail);
+        })",
+    );
+    let owner = Owner::new();
+    let whm = whm();
+    let req = rq::get_transfer_session_state("s");
+    let fut = whm.send(&req, &owner);
+    // Abort once the request is in flight.
+    let (result, ()) = futures_join(fut, async {
+        next_task().await;
+        assert_eq!(owner.in_flight(), 1);
+        owner.cancel_all();
+    })
+    .await;
+    assert_eq!(result.unwrap(), None, "cancelled calls produce no error banner");
+}
+
+/// Resolves on the next macrotask (after the pending fetch has been issued).
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().unwrap().set_timeout_with_callback(&resolve);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Minimal join of two futures (keeps the test free of extra crates).
+async fn futures_join<A, B>(a: A, b: B) -> (A::Output, B::Output)
+where
+    A: std::future::Future,
+    B: std::future::Future,
+{
+    use std::task::Poll;
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    let (mut out_a, mut out_b) = (None, None);
+    std::future::poll_fn(|cx| {
+        if out_a.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            out_a = Some(v);
+        }
+        if out_b.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            out_b = Some(v);
+        }
+        if out_a.is_some() && out_b.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (out_a.expect("a finished"), out_b.expect("b finished"))
+}
