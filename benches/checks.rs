@@ -1,1 +1,163 @@
+//! Speed of the checks engine: a bulk username check of 10,000 names and the findings of a
+//! 10,000-account analysis against 50,000 local users. Native only (criterion).
+//!
+//! `cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3`
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use criterion::{Criterion, criterion_group};
+    use std::collections::HashMap;
+    use std::hint::black_box;
+    use whm_transfer_console::checks::{FindingsInput, Purpose, RuleContext, check_bulk, findings};
+    use whm_transfer_console::whm::Analysis;
+    use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
+
+    /// A small deterministic generator (64-bit LCG), so every run checks the same data.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    const SYLLABLES: [&str; 24] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "ba", "ze", "po", "qu", "ri", "xa", "yo", "fe", "gu",
+        "ha", "ji", "wo", "ce", "on", "el",
+    ];
+
+    fn word(r: &mut Lcg, min: u64, max: u64) -> String {
+        let len = min + r.below(max - min + 1);
+        let mut s = String::new();
+        while (s.len() as u64) < len {
+            s.push_str(SYLLABLES[r.below(SYLLABLES.len() as u64) as usize]);
+        }
+        s.truncate(len as usize);
+        s
+    }
+
+    /// `count` usernames: mostly valid, with duplicates (every 50th), shared 16-character prefixes,
+    /// and some invalid or reserved names that need suggestions.
+    pub fn names(seed: u64, count: usize) -> Vec<String> {
+        let mut r = Lcg(seed);
+        let mut out: Vec<String> = Vec::with_capacity(count);
+        for i in 0..count {
+            let name = match i % 50 {
+                7 if i >= 7 => out[i - 7].clone(),
+                13 => format!("sharedprefixname{}", r.below(100)),
+                21 => format!("{}{}", word(&mut r, 3, 6).to_uppercase(), r.below(10)),
+                29 => format!("test{}", word(&mut r, 2, 6)),
+                33 => word(&mut r, 17, 20),
+                _ => format!("{}{}", word(&mut r, 3, 10), r.below(1000)),
+            };
+            out.push(name);
+        }
+        out
+    }
+
+    fn context(users: &[String], owners: &[String]) -> RuleContext {
+        RuleContext {
+            local_users: users.iter().cloned().collect(),
+            local_groups: users.iter().cloned().collect(),
+            local_db_owners: owners.iter().cloned().collect(),
+            ..RuleContext::default()
+        }
+    }
+
+    /// 10,000 remote accounts; 50,000 local users and groups, 20,000 local DB owners and domains,
+    /// 10,000 remote databases, a few dedicated IPs and mail nodes.
+    pub fn analysis() -> Analysis {
+        let mut a = Analysis::default();
+        a.options.unrestricted = Some(true);
+        a.remote.supports_live_transfers = Some(true);
+        let local = names(1, 50_000);
+        let remote = names(2, 10_000);
+        a.local.users = local.iter().cloned().collect();
+        a.local.groups = local.iter().cloned().collect();
+        let mut local_dbs = DbOwnership::default();
+        for (i, u) in local.iter().take(20_000).enumerate() {
+            local_dbs.dbs.mysql.insert(format!("{u}_db{i}"), u.clone());
+            a.local.domains.insert(format!("{u}.example"), u.clone());
+        }
+        a.local.dbs = Some(local_dbs);
+        a.local.available_ips = (0..50).map(|i| format!("203.0.113.{i}")).collect();
+        a.local.linked_nodes.push(LinkedNode {
+            alias: "mail1".into(),
+            worker_capabilities: ["Mail".to_owned()].into(),
+            ..Default::default()
+        });
+        let mut remote_dbs = DbOwnership::default();
+        let mut r = Lcg(3);
+        for (i, u) in remote.iter().enumerate() {
+            let mut acct = Account {
+                user: u.clone(),
+                domain: format!("{u}.example"),
+                owner: Some(format!("res{}", i % 37)),
+                bytesused: r.below(1 << 34),
+                filesused: r.below(200_000),
+                has_dedicated_ip: i % 97 == 0,
+                ..Default::default()
+            };
+            if i % 11 == 0 {
+                acct.worker_nodes
+                    .insert(if i % 22 == 0 { "Mail" } else { "Web" }.into(), "node".into());
+            }
+            remote_dbs.dbs.mysql.insert(format!("{u}_db{i}"), u.clone());
+            a.items.accounts.push(acct);
+        }
+        a.remote.dbs = Some(remote_dbs);
+        let mut m = ModuleAnalysis::default();
+        m.analysis.insert("Local Type".into(), "MariaDB".into());
+        m.analysis.insert("Local Version".into(), "10.6".into());
+        a.modules.insert("MySQL".into(), m);
+        a
+    }
+
+    fn bench_bulk(c: &mut Criterion) {
+        let list = names(42, 10_000);
+        let local = names(7, 50_000);
+        let ctx = context(&local, &local[..20_000]);
+        let report = check_bulk(&list, &ctx, Purpose::Transfer);
+        assert!(!report.collisions.is_empty(), "the data has collisions");
+        c.bench_function("check_bulk 10k names (50k users, 20k DB owners)", |b| {
+            b.iter(|| check_bulk(black_box(&list), black_box(&ctx), Purpose::Transfer))
+        });
+        let empty = RuleContext::default();
+        c.bench_function("check_bulk 10k names (empty context)", |b| {
+            b.iter(|| check_bulk(black_box(&list), black_box(&empty), Purpose::Transfer))
+        });
+    }
+
+    fn bench_findings(c: &mut Criterion) {
+        let a = analysis();
+        let ctx = RuleContext::from_analysis(&a);
+        let verdicts = HashMap::new();
+        let input = FindingsInput {
+            analysis: &a,
+            ctx: &ctx,
+            server_verdicts: &verdicts,
+            live_transfer_requested: false,
+        };
+        assert!(!findings(input).findings.is_empty());
+        c.bench_function("findings 10k accounts, 50k local users", |b| {
+            b.iter(|| findings(black_box(input)))
+        });
+        c.bench_function("RuleContext::from_analysis (50k users)", |b| {
+            b.iter(|| RuleContext::from_analysis(black_box(&a)))
+        });
+    }
+
+    criterion_group!(checks, bench_bulk, bench_findings);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+criterion::criterion_main!(native::checks);
+
+#[cfg(target_arch = "wasm32")]
 fn main() {}

@@ -1,0 +1,805 @@
+//! Queue-plan validation: the admin's selection checked against the analysis, the available transfer
+//! modules and their schemas (whm-transfer-api.md §3.9), then turned into `enqueue_transfer_item`
+//! requests.
+//!
+//! Problems are [`Finding`]s (alias [`PlanProblem`]); account problems have the account's **source**
+//! username as subject, so the UI can mark the row, and name the local username in the message.
+//! Session-wide findings of the analysis (shared MySQL, module errors …) are [`crate::checks::findings()`]'
+//! business and are not repeated here, except Live Transfer, which is chosen per account.
+
+use super::findings::{Finding, Severity, Subject, SubjectKind, free_ips, sort_findings};
+use super::username::{
+    Checker, Collision, FastMap, Purpose, Rule, RuleContext, Verdict, find_collisions, first_n_key, quote,
+};
+use crate::whm::Analysis;
+use crate::whm::analysis::Account;
+use crate::whm::request::{AccountItem, EnqueueTransferItem};
+use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// A problem of a queue plan.
+pub type PlanProblem = Finding;
+
+/// The module that enqueues packages.
+pub const PACKAGE_MODULE: &str = "PackageRemoteRoot";
+/// The account module of root sessions.
+pub const ROOT_ACCOUNT_MODULE: &str = "AccountRemoteRoot";
+/// The account module of user sessions (no packages there).
+pub const USER_ACCOUNT_MODULE: &str = "AccountRemoteUser";
+
+/// One account the admin wants to queue. Field meanings: §3.9.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedAccount {
+    /// Username on the source.
+    pub user: String,
+    /// Username to create here (differs → rename).
+    pub localuser: String,
+    pub domain: Option<String>,
+    pub size: Option<u64>,
+    pub files: Option<u64>,
+    /// Give the account a dedicated IP.
+    pub ip: bool,
+    /// A specific free IP (needs `ip`).
+    pub customip: Option<String>,
+    /// `all` or `basic`.
+    pub replaceip: Option<String>,
+    pub reseller: bool,
+    /// Overwrite an existing local account (only in unrestricted sessions, only with `user == localuser`).
+    pub force: bool,
+    /// Skip reseller privileges. Always sent.
+    pub skipres: bool,
+    /// Restore into an existing account (`user` must equal `localuser`).
+    pub skipaccount: bool,
+    pub skiphomedir: bool,
+    pub skipacctdb: bool,
+    pub skipbwdata: bool,
+    pub skipemail: bool,
+    pub skipsubdomains: bool,
+    pub overwrite_with_delete: bool,
+    pub live_transfer: bool,
+    /// `.local`, `.existing` or a local linked node alias.
+    pub mail_location: Option<String>,
+}
+
+impl PlannedAccount {
+    /// Keeps the name, skips reseller privileges (as WHM's own UI does), everything else off.
+    pub fn new(user: impl Into<String>) -> Self {
+        let user = user.into();
+        PlannedAccount {
+            localuser: user.clone(),
+            user,
+            domain: None,
+            size: None,
+            files: None,
+            ip: false,
+            customip: None,
+            replaceip: None,
+            reseller: false,
+            force: false,
+            skipres: true,
+            skipaccount: false,
+            skiphomedir: false,
+            skipacctdb: false,
+            skipbwdata: false,
+            skipemail: false,
+            skipsubdomains: false,
+            overwrite_with_delete: false,
+            live_transfer: false,
+            mail_location: None,
+        }
+    }
+
+    /// From an analysis account: its domain, size and file count, and a dedicated IP when it has one
+    /// on the source.
+    pub fn from_account(account: &Account) -> Self {
+        PlannedAccount {
+            domain: Some(account.domain.clone()).filter(|d| !d.is_empty()),
+            size: Some(account.bytesused),
+            files: Some(account.filesused),
+            ip: account.has_dedicated_ip,
+            ..PlannedAccount::new(account.user.as_str())
+        }
+    }
+
+    pub fn renamed(&self) -> bool {
+        self.user != self.localuser
+    }
+
+    /// The wire item (§3.9) for this account.
+    pub fn to_item(&self, shared_mysql_server: bool) -> AccountItem {
+        AccountItem {
+            user: self.user.clone(),
+            localuser: self.localuser.clone(),
+            domain: self.domain.clone(),
+            size: self.size,
+            files: self.files,
+            ip: self.ip,
+            customip: self.customip.clone(),
+            replaceip: self.replaceip.clone(),
+            reseller: self.reseller,
+            force: self.force,
+            skipres: self.skipres,
+            skipaccount: self.skipaccount,
+            skiphomedir: self.skiphomedir,
+            skipacctdb: self.skipacctdb,
+            skipbwdata: self.skipbwdata,
+            skipemail: self.skipemail,
+            skipsubdomains: self.skipsubdomains,
+            shared_mysql_server,
+            overwrite_with_delete: self.overwrite_with_delete,
+            live_transfer: self.live_transfer,
+            mail_location: self.mail_location.clone(),
+        }
+    }
+}
+
+/// The admin's selection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueuePlan {
+    pub accounts: Vec<PlannedAccount>,
+    /// Package names (`PackageRemoteRoot`).
+    pub packages: Vec<String>,
+    /// Sent with every account item: `config.shared_mysql_server` of the analysis.
+    pub shared_mysql_server: bool,
+}
+
+impl QueuePlan {
+    /// Every account and package of the analysis, with [`PlannedAccount::from_account`] defaults.
+    pub fn from_analysis(analysis: &Analysis) -> Self {
+        QueuePlan {
+            accounts: analysis
+                .items
+                .accounts
+                .iter()
+                .map(PlannedAccount::from_account)
+                .collect(),
+            packages: analysis.items.packages.iter().map(|p| p.name.clone()).collect(),
+            shared_mysql_server: analysis.config.shared_mysql_server == Some(true),
+        }
+    }
+}
+
+/// Packages first, then accounts, in plan order. Every account item carries `skipres`.
+pub fn to_requests(plan: &QueuePlan, transfer_session_id: &str, module: &str) -> Vec<EnqueueTransferItem> {
+    let mut out = Vec::with_capacity(plan.packages.len() + plan.accounts.len());
+    out.extend(
+        plan.packages
+            .iter()
+            .map(|p| EnqueueTransferItem::package(transfer_session_id, p)),
+    );
+    out.extend(plan.accounts.iter().map(|a| {
+        a.to_item(plan.shared_mysql_server)
+            .into_request(transfer_session_id, module)
+    }));
+    out
+}
+
+/// Everything [`validate_plan`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub plan: &'a QueuePlan,
+    /// The session's analysis; `None` for user sessions (WHM refuses to analyse those): then accounts,
+    /// packages, IPs, linked nodes and Live Transfer support are not checked.
+    pub analysis: Option<&'a Analysis>,
+    pub ctx: &'a RuleContext,
+    /// The account module: `AccountRemoteRoot` (root sessions) or `AccountRemoteUser`.
+    pub module: &'a str,
+    /// `unrestricted_restore` of the session.
+    pub unrestricted: bool,
+    /// `available_transfer_modules`, when fetched.
+    pub modules: Option<&'a TransferModules>,
+    /// `transfer_module_schema` replies by module name, when fetched (any subset).
+    pub schemas: Option<&'a BTreeMap<String, ModuleSchema>>,
+    /// `validate_system_user` replies by local username, when fetched.
+    pub server_verdicts: Option<&'a HashMap<String, SystemUserVerdict>>,
+}
+
+impl<'a> PlanInput<'a> {
+    /// A root session's plan: module `AccountRemoteRoot`, `unrestricted` from the analysis.
+    pub fn new(plan: &'a QueuePlan, analysis: &'a Analysis, ctx: &'a RuleContext) -> Self {
+        PlanInput {
+            plan,
+            analysis: Some(analysis),
+            ctx,
+            module: ROOT_ACCOUNT_MODULE,
+            unrestricted: analysis.options.unrestricted == Some(true),
+            modules: None,
+            schemas: None,
+            server_verdicts: None,
+        }
+    }
+}
+
+/// The problem kinds of [`validate_plan`]; the username kinds are shared with [`crate::checks::findings::kinds`].
+pub mod kinds {
+    pub use crate::checks::findings::kinds::{
+        DEDICATED_IP_SHORTAGE, GROUP_EXISTS, INVALID_USERNAME, LIVE_TRANSFER_UNSUPPORTED, NO_ITEMS, PREFIX_COLLISION,
+        RESERVED_USERNAME, USER_EXISTS,
+    };
+    /// A module the plan needs is not in `available_transfer_modules`. Error.
+    pub const UNKNOWN_MODULE: &str = "unknown-module";
+    /// Packages in a user-authenticated session. Error.
+    pub const PACKAGES_IN_USER_SESSION: &str = "packages-in-user-session";
+    /// The account is not in the analysis. Error.
+    pub const UNKNOWN_ACCOUNT: &str = "unknown-account";
+    /// The package is not in the analysis. Error.
+    pub const UNKNOWN_PACKAGE: &str = "unknown-package";
+    /// The same source user twice (enqueue refuses the second). Error.
+    pub const DUPLICATE_ACCOUNT: &str = "duplicate-account";
+    /// The same package twice. Error.
+    pub const DUPLICATE_PACKAGE: &str = "duplicate-package";
+    /// `skipaccount` with `user ≠ localuser`. Error.
+    pub const SKIPACCOUNT_RENAME: &str = "skipaccount-rename";
+    /// `skipaccount` into a local user that does not exist. Error.
+    pub const SKIPACCOUNT_NO_USER: &str = "skipaccount-no-user";
+    /// `force` with a rename while either name exists. Error.
+    pub const OVERWRITE_RENAME: &str = "overwrite-rename";
+    /// `force` will overwrite an existing local account. Warning.
+    pub const OVERWRITE_EXISTING: &str = "overwrite-existing";
+    /// `force` in a restricted session: WHM ignores it. Warning.
+    pub const FORCE_IGNORED: &str = "force-ignored";
+    /// Reseller privileges wanted in a restricted session: WHM skips them. Warning.
+    pub const SKIPRES_FORCED: &str = "skipres-forced";
+    /// `customip` without `ip`, not free here, or given twice. Error.
+    pub const CUSTOMIP_INVALID: &str = "customip-invalid";
+    /// `replaceip` other than `all`/`basic`. Error.
+    pub const REPLACEIP_INVALID: &str = "replaceip-invalid";
+    /// `mail_location` other than `.local`, `.existing` or a local linked node alias. Error.
+    pub const MAIL_LOCATION_UNKNOWN: &str = "mail-location-unknown";
+    /// A key the module's schema does not have (enqueue refuses it). Error.
+    pub const SCHEMA_UNKNOWN_KEY: &str = "schema-unknown-key";
+    /// A required schema key the items do not send. Error.
+    pub const SCHEMA_MISSING_KEY: &str = "schema-missing-key";
+
+    pub const ALL: [&str; 25] = [
+        NO_ITEMS,
+        UNKNOWN_MODULE,
+        PACKAGES_IN_USER_SESSION,
+        UNKNOWN_ACCOUNT,
+        UNKNOWN_PACKAGE,
+        DUPLICATE_ACCOUNT,
+        DUPLICATE_PACKAGE,
+        INVALID_USERNAME,
+        RESERVED_USERNAME,
+        USER_EXISTS,
+        GROUP_EXISTS,
+        PREFIX_COLLISION,
+        SKIPACCOUNT_RENAME,
+        SKIPACCOUNT_NO_USER,
+        OVERWRITE_RENAME,
+        OVERWRITE_EXISTING,
+        FORCE_IGNORED,
+        SKIPRES_FORCED,
+        DEDICATED_IP_SHORTAGE,
+        CUSTOMIP_INVALID,
+        REPLACEIP_INVALID,
+        MAIL_LOCATION_UNKNOWN,
+        LIVE_TRANSFER_UNSUPPORTED,
+        SCHEMA_UNKNOWN_KEY,
+        SCHEMA_MISSING_KEY,
+    ];
+}
+
+/// Everything that would make `enqueue_transfer_item` or the restore fail (or surprise), sorted like
+/// findings. Linear in the plan size (plus sorting and colliding pairs).
+pub fn validate_plan(input: PlanInput<'_>) -> Vec<PlanProblem> {
+    let mut out = Vec::new();
+    let plan = input.plan;
+    if plan.accounts.is_empty() && plan.packages.is_empty() {
+        out.push(Finding::new(
+            Severity::Info,
+            kinds::NO_ITEMS,
+            Subject::session(),
+            "The plan has no accounts and no packages.".into(),
+            "Select the accounts and packages to transfer.".into(),
+        ));
+    }
+    module_problems(&input, &mut out);
+    package_problems(&input, &mut out);
+    account_problems(&input, &mut out);
+    schema_problems(&input, &mut out);
+    sort_findings(&mut out);
+    out
+}
+
+fn module_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
+    let plan = input.plan;
+    if !plan.packages.is_empty() && input.module == USER_ACCOUNT_MODULE {
+        out.push(Finding::new(
+            Severity::Error,
+            kinds::PACKAGES_IN_USER_SESSION,
+            Subject::new(SubjectKind::Module, PACKAGE_MODULE),
+            "User-authenticated transfer sessions cannot enqueue items of this type. Try again from a root-authenticated transfer session.".into(),
+            "Leave the packages out, or transfer them from a root session.".into(),
+        ));
+    }
+    let Some(modules) = input.modules else { return };
+    let mut needed = Vec::new();
+    if !plan.accounts.is_empty() {
+        needed.push(input.module);
+    }
+    if !plan.packages.is_empty() {
+        needed.push(PACKAGE_MODULE);
+    }
+    for module in needed {
+        if !modules.modules.contains_key(module) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::UNKNOWN_MODULE,
+                Subject::new(SubjectKind::Module, module),
+                format!("The transfer session module {} does not exist.", quote(module)),
+                "This server cannot queue these items; check its cPanel version (available_transfer_modules).".into(),
+            ));
+        }
+    }
+}
+
+fn package_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
+    let known: Option<HashSet<&str>> = input
+        .analysis
+        .map(|a| a.items.packages.iter().map(|p| p.name.as_str()).collect());
+    let mut seen: HashSet<&str> = HashSet::new();
+    for package in &input.plan.packages {
+        let subject = || Subject::new(SubjectKind::Package, package.as_str());
+        if !seen.insert(package.as_str()) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::DUPLICATE_PACKAGE,
+                subject(),
+                format!(
+                    "An item with a “package” key value of {} and a type of “{PACKAGE_MODULE}” already exists in the queue.",
+                    quote(package)
+                ),
+                "Remove the second copy from the plan.".into(),
+            ));
+            continue;
+        }
+        if known.as_ref().is_some_and(|k| !k.contains(package.as_str())) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::UNKNOWN_PACKAGE,
+                subject(),
+                format!("The source has no package named {}.", quote(package)),
+                "Remove it from the plan, or analyze the session again if it was just created.".into(),
+            ));
+        }
+    }
+}
+
+/// How an account item meets an existing local account.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A new account is created: existing names are errors.
+    Create,
+    /// `skipaccount`: the local account must exist.
+    IntoExisting,
+    /// `force` in an unrestricted session with the same name: existing names are overwritten.
+    Overwrite,
+}
+
+fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
+    let plan = input.plan;
+    let ctx = input.ctx;
+    let analysis = input.analysis;
+    let accounts = &plan.accounts;
+    if accounts.is_empty() {
+        return;
+    }
+    let checker = Checker::indexed(ctx, Purpose::Transfer);
+    let local_users: Vec<&str> = accounts.iter().map(|a| a.localuser.as_str()).collect();
+    let local_names: Vec<String> = local_users.iter().map(|s| (*s).to_owned()).collect();
+    let collisions = find_collisions(&local_names, ctx.prefix_length);
+    // A second item of the same source user is refused by enqueue (duplicate-account): it does not
+    // also clash with the first.
+    let mut first_of_user: HashSet<&str> = HashSet::new();
+    let enqueued: Vec<bool> = accounts.iter().map(|a| first_of_user.insert(a.user.as_str())).collect();
+    let mut colliding: HashMap<usize, Vec<usize>> = HashMap::new();
+    for Collision { a, b, .. } in &collisions {
+        if enqueued.get(*a) == Some(&true) && enqueued.get(*b) == Some(&true) {
+            colliding.entry(*a).or_default().push(*b);
+            colliding.entry(*b).or_default().push(*a);
+        }
+    }
+    // First-N keys of the plan's local names, for suggestions that avoid them.
+    let mut key_counts: HashMap<String, usize> = HashMap::new();
+    for name in &local_names {
+        *key_counts.entry(first_n_key(name, ctx.prefix_length)).or_default() += 1;
+    }
+    let known: Option<HashSet<&str>> = analysis.map(|a| a.items.accounts.iter().map(|x| x.user.as_str()).collect());
+    let node_aliases: Option<HashSet<&str>> =
+        analysis.map(|a| a.local.linked_nodes.iter().map(|n| n.alias.as_str()).collect());
+    let free_set: Option<HashSet<&str>> = analysis.map(|a| a.local.available_ips.iter().map(String::as_str).collect());
+    let live_supported = analysis.map(|a| a.remote.supports_live_transfers == Some(true));
+    let exists_here = |name: &str| {
+        ctx.local_users.contains(name)
+            || analysis.is_some_and(|a| a.local.users.contains(name))
+            || input
+                .server_verdicts
+                .and_then(|v| v.get(name))
+                .is_some_and(|v| v.exists)
+    };
+
+    let mut seen_users: HashSet<&str> = HashSet::new();
+    let mut suggested: HashSet<String> = HashSet::new();
+    let mut hints = FastMap::default();
+    let mut seen_ips: HashMap<&str, &str> = HashMap::new();
+    let mut wanted_ips = 0usize;
+
+    for (i, account) in accounts.iter().enumerate() {
+        let user = account.user.as_str();
+        let local = account.localuser.as_str();
+        let subject = || Subject::account(user);
+        let (qu, ql) = (quote(user), quote(local));
+
+        if !seen_users.insert(user) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::DUPLICATE_ACCOUNT,
+                subject(),
+                format!(
+                    "An item with a “user” key value of {qu} and a type of {} already exists in the queue.",
+                    quote(input.module)
+                ),
+                "Remove the second copy from the plan.".into(),
+            ));
+        } else if known.as_ref().is_some_and(|k| !k.contains(user)) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::UNKNOWN_ACCOUNT,
+                subject(),
+                format!("The source has no account named {qu}."),
+                "Remove it from the plan, or analyze the session again if it was just created.".into(),
+            ));
+        }
+
+        // How the item meets the local server.
+        let mut mode = Mode::Create;
+        if account.skipaccount {
+            mode = Mode::IntoExisting;
+            if account.renamed() {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::SKIPACCOUNT_RENAME,
+                    subject(),
+                    format!(
+                        "Restoring into an existing account (skipaccount) needs the same name on both servers, but {qu} would become {ql}."
+                    ),
+                    "Use the source name as local username, or create a new account (turn skipaccount off).".into(),
+                ));
+            }
+            if !exists_here(local) {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::SKIPACCOUNT_NO_USER,
+                    subject(),
+                    format!("No user named {ql} exists on this server."),
+                    "Turn skipaccount off to create the account, or pick the existing account to restore into.".into(),
+                ));
+            }
+        } else if account.force {
+            if !input.unrestricted {
+                out.push(Finding::new(
+                    Severity::Warning,
+                    kinds::FORCE_IGNORED,
+                    subject(),
+                    format!("Overwrite (force) for {qu} is ignored: this is a restricted session."),
+                    "Create an unrestricted session to overwrite accounts, or transfer under another local username."
+                        .into(),
+                ));
+            } else if account.renamed() {
+                if exists_here(user) || exists_here(local) {
+                    out.push(Finding::new(
+                        Severity::Error,
+                        kinds::OVERWRITE_RENAME,
+                        subject(),
+                        "Account Restore Failed: You cannot overwrite an account if you change the account’s username."
+                            .into(),
+                        "Keep the source name to overwrite, or turn overwrite (force) off.".into(),
+                    ));
+                }
+            } else {
+                mode = Mode::Overwrite;
+                if exists_here(local) {
+                    out.push(Finding::new(
+                        Severity::Warning,
+                        kinds::OVERWRITE_EXISTING,
+                        subject(),
+                        format!("The existing account {ql} on this server will be overwritten."),
+                        "Make sure that is intended; turn overwrite (force) off to keep it.".into(),
+                    ));
+                }
+            }
+        }
+
+        // The local username.
+        let mut verdict = checker.evaluate(local);
+        let server = input.server_verdicts.and_then(|v| v.get(local));
+        let in_plan = colliding.get(&i);
+        let problem = !verdict.is_ok() || in_plan.is_some() || server.is_some_and(|s| s.exists || s.reserved);
+        if problem {
+            let own = first_n_key(local, ctx.prefix_length);
+            let blocked = |key: &str| {
+                key_counts
+                    .get(key)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(usize::from(key == own.as_str()))
+                    > 0
+                    || suggested.contains(key)
+            };
+            verdict.suggestion = checker.suggest(local, &blocked, &mut hints);
+            if let Some(s) = &verdict.suggestion {
+                suggested.insert(first_n_key(s, ctx.prefix_length));
+            }
+        }
+        username_problems(
+            account,
+            &verdict,
+            server,
+            mode,
+            in_plan.map(Vec::as_slice),
+            &local_users,
+            out,
+        );
+
+        if !input.unrestricted && !account.skipres {
+            out.push(Finding::new(
+                Severity::Warning,
+                kinds::SKIPRES_FORCED,
+                subject(),
+                format!("Reseller privileges of {qu} will not be copied: this is a restricted session."),
+                "Create an unrestricted session to copy reseller privileges.".into(),
+            ));
+        }
+
+        // IPs.
+        if account.ip {
+            wanted_ips += 1;
+        }
+        if let Some(ip) = account.customip.as_deref().map(str::trim).filter(|ip| !ip.is_empty()) {
+            let issue = if !account.ip {
+                Some("a specific IP (customip) needs a dedicated IP (ip=1)".to_owned())
+            } else if free_set.as_ref().is_some_and(|f| !f.contains(ip)) {
+                Some(format!("{} is not a free IP address on this server", quote(ip)))
+            } else {
+                seen_ips
+                    .insert(ip, user)
+                    .map(|other| format!("{} is already planned for {}", quote(ip), quote(other)))
+            };
+            if let Some(issue) = issue {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::CUSTOMIP_INVALID,
+                    subject(),
+                    format!("For {qu}, {issue}."),
+                    "Pick one of the free IP addresses, each for one account, and turn on the dedicated IP.".into(),
+                ));
+            }
+        }
+        if let Some(r) = account
+            .replaceip
+            .as_deref()
+            .filter(|r| !matches!(*r, "" | "all" | "basic"))
+        {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::REPLACEIP_INVALID,
+                subject(),
+                format!("replaceip for {qu} is {}; it must be “all” or “basic”.", quote(r)),
+                "Choose “all” (every matching A record) or “basic” (only cPanel-managed ones).".into(),
+            ));
+        }
+        if let Some(m) = account.mail_location.as_deref() {
+            let valid = matches!(m, ".local" | ".existing") || node_aliases.as_ref().is_none_or(|n| n.contains(m));
+            if !valid {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::MAIL_LOCATION_UNKNOWN,
+                    subject(),
+                    format!(
+                        "The mail location {} of {qu} is not “.local”, “.existing” or a linked node here.",
+                        quote(m)
+                    ),
+                    "Choose “.local”, “.existing” or the alias of a linked mail node of this server.".into(),
+                ));
+            }
+        }
+        if account.live_transfer && live_supported == Some(false) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::LIVE_TRANSFER_UNSUPPORTED,
+                subject(),
+                format!("Live Transfer of {qu} needs a source running cPanel 11.89 or later; this source does not support it."),
+                "Turn Live Transfer off for this account, or update cPanel on the source first.".into(),
+            ));
+        }
+    }
+
+    if let Some(a) = analysis {
+        let free = a.local.available_ips.len();
+        if wanted_ips > free {
+            out.push(Finding::new(
+                Severity::Warning,
+                kinds::DEDICATED_IP_SHORTAGE,
+                Subject::new(SubjectKind::Ip, "dedicated IPs"),
+                format!(
+                    "The plan asks for {wanted_ips} dedicated {}, but this server has {}.",
+                    if wanted_ips == 1 { "IP" } else { "IPs" },
+                    free_ips(free)
+                ),
+                "Add IP addresses here, or turn the dedicated IP off for some accounts: WHM falls back to the shared IP when none is free.".into(),
+            ));
+        }
+    }
+}
+
+fn username_problems(
+    account: &PlannedAccount,
+    verdict: &Verdict,
+    server: Option<&SystemUserVerdict>,
+    mode: Mode,
+    in_plan: Option<&[usize]>,
+    local_users: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let subject = || Subject::account(account.user.as_str());
+    let ql = quote(&account.localuser);
+    let fix = |why: &str| match &verdict.suggestion {
+        Some(s) => format!("Choose another local username{why}, e.g. {}.", quote(s)),
+        None => format!("Choose another local username{why}."),
+    };
+    let pick = |p: fn(Rule) -> bool| {
+        let parts: Vec<&str> = verdict
+            .violations
+            .iter()
+            .filter(|v| p(v.rule))
+            .map(|v| v.explanation.as_str())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    };
+
+    let invalid = pick(|r| r.is_syntax() && r.applies_to(Purpose::Transfer)).or_else(|| {
+        server
+            .filter(|s| !s.valid_for_transfer)
+            .map(|_| format!("{ql} is not a valid username on this system."))
+    });
+    if let Some(m) = invalid {
+        out.push(Finding::new(
+            Severity::Error,
+            kinds::INVALID_USERNAME,
+            subject(),
+            m,
+            fix(""),
+        ));
+    }
+    let reserved = pick(Rule::is_reserved).or_else(|| {
+        server
+            .filter(|s| s.reserved)
+            .map(|_| format!("WHM reports {ql} as a reserved username on this system."))
+    });
+    if let Some(m) = reserved {
+        out.push(Finding::new(
+            Severity::Error,
+            kinds::RESERVED_USERNAME,
+            subject(),
+            m,
+            fix(""),
+        ));
+    }
+    if mode == Mode::Create {
+        if verdict.exists_as_user || server.is_some_and(|s| s.exists) {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::USER_EXISTS,
+                subject(),
+                format!("This system already has an account named {ql}."),
+                format!(
+                    "{} Or restore into the existing account (skipaccount), or overwrite it (force, unrestricted sessions, same name only).",
+                    fix("")
+                ),
+            ));
+        }
+        if verdict.exists_as_group {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::GROUP_EXISTS,
+                subject(),
+                format!("This system already has a group named {ql}."),
+                format!(
+                    "{} WHM cannot create the account’s group while a group of that name exists.",
+                    fix("")
+                ),
+            ));
+        }
+    }
+    let mut collision = Vec::new();
+    if mode == Mode::Create
+        && let Some(v) = verdict.violation(Rule::PrefixCollision)
+    {
+        collision.push(v.explanation.clone());
+    }
+    if let Some(others) = in_plan {
+        let names: Vec<String> = others
+            .iter()
+            .take(3)
+            .map(|&j| {
+                let other = local_users.get(j).copied().unwrap_or_default();
+                if other == account.localuser {
+                    format!("another {}", quote(other))
+                } else {
+                    quote(other)
+                }
+            })
+            .collect();
+        let more = if others.len() > 3 {
+            format!(" and {} more", others.len() - 3)
+        } else {
+            String::new()
+        };
+        collision.push(format!(
+            "The local username {ql} clashes with {}{more} in this plan: the first characters (ignoring “_” and “.”) must be unique.",
+            names.join(", ")
+        ));
+    }
+    if !collision.is_empty() {
+        out.push(Finding::new(
+            Severity::Error,
+            kinds::PREFIX_COLLISION,
+            subject(),
+            collision.join(" "),
+            fix(" whose first characters are unique"),
+        ));
+    }
+}
+
+/// Keys the items would send that the module schemas refuse, and required keys they lack.
+fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
+    let Some(schemas) = input.schemas else { return };
+    // Requests built once; keys grouped by module.
+    let requests = to_requests(input.plan, "", input.module);
+    let mut sent: BTreeMap<&str, (usize, BTreeMap<&str, usize>)> = BTreeMap::new();
+    for r in &requests {
+        let entry = sent.entry(r.module.as_str()).or_default();
+        entry.0 += 1;
+        let mut once: BTreeSet<&str> = BTreeSet::new();
+        for (k, _) in &r.keys {
+            if once.insert(k.as_str()) {
+                *entry.1.entry(k.as_str()).or_default() += 1;
+            }
+        }
+    }
+    for (module, (items, keys)) in sent {
+        let Some(schema) = schemas.get(module) else { continue };
+        let subject = || Subject::new(SubjectKind::Module, module);
+        for key in keys.keys() {
+            if !schema.keys.contains_key(*key) {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::SCHEMA_UNKNOWN_KEY,
+                    subject(),
+                    format!("The {} parameter is not valid for the {} module.", quote(key), quote(module)),
+                    "This server’s schema differs from the one this console knows: update the console, or leave that option unset.".into(),
+                ));
+            }
+        }
+        for required in &schema.required {
+            if required == "transfer_session_id" || required == "module" {
+                continue;
+            }
+            let with = keys.get(required.as_str()).copied().unwrap_or(0);
+            if with < items {
+                out.push(Finding::new(
+                    Severity::Error,
+                    kinds::SCHEMA_MISSING_KEY,
+                    subject(),
+                    format!(
+                        "The {} parameter is required for the {} module.",
+                        quote(required),
+                        quote(module)
+                    ),
+                    "This server’s schema needs a value this console does not send: update the console.".into(),
+                ));
+            }
+        }
+    }
+}
