@@ -35,7 +35,7 @@ test-native:
 	cargo test --workspace
 
 test-browser:
-	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --tests
+	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --test browser --test components
 
 test-e2e: build sim
 	bash scripts/e2e.sh

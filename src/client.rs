@@ -11,8 +11,12 @@ use crate::whm::{self, HttpReply, Reply, WhmError};
 use gloo::net::http::Request as HttpRequest;
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 use web_sys::AbortController;
+
+/// The outcome of a call: `Ok(None)` when its owner cancelled it (nobody waits for an answer).
+pub type Sent<T> = Result<Option<T>, WhmError>;
 
 /// Where WHM is: the security-token prefix of every API path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,74 +57,105 @@ impl Whm {
 
     /// Sends one typed request and decodes its reply. `Ok(None)` means the owner cancelled the call
     /// (it was dropped or superseded): nobody is waiting for an answer, so there is nothing to show.
-    pub async fn send<R: Request>(&self, request: &R, owner: &Owner) -> Result<Option<Reply<R::Data>>, WhmError> {
-        let call = request.call();
-        let Some(text) = self.exchange(&call, owner).await? else {
-            return Ok(None);
-        };
-        whm::decode::<R::Data>(HttpReply {
-            status: text.status,
-            content_type: text.content_type.as_deref(),
-            body: &text.body,
-        })
-        .map(Some)
+    ///
+    /// The call is registered with `owner` right away; the returned future does not borrow it, so a
+    /// component can drop its owner (unmount) while the future is still running.
+    pub fn send<R: Request>(
+        &self,
+        request: &R,
+        owner: &Owner,
+    ) -> impl Future<Output = Sent<Reply<R::Data>>> + 'static {
+        let exchange = self.exchange(request.call(), owner);
+        async move {
+            let Some(raw) = exchange.await? else {
+                return Ok(None);
+            };
+            raw.decode::<R::Data>().map(Some)
+        }
     }
 
-    async fn exchange(&self, call: &Call, owner: &Owner) -> Result<Option<RawReply>, WhmError> {
-        let controller = owner.begin()?;
-        let timed_out = Rc::new(Cell::new(false));
-        let timer = {
-            let controller = controller.clone();
-            let timed_out = timed_out.clone();
-            Timeout::new(call.timeout_ms, move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let signal = controller.signal();
-        let classify = |detail: String| {
-            if timed_out.get() {
-                Err(WhmError::Timeout {
-                    after_ms: call.timeout_ms,
-                })
-            } else if signal.aborted() {
-                Ok(None)
-            } else {
-                Err(WhmError::Network { detail })
-            }
-        };
-        let request = HttpRequest::post(&call.path(&self.token))
-            .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-            .header("Accept", "application/json")
-            .credentials(web_sys::RequestCredentials::SameOrigin)
-            .referrer_policy(web_sys::ReferrerPolicy::NoReferrer)
-            .cache(web_sys::RequestCache::NoStore)
-            .abort_signal(Some(&signal))
-            .body(call.form_body());
-        let request = match request {
-            Ok(r) => r,
-            Err(e) => return classify(e.to_string()),
-        };
-        let response = match request.send().await {
-            Ok(r) => r,
-            Err(e) => {
-                owner.end(&controller);
-                return classify(e.to_string());
-            }
-        };
-        let status = response.status();
-        let content_type = response.headers().get("content-type");
-        let body = response.text().await;
-        drop(timer);
-        owner.end(&controller);
-        match body {
-            Ok(body) => Ok(Some(RawReply {
-                status,
-                content_type,
-                body,
-            })),
-            Err(e) => classify(format!("the connection broke while reading the reply: {e}")),
+    /// Like [`Whm::send`], also returning the reply body (for the raw JSON view).
+    pub fn send_with_body<R: Request>(
+        &self,
+        request: &R,
+        owner: &Owner,
+    ) -> impl Future<Output = Sent<(Reply<R::Data>, String)>> + 'static {
+        let exchange = self.exchange(request.call(), owner);
+        async move {
+            let Some(raw) = exchange.await? else {
+                return Ok(None);
+            };
+            let reply = raw.decode::<R::Data>()?;
+            Ok(Some((reply, raw.body)))
         }
+    }
+
+    fn exchange(
+        &self,
+        call: Call,
+        owner: &Owner,
+    ) -> impl Future<Output = Result<Option<RawReply>, WhmError>> + 'static {
+        let registered = owner.begin();
+        let in_flight = Rc::downgrade(&owner.in_flight);
+        let url = call.path(&self.token);
+        async move {
+            let controller = registered?;
+            let result = fetch(&call, &url, &controller).await;
+            if let Some(list) = in_flight.upgrade() {
+                list.borrow_mut().retain(|c| c != &controller);
+            }
+            result
+        }
+    }
+}
+
+async fn fetch(call: &Call, url: &str, controller: &AbortController) -> Result<Option<RawReply>, WhmError> {
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Timeout::new(call.timeout_ms, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let signal = controller.signal();
+    let classify = |detail: String| {
+        if timed_out.get() {
+            Err(WhmError::Timeout {
+                after_ms: call.timeout_ms,
+            })
+        } else if signal.aborted() {
+            Ok(None)
+        } else {
+            Err(WhmError::Network { detail })
+        }
+    };
+    let request = HttpRequest::post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        .header("Accept", "application/json")
+        .credentials(web_sys::RequestCredentials::SameOrigin)
+        .referrer_policy(web_sys::ReferrerPolicy::NoReferrer)
+        .cache(web_sys::RequestCache::NoStore)
+        .abort_signal(Some(&signal))
+        .body(call.form_body());
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => return classify(e.to_string()),
+    };
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return classify(e.to_string()),
+    };
+    let status = response.status();
+    let content_type = response.headers().get("content-type");
+    match response.text().await {
+        Ok(body) => Ok(Some(RawReply {
+            status,
+            content_type,
+            body,
+        })),
+        Err(e) => classify(format!("the connection broke while reading the reply: {e}")),
     }
 }
 
@@ -130,10 +165,20 @@ struct RawReply {
     body: String,
 }
 
+impl RawReply {
+    fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<Reply<T>, WhmError> {
+        whm::decode::<T>(HttpReply {
+            status: self.status,
+            content_type: self.content_type.as_deref(),
+            body: &self.body,
+        })
+    }
+}
+
 /// Owns in-flight calls. Dropping it (or calling [`Owner::cancel_all`]) aborts them.
 #[derive(Default)]
 pub struct Owner {
-    in_flight: RefCell<Vec<AbortController>>,
+    in_flight: Rc<RefCell<Vec<AbortController>>>,
 }
 
 impl Owner {
@@ -147,10 +192,6 @@ impl Owner {
         })?;
         self.in_flight.borrow_mut().push(controller.clone());
         Ok(controller)
-    }
-
-    fn end(&self, controller: &AbortController) {
-        self.in_flight.borrow_mut().retain(|c| c != controller);
     }
 
     /// Aborts every call this owner still has in flight (their `send` returns `Ok(None)`).

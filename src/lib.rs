@@ -4,6 +4,7 @@
 //! compiled for `wasm32-unknown-unknown` only.
 
 pub mod route;
+pub mod store;
 pub mod whm;
 
 pub mod checks;

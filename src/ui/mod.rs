@@ -1,7 +1,15 @@
 //! The Yew app: shell, router and pages. Components only dispatch and render; logic lives in the
-//! pure modules (`whm`, `checks`, `route`).
+//! pure modules (`whm`, `checks`, `store`, `route`).
 
-mod shell;
+pub mod analysis;
+pub mod banner;
+pub mod chart;
+pub mod check;
+pub mod download;
+pub mod shell;
+pub mod table;
+pub mod tree;
+pub mod username;
 
 use yew::Renderer;
 

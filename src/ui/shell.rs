@@ -1,8 +1,12 @@
 //! App shell: header with the WHM connection, hash routing, pages.
 
+use super::check::CheckPage;
+use super::username::UsernamePage;
+use crate::checks::RuleContext;
 use crate::client::Whm;
 use crate::route::Route;
 use gloo::events::EventListener;
+use std::rc::Rc;
 use yew::prelude::*;
 
 fn current_route() -> Route {
@@ -17,6 +21,12 @@ fn current_route() -> Route {
 pub fn app() -> Html {
     let route = use_state(current_route);
     let whm = use_memo((), |_| Whm::from_location());
+    // The rule context of the last analysis loaded on the check page, for the username page.
+    let last_ctx = use_state(|| None::<(String, Rc<RuleContext>)>);
+    let on_context = {
+        let last_ctx = last_ctx.clone();
+        Callback::from(move |c: (String, Rc<RuleContext>)| last_ctx.set(Some(c)))
+    };
     {
         let route = route.clone();
         use_effect_with((), move |_| {
@@ -31,7 +41,11 @@ pub fn app() -> Html {
             <main id="main" class="page">
                 { match &*route {
                     Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
-                    _ => html! { <Home connected={whm.is_some()} /> },
+                    Route::Check(id) => html! {
+                        <CheckPage key={id.clone().unwrap_or_default()} whm={(*whm).clone()} session_id={id.clone()} on_context={on_context.clone()} />
+                    },
+                    Route::Username => html! { <UsernamePage whm={(*whm).clone()} analysis_ctx={(*last_ctx).clone()} /> },
+                    Route::Home => html! { <Home connected={whm.is_some()} /> },
                 } }
             </main>
         </>

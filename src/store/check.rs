@@ -1,0 +1,284 @@
+//! State of the check screen: which session, loading, the loaded analysis with its findings, errors.
+
+use super::latest::{Latest, Ticket};
+use crate::checks::{self, FindingsInput, Report, RuleContext};
+use crate::whm::request::check_session_id;
+use crate::whm::{self, Analysis, WhmError};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Where an analysis came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Server { session_id: String },
+    File { name: String },
+    Paste,
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Server { .. } => "this server’s WHM".into(),
+            Source::File { name } => format!("the file “{name}”"),
+            Source::Paste => "pasted text".into(),
+        }
+    }
+}
+
+/// A decoded analysis with everything derived from it, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub source: Source,
+    pub analysis: Rc<Analysis>,
+    pub report: Rc<Report>,
+    pub ctx: Rc<RuleContext>,
+    /// The `data` object as JSON, for the raw tree view.
+    pub raw: Rc<serde_json::Value>,
+}
+
+impl Loaded {
+    /// Runs the checks engine over a decoded analysis.
+    pub fn new(source: Source, analysis: Analysis, raw: serde_json::Value) -> Loaded {
+        let ctx = RuleContext::from_analysis(&analysis);
+        let verdicts = HashMap::new();
+        let report = checks::findings(FindingsInput {
+            analysis: &analysis,
+            ctx: &ctx,
+            server_verdicts: &verdicts,
+            live_transfer_requested: false,
+        });
+        Loaded {
+            source,
+            analysis: Rc::new(analysis),
+            report: Rc::new(report),
+            ctx: Rc::new(ctx),
+            raw: Rc::new(raw),
+        }
+    }
+
+    /// From a saved reply (`whmapi1 --output=json …`, with or without the envelope) or a server body.
+    pub fn from_text(source: Source, text: &str) -> Result<Loaded, WhmError> {
+        let analysis: Analysis = whm::decode_saved(text)?;
+        let raw = raw_data(text);
+        Ok(Loaded::new(source, analysis, raw))
+    }
+}
+
+/// The `data` part of a reply as a JSON value (the whole document when there is no envelope).
+pub fn raw_data(text: &str) -> serde_json::Value {
+    match serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(mut v) => {
+            if v.get("metadata").is_some() {
+                v.get_mut("data").map(serde_json::Value::take).unwrap_or_default()
+            } else {
+                v
+            }
+        }
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+/// What the check screen is doing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckState {
+    /// The session-id field, exactly as typed (never cleared by an error).
+    pub input: String,
+    /// Why the typed id cannot be sent, shown under the field.
+    pub input_error: Option<String>,
+    /// The server call in flight (load or refresh), if any. The page's effect sends it.
+    pub pending: Option<Pending>,
+    pub loaded: Option<Loaded>,
+    pub error: Option<WhmError>,
+    latest: Latest,
+}
+
+/// A call to make: which, for which session, and the ticket its answer must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub ticket: Ticket,
+    pub kind: Busy,
+    pub session_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// `retrieve_transfer_session_remote_analysis`
+    Loading,
+    /// `analyze_transfer_session_remote`, then the retrieve
+    Refreshing,
+}
+
+/// What the admin or a finished call did.
+#[derive(Debug, Clone)]
+pub enum CheckAction {
+    Edit(String),
+    /// A load was asked for; the caller sends the request only if [`CheckState::pending`] returns a ticket.
+    StartLoad,
+    StartRefresh,
+    Loaded(Ticket, Box<Loaded>),
+    Failed(Ticket, WhmError),
+    /// The call was cancelled (page left): forget it.
+    Cancelled(Ticket),
+    /// An offline file or paste: no server involved.
+    Inspect(Result<Box<Loaded>, WhmError>),
+    DismissError,
+}
+
+impl CheckState {
+    pub fn with_input(id: &str) -> Self {
+        CheckState {
+            input: id.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    /// The id to send, if the field holds a valid one.
+    pub fn session_id(&self) -> Option<&str> {
+        let id = self.input.trim();
+        check_session_id(id).ok().map(|_| id)
+    }
+
+    /// Applies an action. Returns the new state and, when a request must be sent, its ticket
+    /// (also kept in [`CheckState::pending`]).
+    pub fn apply(mut self, action: CheckAction) -> (Self, Option<Ticket>) {
+        match action {
+            CheckAction::Edit(text) => {
+                self.input_error = None;
+                self.input = text;
+                (self, None)
+            }
+            CheckAction::StartLoad | CheckAction::StartRefresh => {
+                if self.pending.is_some() {
+                    // never send a second call while one is in flight
+                    return (self, None);
+                }
+                let trimmed = self.input.trim().to_owned();
+                if let Err(msg) = check_session_id(&trimmed) {
+                    self.input_error = Some(msg);
+                    return (self, None);
+                }
+                self.input_error = None;
+                self.error = None;
+                let kind = if matches!(action, CheckAction::StartRefresh) {
+                    Busy::Refreshing
+                } else {
+                    Busy::Loading
+                };
+                let ticket = self.latest.issue();
+                self.pending = Some(Pending {
+                    ticket,
+                    kind,
+                    session_id: trimmed,
+                });
+                (self, Some(ticket))
+            }
+            CheckAction::Loaded(ticket, loaded) => {
+                if self.latest.is_current(ticket) {
+                    self.pending = None;
+                    self.error = None;
+                    self.loaded = Some(*loaded);
+                }
+                (self, None)
+            }
+            CheckAction::Failed(ticket, err) => {
+                if self.latest.is_current(ticket) {
+                    self.pending = None;
+                    self.error = Some(err);
+                }
+                (self, None)
+            }
+            CheckAction::Cancelled(ticket) => {
+                if self.latest.is_current(ticket) {
+                    self.pending = None;
+                }
+                (self, None)
+            }
+            CheckAction::Inspect(result) => {
+                match result {
+                    Ok(loaded) => {
+                        self.latest.invalidate();
+                        self.pending = None;
+                        self.error = None;
+                        self.loaded = Some(*loaded);
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                (self, None)
+            }
+            CheckAction::DismissError => {
+                self.error = None;
+                (self, None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GUIDE: &str = include_str!("../../tests/fixtures/guide/retrieve_transfer_session_remote_analysis.json");
+
+    #[test]
+    fn invalid_ids_are_refused_before_any_call() {
+        let (s, ticket) = CheckState::with_input("bad id!").apply(CheckAction::StartLoad);
+        assert!(ticket.is_none());
+        assert!(
+            s.input_error
+                .unwrap()
+                .contains("may only contain alphanumeric characters and underscores")
+        );
+        assert_eq!(s.input, "bad id!", "input kept");
+        let (s, ticket) = CheckState::with_input("").apply(CheckAction::StartLoad);
+        assert!(ticket.is_none() && s.input_error.is_some());
+    }
+
+    #[test]
+    fn one_call_at_a_time_and_stale_answers_ignored() {
+        let s = CheckState::with_input(" exampleservercopya20140206192428NtyW ");
+        assert_eq!(s.session_id(), Some("exampleservercopya20140206192428NtyW"));
+        let (s, first) = s.apply(CheckAction::StartLoad);
+        let first = first.expect("sent");
+        let (s, again) = s.apply(CheckAction::StartLoad);
+        assert!(again.is_none(), "no second call while busy");
+        let loaded = Loaded::from_text(Source::Paste, GUIDE).unwrap();
+        let (s, _) = s.apply(CheckAction::Loaded(first, Box::new(loaded)));
+        assert!(s.pending.is_none() && s.loaded.is_some());
+        // an answer to a superseded ticket changes nothing
+        let (s, second) = s.apply(CheckAction::StartRefresh);
+        let (s, _) = s.apply(CheckAction::Inspect(
+            Loaded::from_text(Source::Paste, GUIDE).map(Box::new),
+        ));
+        let (s, _) = s.apply(CheckAction::Failed(second.unwrap(), WhmError::Timeout { after_ms: 1 }));
+        assert!(s.error.is_none(), "late failure of a superseded call is not shown");
+    }
+
+    #[test]
+    fn errors_keep_the_input_and_the_last_analysis() {
+        let (s, t) = CheckState::with_input("abc").apply(CheckAction::StartLoad);
+        let (s, _) = s.apply(CheckAction::Failed(
+            t.unwrap(),
+            WhmError::Network { detail: "x".into() },
+        ));
+        assert_eq!(s.input, "abc");
+        assert_eq!(s.error.as_ref().map(WhmError::kind), Some("network"));
+        assert!(s.pending.is_none());
+    }
+
+    #[test]
+    fn offline_text_with_or_without_envelope() {
+        let with = Loaded::from_text(Source::Paste, GUIDE).unwrap();
+        assert_eq!(
+            with.analysis.transfer_session_id,
+            "exampleservercopya20140206192428NtyW"
+        );
+        assert!(with.raw.get("local").is_some(), "raw tree holds data, not the envelope");
+        let bare = serde_json::to_string(&*with.raw).unwrap();
+        let without = Loaded::from_text(Source::Paste, &bare).unwrap();
+        assert_eq!(without.analysis, with.analysis);
+        assert!(matches!(
+            Loaded::from_text(Source::Paste, "{not json"),
+            Err(WhmError::Malformed { .. })
+        ));
+    }
+}

@@ -1,0 +1,10 @@
+//! App state and view models: pure Rust, natively tested. Components in `ui/` hold these in Yew hooks
+//! and only dispatch actions and render.
+
+pub mod chart;
+pub mod check;
+pub mod export;
+pub mod format;
+pub mod latest;
+pub mod table;
+pub mod username;

@@ -1,0 +1,49 @@
+//! One banner for every error class of the wire layer, with the next step.
+
+use crate::whm::WhmError;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorBannerProps {
+    pub error: WhmError,
+    /// What the console was doing, e.g. "Loading the analysis".
+    #[prop_or_default]
+    pub context: AttrValue,
+    #[prop_or_default]
+    pub on_retry: Option<Callback<()>>,
+    #[prop_or_default]
+    pub on_dismiss: Option<Callback<()>>,
+}
+
+#[function_component(ErrorBanner)]
+pub fn error_banner(props: &ErrorBannerProps) -> Html {
+    let e = &props.error;
+    let detail = e.detail();
+    let retry = props.on_retry.as_ref().filter(|_| e.is_transient()).map(|cb| {
+        let cb = cb.clone();
+        html! { <button type="button" onclick={Callback::from(move |_| cb.emit(()))}>{ "Try again" }</button> }
+    });
+    let login = matches!(e, WhmError::SessionLost { .. }).then(|| {
+        html! { <a class="button-link" href="/" rel="noreferrer" target="_blank">{ "Open the WHM login" }</a> }
+    });
+    let dismiss = props.on_dismiss.as_ref().map(|cb| {
+        let cb = cb.clone();
+        html! { <button type="button" class="dismiss" aria-label="Dismiss" onclick={Callback::from(move |_| cb.emit(()))}>{ "×" }</button> }
+    });
+    html! {
+        <div class="banner" role="alert" data-testid="error-banner" data-kind={e.kind()}>
+            { dismiss }
+            <strong>
+                if !props.context.is_empty() { { format!("{}: ", props.context) } }
+                { e.title() }
+            </strong>
+            <p class="next">{ e.next_step() }</p>
+            if !detail.is_empty() {
+                <details><summary>{ "Details" }</summary><p class="mono">{ detail }</p></details>
+            }
+            if retry.is_some() || login.is_some() {
+                <p class="actions">{ retry }{ login }</p>
+            }
+        </div>
+    }
+}

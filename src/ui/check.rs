@@ -1,0 +1,295 @@
+//! `#/check/<id>`: load a session's analysis from WHM (or a saved one offline) and inspect it.
+
+use super::analysis::AnalysisView;
+use super::banner::ErrorBanner;
+use crate::client::{Owner, Whm};
+use crate::route::Route;
+use crate::store::check::{Busy, CheckAction, CheckState, Loaded, Pending, Source};
+use crate::whm::WhmError;
+use crate::whm::request as rq;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Yew wrapper around the pure [`CheckState`].
+#[derive(Clone, PartialEq, Default)]
+struct Store(CheckState);
+
+impl Reducible for Store {
+    type Action = CheckAction;
+    fn reduce(self: Rc<Self>, action: CheckAction) -> Rc<Self> {
+        Rc::new(Store(self.0.clone().apply(action).0))
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CheckPageProps {
+    pub whm: Option<Whm>,
+    /// The id in the route, loaded on arrival.
+    pub session_id: Option<String>,
+    /// Told about each analysis loaded, so other pages can use its local users and prefix length.
+    #[prop_or_default]
+    pub on_context: Callback<(String, Rc<crate::checks::RuleContext>)>,
+}
+
+#[function_component(CheckPage)]
+pub fn check_page(props: &CheckPageProps) -> Html {
+    let store = use_reducer(|| Store(CheckState::with_input(props.session_id.as_deref().unwrap_or(""))));
+    let owner = use_memo((), |_| Owner::new());
+    let state = &store.0;
+
+    // Arriving with an id in the route (or a reload) loads it right away.
+    {
+        let store = store.clone();
+        let connected = props.whm.is_some();
+        use_effect_with(props.session_id.clone(), move |id| {
+            if id.is_some() && connected {
+                store.dispatch(CheckAction::StartLoad);
+            }
+        });
+    }
+
+    // The effect that sends the pending call, once per ticket.
+    {
+        let store = store.clone();
+        let whm = props.whm.clone();
+        let owner = owner.clone();
+        use_effect_with(state.pending.clone(), move |pending| {
+            if let (Some(p), Some(whm)) = (pending.clone(), whm) {
+                spawn_local(run_pending(whm, owner, p, store));
+            }
+        });
+    }
+
+    {
+        let on_context = props.on_context.clone();
+        let loaded = state
+            .loaded
+            .as_ref()
+            .map(|l| (l.analysis.transfer_session_id.clone(), l.ctx.clone()));
+        use_effect_with(loaded, move |loaded| {
+            if let Some(pair) = loaded {
+                on_context.emit(pair.clone());
+            }
+        });
+    }
+    let on_input = {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            store.dispatch(CheckAction::Edit(input.value()));
+        })
+    };
+    let on_submit = {
+        let store = store.clone();
+        let route_id = props.session_id.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let s = &store.0;
+            match s.session_id() {
+                // A new id goes through the route, so reload and back/forward work.
+                Some(id) if route_id.as_deref() != Some(id) => set_hash(&Route::Check(Some(id.to_owned())).to_hash()),
+                _ => store.dispatch(CheckAction::StartLoad),
+            }
+        })
+    };
+    let on_refresh = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(CheckAction::StartRefresh))
+    };
+    let on_dismiss = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(CheckAction::DismissError))
+    };
+    let on_retry = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(CheckAction::StartLoad))
+    };
+    let on_inspect = {
+        let store = store.clone();
+        Callback::from(move |result: Result<Loaded, WhmError>| {
+            store.dispatch(CheckAction::Inspect(result.map(Box::new)))
+        })
+    };
+
+    let busy = state.pending.as_ref().map(|p| p.kind);
+    let connected = props.whm.is_some();
+    let invalid = state.input_error.is_some();
+    html! {
+        <section class="check">
+            <h1>{ "Check a transfer session" }</h1>
+            <form class="panel" onsubmit={on_submit} aria-label="Load a session from WHM">
+                <label for="session-id">{ "Transfer session ID" }</label>
+                <div class="row">
+                    <input id="session-id" type="text" class="wide" data-testid="session-id-input"
+                        value={state.input.clone()} oninput={on_input} autocomplete="off" spellcheck="false"
+                        placeholder="exampleservercopya20140206192428NtyW"
+                        aria-invalid={invalid.to_string()} aria-describedby="session-id-help" />
+                    <button type="submit" class="primary" data-testid="analysis-load" disabled={busy.is_some() || !connected}>
+                        { if busy == Some(Busy::Loading) { "Loading…" } else { "Load" } }
+                    </button>
+                </div>
+                if let Some(msg) = &state.input_error {
+                    <p class="field-error" data-testid="session-id-error">{ msg }</p>
+                }
+                <p class="hint" id="session-id-help">
+                    if connected {
+                        { "The ID that create_remote_root_transfer_session returned (letters, digits and underscores)." }
+                    } else {
+                        { "Not connected to WHM: open this page from WHM to load sessions, or inspect a saved analysis below." }
+                    }
+                </p>
+            </form>
+            <OfflineInspect on_loaded={on_inspect} />
+            if let Some(err) = &state.error {
+                <ErrorBanner error={err.clone()} context={context_of(busy, state)} on_retry={Some(on_retry)} on_dismiss={Some(on_dismiss)} />
+            }
+            if let Some(loaded) = &state.loaded {
+                <AnalysisView loaded={loaded.clone()}
+                    on_refresh={matches!(loaded.source, Source::Server { .. }).then_some(on_refresh)}
+                    refreshing={busy == Some(Busy::Refreshing)} />
+            } else if busy == Some(Busy::Loading) {
+                <p class="loading" role="status">{ "Loading the analysis…" }</p>
+            }
+        </section>
+    }
+}
+
+fn context_of(_busy: Option<Busy>, state: &CheckState) -> AttrValue {
+    match state.session_id() {
+        Some(id) => AttrValue::from(format!("Session {id}")),
+        None => AttrValue::default(),
+    }
+}
+
+async fn run_pending(whm: Whm, owner: Rc<Owner>, pending: Pending, store: UseReducerHandle<Store>) {
+    let Pending {
+        ticket,
+        kind,
+        session_id,
+    } = pending;
+    if kind == Busy::Refreshing {
+        // Re-runs the remote analysis on the server (slow, mutating: sent once, never retried).
+        match whm
+            .send(&rq::analyze_transfer_session_remote(&session_id), &owner)
+            .await
+        {
+            Ok(Some(_)) => {}
+            Ok(None) => return store.dispatch(CheckAction::Cancelled(ticket)),
+            Err(e) => return store.dispatch(CheckAction::Failed(ticket, e)),
+        }
+    }
+    let result = whm
+        .send_with_body(&rq::retrieve_transfer_session_remote_analysis(&session_id), &owner)
+        .await;
+    match result {
+        Ok(Some((reply, body))) => {
+            let raw = crate::store::check::raw_data(&body);
+            match reply.require_data() {
+                Ok(analysis) => store.dispatch(CheckAction::Loaded(
+                    ticket,
+                    Box::new(Loaded::new(Source::Server { session_id }, analysis, raw)),
+                )),
+                Err(e) => store.dispatch(CheckAction::Failed(ticket, e)),
+            }
+        }
+        Ok(None) => store.dispatch(CheckAction::Cancelled(ticket)),
+        Err(e) => store.dispatch(CheckAction::Failed(ticket, e)),
+    }
+}
+
+fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OfflineProps {
+    on_loaded: Callback<Result<Loaded, WhmError>>,
+}
+
+/// Drop, pick or paste a saved analysis (`whmapi1 --output=json retrieve_transfer_session_remote_analysis`).
+#[function_component(OfflineInspect)]
+fn offline_inspect(props: &OfflineProps) -> Html {
+    let paste = use_state(String::new);
+    let dragging = use_state(|| false);
+
+    let read_file = {
+        let on_loaded = props.on_loaded.clone();
+        move |file: web_sys::File| {
+            let on_loaded = on_loaded.clone();
+            let name = file.name();
+            spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+                let result = match text.ok().and_then(|t| t.as_string()) {
+                    Some(text) => Loaded::from_text(Source::File { name }, &text),
+                    None => Err(WhmError::Malformed {
+                        detail: "the file could not be read as text".into(),
+                        at: name,
+                        truncated: false,
+                    }),
+                };
+                on_loaded.emit(result);
+            });
+        }
+    };
+    let on_file = {
+        let read_file = read_file.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read_file(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                read_file(file);
+            }
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_| dragging.set(false))
+    };
+    let on_paste_input = {
+        let paste = paste.clone();
+        Callback::from(move |e: InputEvent| {
+            let t: HtmlTextAreaElement = e.target_unchecked_into();
+            paste.set(t.value());
+        })
+    };
+    let on_paste_load = {
+        let paste = paste.clone();
+        let on_loaded = props.on_loaded.clone();
+        Callback::from(move |_| on_loaded.emit(Loaded::from_text(Source::Paste, &paste)))
+    };
+    let drop_class = classes!("dropzone", dragging.then_some("dragging"));
+    html! {
+        <details class="panel offline">
+            <summary>{ "Inspect a saved analysis (no server needed)" }</summary>
+            <div class={drop_class} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                <label for="analysis-file">{ "Drop a JSON file here, or choose one" }</label>
+                <input id="analysis-file" type="file" accept=".json,application/json,text/plain" data-testid="analysis-file" onchange={on_file} />
+                <p class="hint">{ "The output of " }<code>{ "whmapi1 --output=json retrieve_transfer_session_remote_analysis transfer_session_id=…" }</code>{ ", with or without the metadata envelope. The file stays in this browser." }</p>
+            </div>
+            <label for="analysis-paste">{ "…or paste it" }</label>
+            <textarea id="analysis-paste" data-testid="analysis-paste" value={(*paste).clone()} oninput={on_paste_input} spellcheck="false" />
+            <p><button type="button" data-testid="analysis-paste-load" onclick={on_paste_load} disabled={paste.trim().is_empty()}>{ "Inspect pasted text" }</button></p>
+        </details>
+    }
+}

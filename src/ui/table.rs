@@ -1,0 +1,233 @@
+//! The accounts table: sort, filter by text/owner/finding, and windowed rendering (only the rows in
+//! view exist in the DOM, so 10,000 accounts scroll smoothly).
+
+use crate::store::check::Loaded;
+use crate::store::format;
+use crate::store::table::{self, Column, TableQuery};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Must match `.trow { height }` in styles.css.
+const ROW_PX: f64 = 34.0;
+const OVERSCAN: usize = 8;
+const DEFAULT_VIEWPORT_PX: f64 = 480.0;
+
+#[derive(Properties, PartialEq)]
+pub struct AccountsTableProps {
+    pub loaded: Loaded,
+    /// Set when a finding's subject was clicked: show that account.
+    #[prop_or_default]
+    pub focus: Option<String>,
+}
+
+fn set_style(node: &NodeRef, property: &str, value: &str) {
+    // CSSOM writes are allowed under `style-src 'self'` (style attributes in markup are not).
+    if let Some(el) = node.cast::<HtmlElement>() {
+        let _ = el.style().set_property(property, value);
+    }
+}
+
+/// Option labels stay short; the value keeps the whole name.
+fn short(text: &str) -> String {
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(39).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+#[function_component(AccountsTable)]
+pub fn accounts_table(props: &AccountsTableProps) -> Html {
+    let query = use_state(TableQuery::default);
+    let scroll = use_state(|| (0.0f64, DEFAULT_VIEWPORT_PX));
+    let scroller = use_node_ref();
+    let spacer = use_node_ref();
+    let rows_ref = use_node_ref();
+
+    let flags = use_memo(props.loaded.report.clone(), |r| table::account_flags(&r.findings));
+    let owners = use_memo(props.loaded.analysis.clone(), |a| table::owners(&a.items.accounts));
+    let kinds = use_memo(flags.clone(), |f| {
+        let mut k: Vec<&'static str> = f.values().flat_map(|x| x.kinds.iter().copied()).collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    });
+    let visible = {
+        let analysis = props.loaded.analysis.clone();
+        use_memo(((*query).clone(), analysis, flags.clone()), |(q, a, f)| {
+            table::rows(&a.items.accounts, f, q)
+        })
+    };
+
+    // A clicked finding subject filters to that account.
+    {
+        let query = query.clone();
+        let scroller = scroller.clone();
+        use_effect_with(props.focus.clone(), move |focus| {
+            if let Some(user) = focus {
+                query.set(TableQuery {
+                    text: user.clone(),
+                    owner: None,
+                    finding: None,
+                    ..(*query).clone()
+                });
+                if let Some(el) = scroller.cast::<Element>() {
+                    el.set_scroll_top(0);
+                }
+            }
+        });
+    }
+
+    let w = table::window(scroll.0, scroll.1, ROW_PX, visible.len(), OVERSCAN);
+    {
+        let (spacer, rows_ref, scroller) = (spacer.clone(), rows_ref.clone(), scroller.clone());
+        use_effect_with((w.total_px as u64, w.offset_px as u64), move |(total, offset)| {
+            set_style(&spacer, "height", &format!("{total}px"));
+            // A short list gets a short table; a long one scrolls inside 480 px.
+            set_style(
+                &scroller,
+                "height",
+                &format!("{}px", (*total as f64).clamp(ROW_PX, DEFAULT_VIEWPORT_PX)),
+            );
+            set_style(&rows_ref, "transform", &format!("translateY({offset}px)"));
+        });
+    }
+
+    let on_scroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                let h = f64::from(el.client_height());
+                scroll.set((
+                    f64::from(el.scroll_top()),
+                    if h > 0.0 { h } else { DEFAULT_VIEWPORT_PX },
+                ));
+            }
+        })
+    };
+    let reset_scroll = {
+        let scroller = scroller.clone();
+        let scroll = scroll.clone();
+        move || {
+            if let Some(el) = scroller.cast::<Element>() {
+                el.set_scroll_top(0);
+            }
+            scroll.set((0.0, scroll.1));
+        }
+    };
+    let on_text = {
+        let query = query.clone();
+        let reset = reset_scroll.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            query.set(TableQuery {
+                text: input.value(),
+                ..(*query).clone()
+            });
+            reset();
+        })
+    };
+    let on_owner = {
+        let query = query.clone();
+        let reset = reset_scroll.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            let v = s.value();
+            query.set(TableQuery {
+                owner: (!v.is_empty()).then_some(v),
+                ..(*query).clone()
+            });
+            reset();
+        })
+    };
+    let on_finding = {
+        let query = query.clone();
+        let reset = reset_scroll.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            let v = s.value();
+            query.set(TableQuery {
+                finding: (!v.is_empty()).then_some(v),
+                ..(*query).clone()
+            });
+            reset();
+        })
+    };
+
+    let accounts = &props.loaded.analysis.items.accounts;
+    let total = accounts.len();
+    let header = Column::ALL.iter().map(|&c| {
+        let query = query.clone();
+        let sorted = query.sort == c;
+        let aria = if !sorted { "none" } else if query.descending { "descending" } else { "ascending" };
+        let arrow = if !sorted { "" } else if query.descending { " ▼" } else { " ▲" };
+        html! {
+            <div role="columnheader" aria-sort={aria} class={classes!("cell", format!("col-{}", c.title().to_lowercase().replace(' ', "-")))}>
+                <button type="button" class="sort" data-testid={format!("sort-{}", c.title().to_lowercase().replace(' ', "-"))}
+                    onclick={Callback::from(move |_| query.set(query.sorted_by(c)))}>{ c.title() }{ arrow }</button>
+            </div>
+        }
+    });
+    let empty_flags = table::AccountFlags::default();
+    let body = visible[w.start..w.end].iter().map(|&i| {
+        let a = &accounts[i];
+        let f = flags.get(&a.user).unwrap_or(&empty_flags);
+        let badge = match f.worst {
+            None => html! { <span class="badge ok">{ "ok" }</span> },
+            Some(s) => html! {
+                <span class={classes!("badge", s.as_str())} title={f.kinds.join(", ")}>
+                    { format::plural(f.total(), s.as_str(), &format!("{}s", s.as_str())) }
+                </span>
+            },
+        };
+        let nodes: Vec<String> = a.worker_nodes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        html! {
+            <div role="row" class="trow" key={i} data-testid="account-row" data-user={a.user.clone()}>
+                <div role="cell" class="cell col-user mono">{ &a.user }</div>
+                <div role="cell" class="cell col-domain">{ &a.domain }</div>
+                <div role="cell" class="cell col-owner">{ a.owner_or_root() }</div>
+                <div role="cell" class="cell col-disk num">{ format::bytes(u128::from(a.bytesused)) }</div>
+                <div role="cell" class="cell col-files num">{ format::count(u128::from(a.filesused)) }</div>
+                <div role="cell" class="cell col-dedicated-ip">{ if a.has_dedicated_ip { "yes" } else { "" } }</div>
+                <div role="cell" class="cell col-worker-nodes">{ nodes.join(", ") }</div>
+                <div role="cell" class="cell col-findings">{ badge }</div>
+            </div>
+        }
+    });
+    html! {
+        <div class="accounts">
+            <div class="row filters">
+                <div><label for="acct-filter">{ "Filter" }</label>
+                    <input id="acct-filter" type="search" data-testid="account-filter" placeholder="user, domain or owner"
+                        value={query.text.clone()} oninput={on_text} /></div>
+                <div><label for="acct-owner">{ "Owner" }</label>
+                    <select id="acct-owner" data-testid="account-owner-filter" onchange={on_owner}>
+                        <option value="" selected={query.owner.is_none()}>{ "all owners" }</option>
+                        { for owners.iter().map(|o| html! {
+                            <option value={o.clone()} selected={query.owner.as_deref() == Some(o.as_str())}>{ short(o) }</option>
+                        }) }
+                    </select></div>
+                <div><label for="acct-finding">{ "Findings" }</label>
+                    <select id="acct-finding" data-testid="account-finding-filter" onchange={on_finding}>
+                        <option value="" selected={query.finding.is_none()}>{ "all accounts" }</option>
+                        <option value="any" selected={query.finding.as_deref() == Some("any")}>{ "with any finding" }</option>
+                        <option value="none" selected={query.finding.as_deref() == Some("none")}>{ "without findings" }</option>
+                        { for kinds.iter().map(|k| html! { <option value={*k} selected={query.finding.as_deref() == Some(*k)}>{ *k }</option> }) }
+                    </select></div>
+                <p class="count" data-testid="account-count" role="status">{ format!("{} of {}", format::count(visible.len() as u128), format::plural(total, "account", "accounts")) }</p>
+            </div>
+            <div role="table" aria-label="Accounts" aria-rowcount={visible.len().to_string()} class="vtable">
+                <div role="rowgroup" class="thead"><div role="row" class="trow head">{ for header }</div></div>
+                <div class="tscroll" ref={scroller} onscroll={on_scroll} tabindex="0" data-testid="account-scroll">
+                    <div class="tspacer" ref={spacer}>
+                        <div role="rowgroup" class="trows" ref={rows_ref}>{ for body }</div>
+                    </div>
+                </div>
+            </div>
+            if visible.is_empty() && total > 0 {
+                <p class="muted">{ "No account matches these filters." }</p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,357 @@
+//! `#/username`: cPanel's username rules as the admin types, the server's `validate_system_user`
+//! verdict beside them after a short pause, and a bulk mode for pasted lists.
+
+use super::banner::ErrorBanner;
+use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
+use crate::client::{Owner, Whm};
+use crate::store::latest::Latest;
+use crate::store::username::{parse_names, reconcile};
+use crate::whm::WhmError;
+use crate::whm::request as rq;
+use crate::whm::responses::SystemUserVerdict;
+use gloo::timers::callback::Timeout;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// How long typing must pause before the server is asked.
+const SERVER_DELAY_MS: u32 = 350;
+
+/// The server's answer, always tied to the name it is about.
+#[derive(Clone, PartialEq)]
+enum ServerAnswer {
+    Idle,
+    Waiting(String),
+    Done(String, SystemUserVerdict),
+    Failed(String, WhmError),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct UsernamePageProps {
+    pub whm: Option<Whm>,
+    /// Local users, groups and DB owners from the last analysis loaded on the check page, if any.
+    #[prop_or_default]
+    pub analysis_ctx: Option<(String, Rc<RuleContext>)>,
+}
+
+#[function_component(UsernamePage)]
+pub fn username_page(props: &UsernamePageProps) -> Html {
+    let name = use_state(String::new);
+    let purpose = use_state(|| Purpose::Transfer);
+    let db_prefixing = use_state(|| true);
+    let prefix_length = use_state(|| props.analysis_ctx.as_ref().map(|(_, c)| c.prefix_length).unwrap_or(16));
+    let use_analysis = use_state(|| props.analysis_ctx.is_some());
+    let server = use_state(|| ServerAnswer::Idle);
+    let latest = use_mut_ref(Latest::default);
+    let debounce = use_mut_ref(|| None::<Timeout>);
+    let owner = use_memo((), |_| Owner::new());
+
+    let ctx = {
+        let base = props
+            .analysis_ctx
+            .as_ref()
+            .filter(|_| *use_analysis)
+            .map(|(_, c)| (**c).clone());
+        let mut ctx = base.unwrap_or_default();
+        ctx.db_prefixing = *db_prefixing;
+        ctx.prefix_length = *prefix_length;
+        Rc::new(ctx)
+    };
+    let local = use_memo(((*name).clone(), ctx.clone(), *purpose), |(n, c, p)| {
+        check_username(n, c, *p)
+    });
+
+    let on_input = {
+        let name = name.clone();
+        let server = server.clone();
+        let latest = latest.clone();
+        let debounce = debounce.clone();
+        let whm = props.whm.clone();
+        let owner = owner.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let value = input.value();
+            name.set(value.clone());
+            // Whatever was pending is now about an older input.
+            latest.borrow_mut().invalidate();
+            *debounce.borrow_mut() = None;
+            let Some(whm) = whm.clone().filter(|_| !value.is_empty()) else {
+                server.set(ServerAnswer::Idle);
+                return;
+            };
+            server.set(ServerAnswer::Waiting(value.clone()));
+            let (server, latest, owner) = (server.clone(), latest.clone(), owner.clone());
+            *debounce.borrow_mut() = Some(Timeout::new(SERVER_DELAY_MS, move || {
+                ask_server(whm, owner, latest, server, value);
+            }));
+        })
+    };
+    let on_purpose = {
+        let purpose = purpose.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            purpose.set(if s.value() == "new" {
+                Purpose::NewAccount
+            } else {
+                Purpose::Transfer
+            });
+        })
+    };
+    let on_prefixing = {
+        let db_prefixing = db_prefixing.clone();
+        Callback::from(move |e: Event| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            db_prefixing.set(i.checked());
+        })
+    };
+    let on_length = {
+        let prefix_length = prefix_length.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            prefix_length.set(if s.value() == "8" { 8 } else { 16 });
+        })
+    };
+    let on_use_analysis = {
+        let use_analysis = use_analysis.clone();
+        Callback::from(move |e: Event| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            use_analysis.set(i.checked());
+        })
+    };
+
+    html! {
+        <section class="username">
+            <h1>{ "Validate usernames" }</h1>
+            <div class="panel">
+                <fieldset class="context row">
+                    <legend>{ "Rules in force" }</legend>
+                    <div><label for="u-purpose">{ "Check for" }</label>
+                        <select id="u-purpose" data-testid="username-purpose" onchange={on_purpose}>
+                            <option value="transfer" selected={*purpose == Purpose::Transfer}>{ "a transfer or restore" }</option>
+                            <option value="new" selected={*purpose == Purpose::NewAccount}>{ "a new account" }</option>
+                        </select></div>
+                    <div><label for="u-len">{ "First-N uniqueness" }</label>
+                        <select id="u-len" data-testid="username-prefix-length" onchange={on_length}>
+                            <option value="16" selected={*prefix_length == 16}>{ "16 (MySQL ≥ 5.7, MariaDB ≥ 10)" }</option>
+                            <option value="8" selected={*prefix_length == 8}>{ "8 (older MySQL)" }</option>
+                        </select></div>
+                    <div class="checkbox-row"><input id="u-prefix" type="checkbox" data-testid="username-db-prefixing"
+                        checked={*db_prefixing} onchange={on_prefixing} />
+                        <label for="u-prefix">{ "Database prefixing on" }</label></div>
+                    if let Some((session, _)) = &props.analysis_ctx {
+                        <div class="checkbox-row"><input id="u-analysis" type="checkbox" checked={*use_analysis} onchange={on_use_analysis} />
+                            <label for="u-analysis">{ format!("Use this server’s users, groups and database owners from session {session}") }</label></div>
+                    }
+                </fieldset>
+                <p class="hint">
+                    if props.analysis_ctx.is_none() {
+                        { "Load a session on the check page to take the prefix length and this server’s users, groups and database owners from its analysis." }
+                    }
+                </p>
+                <label for="u-name">{ "Username" }</label>
+                <input id="u-name" type="text" class="wide" data-testid="username-input" value={(*name).clone()}
+                    oninput={on_input} autocomplete="off" spellcheck="false" autocapitalize="off"
+                    aria-describedby="u-local" />
+                <div class="verdicts">
+                    <LocalVerdict verdict={local.clone()} purpose={*purpose} />
+                    <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
+                        connected={props.whm.is_some()} current={(*name).clone()} />
+                </div>
+            </div>
+            <Bulk ctx={ctx} purpose={*purpose} />
+        </section>
+    }
+}
+
+fn ask_server(
+    whm: Whm,
+    owner: Rc<Owner>,
+    latest: Rc<RefCell<Latest>>,
+    server: UseStateHandle<ServerAnswer>,
+    name: String,
+) {
+    let ticket = latest.borrow_mut().issue();
+    let fut = whm.send(&rq::validate_system_user(&name), &owner);
+    spawn_local(async move {
+        let result = fut.await;
+        // A late answer for an older input is dropped here.
+        if !latest.borrow().is_current(ticket) {
+            return;
+        }
+        match result {
+            Ok(Some(reply)) => match reply.require_data() {
+                Ok(v) => server.set(ServerAnswer::Done(name, v)),
+                Err(e) => server.set(ServerAnswer::Failed(name, e)),
+            },
+            Ok(None) => {}
+            Err(e) => server.set(ServerAnswer::Failed(name, e)),
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+struct LocalVerdictProps {
+    verdict: Rc<Verdict>,
+    purpose: Purpose,
+}
+
+#[function_component(LocalVerdict)]
+fn local_verdict(props: &LocalVerdictProps) -> Html {
+    let v = &props.verdict;
+    let ok = v.is_ok();
+    html! {
+        <div class="verdict-box" id="u-local" data-testid="username-local-verdict" data-valid={ok.to_string()} aria-live="polite">
+            <h2>{ "cPanel’s rules (in this browser)" }</h2>
+            if v.name.is_empty() {
+                <p class="muted">{ "Type a username." }</p>
+            } else if ok {
+                <p class="ok-text">{ format!("“{}” passes every rule for {}.", v.name, purpose_text(props.purpose)) }</p>
+            } else {
+                <ul class="reasons">
+                    { for v.violations.iter().map(|x| html! {
+                        <li data-testid="username-reason" data-rule={x.rule.id()}>
+                            <strong>{ x.rule.title() }</strong>{ ": " }{ &x.explanation }
+                            <span class="fix">{ " " }{ &x.fix }</span>
+                        </li>
+                    }) }
+                    { for v.conflicts.iter().map(|c| html! {
+                        <li data-testid="username-conflict" data-kind={c.kind.id()}>{ &c.explanation }<span class="fix">{ " " }{ &c.fix }</span></li>
+                    }) }
+                </ul>
+                if let Some(s) = &v.suggestion {
+                    <p class="suggestion" data-testid="username-suggestion">{ "Try " }<code>{ s }</code>{ "." }</p>
+                }
+            }
+        </div>
+    }
+}
+
+fn purpose_text(p: Purpose) -> &'static str {
+    match p {
+        Purpose::Transfer => "a transfer",
+        Purpose::NewAccount => "a new account",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ServerVerdictProps {
+    answer: ServerAnswer,
+    local: Rc<Verdict>,
+    purpose: Purpose,
+    connected: bool,
+    /// The name in the field now: an answer about any other name is never shown.
+    current: String,
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+#[function_component(ServerVerdictView)]
+fn server_verdict(props: &ServerVerdictProps) -> Html {
+    let body = match &props.answer {
+        _ if !props.connected => {
+            html! { <p class="muted">{ "Not connected to WHM: only the browser’s rules are available." }</p> }
+        }
+        ServerAnswer::Idle => html! { <p class="muted">{ "The server’s verdict appears when you pause typing." }</p> },
+        ServerAnswer::Waiting(n) if *n == props.current => {
+            html! { <p class="muted" role="status">{ "Asking the server…" }</p> }
+        }
+        ServerAnswer::Done(n, v) if *n == props.current => html! {
+            <div data-testid="username-server-verdict" data-user={n.clone()} data-exists={flag(v.exists)} data-reserved={flag(v.reserved)}
+                data-valid-for-new={flag(v.valid_for_new)} data-valid-for-transfer={flag(v.valid_for_transfer)}>
+                <ul class="flags">
+                    <li class={if v.exists { "bad" } else { "good" }}>{ if v.exists { "exists on the server" } else { "does not exist on the server" } }</li>
+                    <li class={if v.reserved { "bad" } else { "good" }}>{ if v.reserved { "reserved" } else { "not reserved" } }</li>
+                    <li class={if v.valid_for_transfer { "good" } else { "bad" }}>{ if v.valid_for_transfer { "valid for transfer" } else { "not valid for transfer" } }</li>
+                    <li class={if v.valid_for_new { "good" } else { "bad" }}>{ if v.valid_for_new { "valid for a new account" } else { "not valid for a new account" } }</li>
+                </ul>
+                <p class="reconcile" data-testid="username-reconcile">{ reconcile(&props.local, v, props.purpose) }</p>
+            </div>
+        },
+        ServerAnswer::Failed(n, e) if *n == props.current => {
+            html! { <ErrorBanner error={e.clone()} context="validate_system_user" /> }
+        }
+        _ => html! { <p class="muted">{ "Asking the server…" }</p> },
+    };
+    html! {
+        <div class="verdict-box" aria-live="polite">
+            <h2>{ "The server (validate_system_user)" }</h2>
+            { body }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BulkProps {
+    ctx: Rc<RuleContext>,
+    purpose: Purpose,
+}
+
+/// Rows shown at most; the counts cover every name.
+const BULK_ROWS: usize = 2000;
+
+#[function_component(Bulk)]
+fn bulk(props: &BulkProps) -> Html {
+    let text = use_state(String::new);
+    let report = use_memo(((*text).clone(), props.ctx.clone(), props.purpose), |(t, c, p)| {
+        let names = parse_names(t);
+        let report = check_bulk(&names, c, *p);
+        (names, report)
+    });
+    let on_input = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let t: HtmlTextAreaElement = e.target_unchecked_into();
+            text.set(t.value());
+        })
+    };
+    let (names, rep) = &*report;
+    let bad = rep.verdicts.iter().filter(|v| !v.is_ok()).count();
+    html! {
+        <section class="panel bulk" aria-labelledby="bulk-h">
+            <h2 id="bulk-h">{ "Many names at once" }</h2>
+            <label for="u-bulk">{ "Paste names (one per line, or separated by spaces or commas)" }</label>
+            <textarea id="u-bulk" data-testid="username-bulk-input" value={(*text).clone()} oninput={on_input} spellcheck="false" />
+            if !names.is_empty() {
+                <p data-testid="username-bulk-summary">{ format!("{} names: {} fine, {} with problems, {} first-N collisions.",
+                    names.len(), names.len() - bad, bad, rep.collisions.len()) }</p>
+                if !rep.collisions.is_empty() {
+                    <h3>{ "Collisions" }</h3>
+                    <ul class="collisions">
+                        { for rep.collisions.iter().take(200).map(|c| html! {
+                            <li data-testid="username-bulk-collision">
+                                <code>{ names.get(c.a).cloned().unwrap_or_default() }</code>{ " and " }
+                                <code>{ names.get(c.b).cloned().unwrap_or_default() }</code>
+                                { format!(" share “{}”", c.key) }
+                            </li>
+                        }) }
+                    </ul>
+                }
+                <table class="plain">
+                    <thead><tr><th>{ "Name" }</th><th>{ "Verdict" }</th><th>{ "Problems" }</th><th>{ "Suggestion" }</th></tr></thead>
+                    <tbody>
+                        { for rep.verdicts.iter().take(BULK_ROWS).map(|v| {
+                            let ok = v.is_ok();
+                            let problems: Vec<String> = v.violations.iter().map(|x| x.rule.id().to_owned())
+                                .chain(v.conflicts.iter().map(|c| c.kind.id().to_owned())).collect();
+                            html! {
+                                <tr data-testid="username-bulk-row" data-user={v.name.clone()} data-valid={ok.to_string()}>
+                                    <td class="mono">{ &v.name }</td>
+                                    <td>{ if ok { html!{ <span class="badge ok">{ "ok" }</span> } } else { html!{ <span class="badge error">{ "problem" }</span> } } }</td>
+                                    <td class="mono">{ problems.join(", ") }</td>
+                                    <td class="mono">{ v.suggestion.clone().unwrap_or_default() }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+                if rep.verdicts.len() > BULK_ROWS {
+                    <p class="hint">{ format!("Showing the first {BULK_ROWS} names; the counts above cover all {}.", rep.verdicts.len()) }</p>
+                }
+            }
+        </section>
+    }
+}

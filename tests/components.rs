@@ -1,0 +1,193 @@
+//! Component tests in headless Chromium: render into a detached root, await Yew's scheduler
+//! (`yew::scheduler::flush`, never a sleep), and assert what an admin would see.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlInputElement};
+use whm_transfer_console::store::check::{Loaded, Source};
+use whm_transfer_console::ui::analysis::{AnalysisView, AnalysisViewProps};
+use whm_transfer_console::ui::banner::{ErrorBanner, ErrorBannerProps};
+use whm_transfer_console::ui::table::{AccountsTable, AccountsTableProps};
+use whm_transfer_console::ui::username::{UsernamePage, UsernamePageProps};
+use whm_transfer_console::whm::WhmError;
+use whm_transfer_console::whm::analysis::{Account, Analysis};
+use yew::Renderer;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GUIDE: &str = include_str!("fixtures/guide/retrieve_transfer_session_remote_analysis.json");
+
+fn root() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+}
+
+async fn type_into(input: &Element, text: &str) {
+    let input: HtmlInputElement = input.clone().dyn_into().unwrap();
+    input.set_value(text);
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn error_banner_names_the_kind_and_the_next_step() {
+    let errors = [
+        WhmError::SessionLost {
+            status: 403,
+            detail: "Access denied".into(),
+        },
+        WhmError::Api {
+            command: "x".into(),
+            reason: "The session ID “a” does not exist.".into(),
+        },
+        WhmError::Http {
+            status: 500,
+            detail: "Internal".into(),
+        },
+        WhmError::Network {
+            detail: "refused".into(),
+        },
+        WhmError::Timeout { after_ms: 15_000 },
+        WhmError::Malformed {
+            detail: "cut".into(),
+            at: "body, line 1 column 9".into(),
+            truncated: true,
+        },
+    ];
+    for e in errors {
+        let r = root();
+        Renderer::<ErrorBanner>::with_root_and_props(
+            r.clone(),
+            ErrorBannerProps {
+                error: e.clone(),
+                context: Default::default(),
+                on_retry: None,
+                on_dismiss: None,
+            },
+        )
+        .render();
+        yew::scheduler::flush().await;
+        let banner = one(&r, "[data-testid=error-banner]");
+        assert_eq!(banner.get_attribute("data-kind").as_deref(), Some(e.kind()));
+        let text = banner.text_content().unwrap_or_default();
+        assert!(text.contains(e.next_step()), "{text}");
+        if e.kind() == "api" {
+            assert!(text.contains("“a”"), "WHM's reason shown with its quotes");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn username_verdict_follows_every_keystroke() {
+    let r = root();
+    Renderer::<UsernamePage>::with_root_and_props(
+        r.clone(),
+        UsernamePageProps {
+            whm: None,
+            analysis_ctx: None,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let input = one(&r, "[data-testid=username-input]");
+    type_into(&input, "Bob").await;
+    let verdict = one(&r, "[data-testid=username-local-verdict]");
+    assert_eq!(verdict.get_attribute("data-valid").as_deref(), Some("false"));
+    let rules: Vec<String> = all(&r, "[data-testid=username-reason]")
+        .iter()
+        .filter_map(|e| e.get_attribute("data-rule"))
+        .collect();
+    assert_eq!(rules, ["uppercase"]);
+    assert!(
+        one(&r, "[data-testid=username-suggestion]")
+            .text_content()
+            .unwrap()
+            .contains("bob")
+    );
+    type_into(&input, "bob").await;
+    let verdict = one(&r, "[data-testid=username-local-verdict]");
+    assert_eq!(verdict.get_attribute("data-valid").as_deref(), Some("true"));
+    assert!(all(&r, "[data-testid=username-reason]").is_empty());
+    assert!(
+        r.text_content().unwrap().contains("Not connected to WHM"),
+        "no server verdict without WHM"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn guide_analysis_renders_offline() {
+    let r = root();
+    let loaded = Loaded::from_text(Source::Paste, GUIDE).unwrap();
+    Renderer::<AnalysisView>::with_root_and_props(
+        r.clone(),
+        AnalysisViewProps {
+            loaded,
+            on_refresh: None,
+            refreshing: false,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(
+        one(&r, "[data-testid=analysis-summary]")
+            .text_content()
+            .unwrap()
+            .contains("exampleservercopya20140206192428NtyW")
+    );
+    let kinds: Vec<String> = all(&r, "[data-testid=finding]")
+        .iter()
+        .filter_map(|e| e.get_attribute("data-kind"))
+        .collect();
+    assert!(kinds.contains(&"no-items".to_string()), "{kinds:?}");
+    assert!(all(&r, "[data-testid=account-row]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_accounts_render_only_a_window() {
+    let mut analysis = Analysis::default();
+    analysis.items.accounts = (0..10_000)
+        .map(|i| Account {
+            user: format!("user{i:05}"),
+            domain: format!("d{i}.example"),
+            bytesused: i,
+            ..Default::default()
+        })
+        .collect();
+    let loaded = Loaded::new(Source::Paste, analysis, serde_json::Value::Null);
+    let r = root();
+    Renderer::<AccountsTable>::with_root_and_props(r.clone(), AccountsTableProps { loaded, focus: None }).render();
+    yew::scheduler::flush().await;
+    let rows = all(&r, "[data-testid=account-row]");
+    assert!(!rows.is_empty() && rows.len() < 100, "{} rows in the DOM", rows.len());
+    assert_eq!(rows[0].get_attribute("data-user").as_deref(), Some("user00000"));
+    assert!(
+        one(&r, "[data-testid=account-count]")
+            .text_content()
+            .unwrap()
+            .contains("10,000 accounts")
+    );
+    // filtering narrows to the matching row
+    type_into(&one(&r, "[data-testid=account-filter]"), "user09999").await;
+    let rows = all(&r, "[data-testid=account-row]");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get_attribute("data-user").as_deref(), Some("user09999"));
+}

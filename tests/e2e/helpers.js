@@ -1,0 +1,55 @@
+const fs = require("fs");
+const path = require("path");
+const { expect } = require("@playwright/test");
+const { SCENARIOS } = require("./scenarios");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SHOTS = path.join(ROOT, "target", "screenshots");
+
+function base(scenario) {
+  return `http://127.0.0.1:${SCENARIOS[scenario]}`;
+}
+
+/** Logs in like an admin (GET / sets the WHM cookie and redirects to the app), then opens `hash`. */
+async function openApp(page, scenario, hash = "#/") {
+  await page.goto(`${base(scenario)}/`);
+  await expect(page).toHaveURL(/\/cpsess\d{10}\/cgi\/transfer_console\//);
+  if (hash && hash !== "#/") {
+    await page.evaluate((h) => { window.location.hash = h; }, hash);
+  }
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-connected", "true");
+}
+
+/** Controls the simulator's fault injection. */
+async function setFault(request, scenario, fault) {
+  const r = await request.post(`${base(scenario)}/__sim/faults`, { data: fault });
+  expect(r.ok(), `fault ${JSON.stringify(fault)} accepted`).toBeTruthy();
+}
+async function clearFaults(request, scenario) {
+  await request.delete(`${base(scenario)}/__sim/faults`);
+}
+async function resetSim(request, scenario) {
+  await clearFaults(request, scenario);
+  await request.post(`${base(scenario)}/__sim/reset`);
+}
+
+async function screenshot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Fails the test on any JavaScript dialog or page error (e.g. an injected script running). */
+function forbidDialogsAndErrors(page) {
+  const problems = [];
+  page.on("dialog", async (d) => { problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error" && /panicked|RuntimeError|unreachable/.test(m.text())) problems.push(m.text()); });
+  return problems;
+}
+
+function accessLog(scenario) {
+  const file = path.join(ROOT, "target", "e2e", `access-${scenario}.log`);
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+}
+
+module.exports = { base, openApp, setFault, clearFaults, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT };
