@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 2087
 SCENARIO ?= demo
 
-.PHONY: bootstrap build sim demo test lint test-native test-browser test-e2e bench clean
+.PHONY: bootstrap build sim demo test lint test-native test-browser test-e2e bench bench-browser clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -41,7 +41,10 @@ test-e2e: build sim
 	bash scripts/e2e.sh
 
 bench:
-	cargo bench -p whm-transfer-console --bench checks
+	cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3
+
+bench-browser: build sim
+	node scripts/browser-bench.js
 
 clean:
 	cargo clean

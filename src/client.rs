@@ -60,11 +60,7 @@ impl Whm {
     ///
     /// The call is registered with `owner` right away; the returned future does not borrow it, so a
     /// component can drop its owner (unmount) while the future is still running.
-    pub fn send<R: Request>(
-        &self,
-        request: &R,
-        owner: &Owner,
-    ) -> impl Future<Output = Sent<Reply<R::Data>>> + 'static {
+    pub fn send<R: Request>(&self, request: &R, owner: &Owner) -> impl Future<Output = Sent<Reply<R::Data>>> + 'static {
         let exchange = self.exchange(request.call(), owner);
         async move {
             let Some(raw) = exchange.await? else {
