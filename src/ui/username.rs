@@ -155,7 +155,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     oninput={on_input} autocomplete="off" spellcheck="false" autocapitalize="off"
                     aria-describedby="u-local" />
                 <div class="verdicts">
-                    <LocalVerdict verdict={local.clone()} purpose={*purpose} />
+                    <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
                     <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
                         connected={props.whm.is_some()} current={(*name).clone()} />
                 </div>
@@ -195,6 +195,8 @@ fn ask_server(
 struct LocalVerdictProps {
     verdict: Rc<Verdict>,
     purpose: Purpose,
+    /// Whether the context holds this server's users and groups (from a loaded analysis).
+    knows_locals: bool,
 }
 
 #[function_component(LocalVerdict)]
@@ -208,6 +210,9 @@ fn local_verdict(props: &LocalVerdictProps) -> Html {
                 <p class="muted">{ "Type a username." }</p>
             } else if ok {
                 <p class="ok-text">{ format!("“{}” passes every rule for {}.", v.name, purpose_text(props.purpose)) }</p>
+                if !props.knows_locals {
+                    <p class="hint">{ "Whether it already exists here is the server’s part of the check (or load a session’s analysis first)." }</p>
+                }
             } else {
                 <ul class="reasons">
                     { for v.violations.iter().map(|x| html! {
