@@ -13,7 +13,8 @@ SCENARIO ?= demo
 bootstrap:
 	@bash scripts/bootstrap.sh
 
-build: bootstrap
+build:
+	@bash scripts/bootstrap.sh --no-browser
 	trunk build --release --offline
 
 sim:

@@ -32,6 +32,7 @@ module.exports = defineConfig({
       args: [
         "--no-sandbox",
         "--disable-gpu",
+        "--disable-dev-shm-usage",
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",

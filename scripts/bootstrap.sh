@@ -3,8 +3,11 @@
 # takes seconds. A tool of the wrong version is replaced, never silently used.
 #   wasm32 target · trunk 0.21.14 · wasm-bindgen-cli = Cargo.lock's wasm-bindgen · npm tools (wasm-opt from
 #   binaryen@132, Playwright) from package-lock.json · Debian chromium + chromium-driver.
+#   --no-browser  skip Chromium (the demo needs none; the tests do)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+want_browser=1
+[ "${1:-}" = "--no-browser" ] && want_browser=0
 
 TRUNK_VERSION=0.21.14
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
@@ -50,6 +53,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # 5. Chromium + ChromeDriver from Debian (never a browser download)
+if [ "$want_browser" = 0 ]; then
+  say "ready for the demo (trunk $TRUNK_VERSION, wasm-bindgen $pinned; Chromium not checked)"
+  exit 0
+fi
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian's chromium and chromium-driver"
@@ -61,6 +68,15 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 browser=$(chromium --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
 driver=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
-[ "${browser%%.*}" = "${driver%%.*}" ] || die "chromium $browser and chromedriver $driver differ in major version: apt-get install --only-upgrade chromium chromium-driver"
+if [ "${browser%%.*}" != "${driver%%.*}" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "chromium $browser and chromedriver $driver differ: upgrading both"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+    browser=$(chromium --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+    driver=$(chromedriver --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+  fi
+  [ "${browser%%.*}" = "${driver%%.*}" ] || die "chromium $browser and chromedriver $driver differ in major version: apt-get install chromium chromium-driver"
+fi
 
 say "ready (trunk $TRUNK_VERSION, wasm-bindgen $pinned, wasm-opt $(node_modules/.bin/wasm-opt --version | grep -oE '[0-9]+' | head -1), chromium $browser)"

@@ -8,13 +8,24 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 [ -x target/release/whm-sim ] || { echo "e2e: target/release/whm-sim is missing: run 'make sim'" >&2; exit 1; }
 mkdir -p target/e2e target/screenshots
 rm -f target/e2e/access-*.log
+# Only the simulators of this run: they listen on the e2e ports (tests/e2e/scenarios.js).
+ours='target/release/whm-sim .*--port 2810[1-4]( |$)'
+if pgrep -f "$ours" >/dev/null; then
+  echo "e2e: simulators on the e2e ports are already running (another run?):" >&2
+  pgrep -af "$ours" >&2
+  exit 1
+fi
 status=0
 playwright test "$@" || status=$?
-sleep 0.5
-if pgrep -f "target/release/whm-sim --dist dist" >/dev/null; then
+# Playwright stops its web servers on exit; give them up to 5 s, then call a leftover a failure.
+for _ in $(seq 50); do
+  pgrep -f "$ours" >/dev/null || break
+  sleep 0.1
+done
+if pgrep -f "$ours" >/dev/null; then
   echo "e2e: a whm-sim process was left running:" >&2
-  pgrep -af "target/release/whm-sim --dist dist" >&2
-  pkill -f "target/release/whm-sim --dist dist" || true
+  pgrep -af "$ours" >&2
+  pkill -f "$ours" || true
   status=1
 fi
 exit $status

@@ -56,7 +56,9 @@ impl Whm {
     }
 
     /// Sends one typed request and decodes its reply. `Ok(None)` means the owner cancelled the call
-    /// (it was dropped or superseded): nobody is waiting for an answer, so there is nothing to show.
+    /// (the owner was dropped or [`Owner::cancel_all`] was called): nobody is waiting for an answer, so
+    /// there is nothing to show. Callers that supersede calls without cancelling them drop stale
+    /// answers themselves (see `store::latest`).
     ///
     /// The call is registered with `owner` right away; the returned future does not borrow it, so a
     /// component can drop its owner (unmount) while the future is still running.

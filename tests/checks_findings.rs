@@ -224,8 +224,17 @@ fn prefix_collision_inside_the_session_and_with_local_owners() {
     let f = r.findings.iter().find(|f| f.subject.name == "al_ice").unwrap();
     assert_eq!(f.message, "This system already has a database owner named “alice”.");
     // With 16 characters (MariaDB) the two long names no longer clash.
-    a.modules.clear();
+    let mut m = ModuleAnalysis::default();
+    m.analysis.insert("Local Type".into(), "MariaDB".into());
+    m.analysis.insert("Local Version".into(), "10.6".into());
+    a.modules.insert("MySQL".into(), m);
     assert_eq!(of(&check(&a), kinds::PREFIX_COLLISION), [err("al_ice")]);
+    // Without the database server in the analysis, WHM's fallback of 8 applies (§5.3).
+    a.modules.clear();
+    assert_eq!(
+        of(&check(&a), kinds::PREFIX_COLLISION),
+        [err("abcdefgh1"), err("abcdefgh2"), err("al_ice")]
+    );
 }
 
 #[test]
@@ -550,4 +559,26 @@ fn every_kind_has_a_stable_name() {
     assert_eq!(Severity::Error.as_str(), "error");
     assert_eq!(SubjectKind::DbUser.as_str(), "db-user");
     assert_eq!(SubjectKind::LinkedNode.as_str(), "linked-node");
+}
+
+#[test]
+fn postgresql_maps_copied_from_mysql_are_not_reported_twice() {
+    // v120 fills the PGSQL maps from the MySQL ones (§4.1): only MySQL is named.
+    let mut a = analysis(&["bob"]);
+    let mut local = whm_transfer_console::whm::analysis::DbOwnership::default();
+    local.dbs.mysql.insert("shop".into(), "alice".into());
+    local.dbs.pgsql = local.dbs.mysql.clone();
+    let mut remote = whm_transfer_console::whm::analysis::DbOwnership::default();
+    remote.dbs.mysql.insert("shop".into(), "bob".into());
+    remote.dbs.pgsql = remote.dbs.mysql.clone();
+    a.local.dbs = Some(local);
+    a.remote.dbs = Some(remote);
+    let r = check(&a);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.kind == kinds::DB_CONFLICT)
+        .expect("db-conflict");
+    assert!(f.message.starts_with("The MySQL database “shop”"), "{}", f.message);
+    assert!(!f.message.contains("PostgreSQL"), "{}", f.message);
 }

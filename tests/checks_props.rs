@@ -258,7 +258,18 @@ proptest! {
                 }
             }
         }
-        let got: Vec<(usize, usize)> = report.collisions.iter().map(|c| (c.a, c.b)).collect();
+        let mut got: Vec<(usize, usize)> = Vec::new();
+        for c in &report.collisions {
+            prop_assert!(c.members.len() >= 2 && c.members.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(c.members.iter().all(|&m| keys[m] == c.key || naive_key(&names[m], ctx.prefix_length) == c.key));
+            for (x, &a) in c.members.iter().enumerate() {
+                for &b in &c.members[x + 1..] {
+                    got.push((a, b));
+                }
+            }
+        }
+        got.sort_unstable();
+        prop_assert_eq!(report.collisions.iter().map(|c| c.pair_count()).sum::<usize>(), got.len());
         prop_assert_eq!(&got, &want);
         let involved: HashSet<usize> = want.iter().flat_map(|(a, b)| [*a, *b]).collect();
         let mut suggested = HashSet::new();

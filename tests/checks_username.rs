@@ -486,18 +486,13 @@ fn bulk_flags_every_pair_with_the_same_first_n_key() {
     .map(String::from)
     .to_vec();
     let report = check_bulk(&names, &c, Transfer);
-    let pairs: Vec<(usize, usize, &str)> = report.collisions.iter().map(|x| (x.a, x.b, x.key.as_str())).collect();
-    assert_eq!(
-        pairs,
-        [
-            (0, 1, "abcdefgh"),
-            (0, 3, "abcdefgh"),
-            (1, 3, "abcdefgh"),
-            (2, 4, "other"),
-            (2, 6, "other"),
-            (4, 6, "other"),
-        ]
-    );
+    let groups: Vec<(&[usize], &str)> = report
+        .collisions
+        .iter()
+        .map(|x| (x.members.as_slice(), x.key.as_str()))
+        .collect();
+    assert_eq!(groups, [(&[0, 1, 3][..], "abcdefgh"), (&[2, 4, 6][..], "other")]);
+    assert_eq!(report.collisions.iter().map(|c| c.pair_count()).sum::<usize>(), 6);
     for (i, v) in report.verdicts.iter().enumerate() {
         assert_eq!(v.breaks(Rule::PrefixCollision), i != 5, "{i}");
     }
@@ -544,6 +539,18 @@ fn bulk_keeps_local_collisions_and_adds_the_list() {
 }
 
 #[test]
+fn a_huge_shared_prefix_stays_linear() {
+    // 10,000 names with one first-8 key: 49,995,000 pairs, kept as one group.
+    let names: Vec<String> = (0..10_000).map(|i| format!("customer{i:05}")).collect();
+    let report = check_bulk(&names, &ctx(Ctx::Short), Transfer);
+    assert_eq!(report.collisions.len(), 1);
+    assert_eq!(report.collisions[0].members.len(), 10_000);
+    assert_eq!(report.collisions[0].pair_count(), 49_995_000);
+    let e = &report.verdicts[0].violation(Rule::PrefixCollision).unwrap().explanation;
+    assert!(e.contains("and 9996 more"), "names at most three others: {e}");
+}
+
+#[test]
 fn keys_and_db_owners() {
     assert_eq!(dbowner("a_b.c"), "abc");
     assert_eq!(first_n_key("Ab_cdefghijk", 8), "abcdefgh");
@@ -570,5 +577,9 @@ fn context_from_the_populated_analysis() {
     assert!(c.local_users.contains("alice") && c.local_groups.contains("alice"));
     assert_eq!(c.local_db_owners, HashSet::from(["alice".to_owned()]));
     assert!(check_username("al_ice", &c, Transfer).breaks(Rule::PrefixCollision));
-    assert_eq!(RuleContext::from_analysis(&Default::default()).prefix_length, 16);
+    assert_eq!(
+        RuleContext::from_analysis(&Default::default()).prefix_length,
+        8,
+        "unknown server: WHM falls back to 8"
+    );
 }

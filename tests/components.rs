@@ -80,6 +80,7 @@ async fn error_banner_names_the_kind_and_the_next_step() {
             ErrorBannerProps {
                 error: e.clone(),
                 context: Default::default(),
+                next_step: None,
                 on_retry: None,
                 on_dismiss: None,
             },

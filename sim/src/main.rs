@@ -61,9 +61,9 @@ async fn main() -> ExitCode {
         if cfg.int_results { "integers" } else { "strings" }
     );
     if cfg.no_autologin {
-        let _ = writeln!(out, "log in at http://127.0.0.1:{port}/ as {}", cfg.user);
+        let _ = writeln!(out, "open the URL above and log in as {}", cfg.user);
     } else {
-        let _ = writeln!(out, "demo: open http://127.0.0.1:{port}/ (auto-login)");
+        let _ = writeln!(out, "open the URL above: it logs in automatically and shows the app");
     }
     if let Some(d) = &cfg.dist {
         let _ = writeln!(out, "serving {} at /cpsessNNNNNNNNNN{}", d.display(), web::APP_PATH);

@@ -503,8 +503,9 @@ async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &s
         Some(Action::Malformed) => {
             return json_response(
                 StatusCode::OK,
+                // Complete but invalid JSON (a stray token), unlike `truncated`, which ends early.
                 format!(
-                    "{{\"metadata\":{{\"version\":1,\"command\":\"{}\",\"result\":",
+                    "{{\"metadata\":{{\"version\":1,\"command\":\"{}\",\"result\":1 OK}}}}",
                     func.escape_default()
                 ),
             );

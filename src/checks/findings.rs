@@ -9,6 +9,7 @@
 
 use super::username::{Purpose, Rule, RuleContext, Verdict, check_bulk, quote};
 use crate::whm::Analysis;
+use crate::whm::analysis::PerEngine;
 use crate::whm::responses::SystemUserVerdict;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -448,7 +449,15 @@ fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
             (DbUser, "MySQL", &remote.users.mysql, &local.users.mysql),
             (DbUser, "PostgreSQL", &remote.users.pgsql, &local.users.pgsql),
         ];
+        // §4.1: v120 fills the PostgreSQL maps from the MySQL ones; such a copy says nothing about
+        // PostgreSQL, so it is ignored rather than reported twice.
+        let mirrored = |p: &PerEngine| !p.mysql.is_empty() && p.pgsql == p.mysql;
+        let skip_pg =
+            mirrored(&remote.dbs) || mirrored(&remote.users) || mirrored(&local.dbs) || mirrored(&local.users);
         for (kind, engine, remote_map, local_map) in pairs {
+            if skip_pg && engine == "PostgreSQL" {
+                continue;
+            }
             for (name, remote_owner) in remote_map {
                 if let Some(local_owner) = local_map.get(name).filter(|o| *o != remote_owner) {
                     let clash = clashes.entry((kind, name.as_str())).or_default();
@@ -466,7 +475,12 @@ fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
             (DbUser, "MySQL", &conflicts.users.mysql),
             (DbUser, "PostgreSQL", &conflicts.users.pgsql),
         ];
+        let skip_pg = !conflicts.dbs.mysql.is_empty() && conflicts.dbs.pgsql == conflicts.dbs.mysql
+            || !conflicts.users.mysql.is_empty() && conflicts.users.pgsql == conflicts.users.mysql;
         for (kind, engine, map) in lists {
+            if skip_pg && engine == "PostgreSQL" {
+                continue;
+            }
             for (name, c) in map {
                 let clash = clashes.entry((kind, name.as_str())).or_default();
                 clash.engines.insert(engine);

@@ -393,11 +393,22 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     // also clash with the first.
     let mut first_of_user: HashSet<&str> = HashSet::new();
     let enqueued: Vec<bool> = accounts.iter().map(|a| first_of_user.insert(a.user.as_str())).collect();
-    let mut colliding: HashMap<usize, Vec<usize>> = HashMap::new();
-    for Collision { a, b, .. } in &collisions {
-        if enqueued.get(*a) == Some(&true) && enqueued.get(*b) == Some(&true) {
-            colliding.entry(*a).or_default().push(*b);
-            colliding.entry(*b).or_default().push(*a);
+    // Each enqueued account → its collision group (linear memory however large the group).
+    let groups: Vec<Vec<usize>> = collisions
+        .iter()
+        .map(|Collision { members, .. }| {
+            members
+                .iter()
+                .copied()
+                .filter(|&m| enqueued.get(m) == Some(&true))
+                .collect()
+        })
+        .filter(|m: &Vec<usize>| m.len() > 1)
+        .collect();
+    let mut colliding: HashMap<usize, usize> = HashMap::new();
+    for (g, members) in groups.iter().enumerate() {
+        for &m in members {
+            colliding.insert(m, g);
         }
     }
     // First-N keys of the plan's local names, for suggestions that avoid them.
@@ -514,7 +525,10 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
         // The local username.
         let mut verdict = checker.evaluate(local);
         let server = input.server_verdicts.and_then(|v| v.get(local));
-        let in_plan = colliding.get(&i);
+        let in_plan = colliding
+            .get(&i)
+            .and_then(|&g| groups.get(g))
+            .map(|members| (i, members.as_slice()));
         let problem = !verdict.is_ok() || in_plan.is_some() || server.is_some_and(|s| s.exists || s.reserved);
         if problem {
             let own = first_n_key(local, ctx.prefix_length);
@@ -532,15 +546,7 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
                 suggested.insert(first_n_key(s, ctx.prefix_length));
             }
         }
-        username_problems(
-            account,
-            &verdict,
-            server,
-            mode,
-            in_plan.map(Vec::as_slice),
-            &local_users,
-            out,
-        );
+        username_problems(account, &verdict, server, mode, in_plan, &local_users, out);
 
         if !input.unrestricted && !account.skipres {
             out.push(Finding::new(
@@ -638,7 +644,7 @@ fn username_problems(
     verdict: &Verdict,
     server: Option<&SystemUserVerdict>,
     mode: Mode,
-    in_plan: Option<&[usize]>,
+    in_plan: Option<(usize, &[usize])>,
     local_users: &[&str],
     out: &mut Vec<Finding>,
 ) {
@@ -718,10 +724,11 @@ fn username_problems(
     {
         collision.push(v.explanation.clone());
     }
-    if let Some(others) = in_plan {
+    if let Some((me, members)) = in_plan {
+        let others: Vec<usize> = members.iter().copied().filter(|&j| j != me).take(3).collect();
+        let total_others = members.len().saturating_sub(1);
         let names: Vec<String> = others
             .iter()
-            .take(3)
             .map(|&j| {
                 let other = local_users.get(j).copied().unwrap_or_default();
                 if other == account.localuser {
@@ -731,8 +738,8 @@ fn username_problems(
                 }
             })
             .collect();
-        let more = if others.len() > 3 {
-            format!(" and {} more", others.len() - 3)
+        let more = if total_others > 3 {
+            format!(" and {} more", total_others - 3)
         } else {
             String::new()
         };

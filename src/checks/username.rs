@@ -120,6 +120,9 @@ pub const RESERVED_PREFIXES: [&str; 10] = [
 ];
 
 /// Reserved suffixes (§5.2): `abc.lock`, `password`, `mypassword` … are reserved.
+/// The first-N length WHM falls back to when it cannot tell the database server's version (§5.3).
+pub const UNKNOWN_SERVER_PREFIX_LENGTH: u8 = 8;
+
 pub const RESERVED_SUFFIXES: [&str; 6] = [".lock", ".cache", ".yaml", ".json", ".db", "assword"];
 
 /// What the rules are evaluated against: this server's settings and names.
@@ -175,7 +178,8 @@ impl RuleContext {
         }
         RuleContext {
             db_prefixing: true,
-            prefix_length: analysis.local_prefix_length().unwrap_or(DEFAULT_PREFIX_LENGTH),
+            // §5.3: WHM uses 8 when the database server is old, not running or not known.
+            prefix_length: analysis.local_prefix_length().unwrap_or(UNKNOWN_SERVER_PREFIX_LENGTH),
             extra_reserved: BTreeSet::new(),
             local_users: local.users.iter().cloned().collect(),
             local_groups: local.groups.iter().cloned().collect(),
@@ -383,14 +387,23 @@ impl Verdict {
     }
 }
 
-/// Two names of a bulk list with the same first-N key.
+/// Names of a bulk list that share one first-N key: every two of them collide. Kept as a group, not
+/// as pairs, so a list where thousands of names share a key costs linear memory (the pairs would be
+/// quadratic: 10,000 names → 50 million pairs).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Collision {
-    /// Index into the names, `a < b`.
-    pub a: usize,
-    pub b: usize,
+    /// Indices into the names, ascending; at least two.
+    pub members: Vec<usize>,
     /// The shared first-N key (lowercased, without `_` and `.`).
     pub key: String,
+}
+
+impl Collision {
+    /// How many colliding pairs the group stands for: k(k−1)/2.
+    pub fn pair_count(&self) -> usize {
+        let k = self.members.len();
+        k * k.saturating_sub(1) / 2
+    }
 }
 
 /// [`check_bulk`]'s result.
@@ -398,7 +411,7 @@ pub struct Collision {
 pub struct BulkReport {
     /// One per name, same order.
     pub verdicts: Vec<Verdict>,
-    /// Every colliding pair, sorted by `(a, b)`.
+    /// Every group of names sharing a first-N key, ordered by their first member.
     pub collisions: Vec<Collision>,
 }
 
@@ -490,7 +503,7 @@ pub fn check_bulk(names: &[String], ctx: &RuleContext, purpose: Purpose) -> Bulk
     let mut verdicts: Vec<Verdict> = names.iter().map(|name| checker.evaluate(name)).collect();
     let keys: Vec<String> = names.iter().map(|name| key_of(name, n)).collect();
     let groups = KeyGroups::new(&keys);
-    let collisions = groups.pairs(&keys);
+    let collisions = groups.collisions(&keys);
     for members in groups.shared() {
         let key = members
             .first()
@@ -524,10 +537,10 @@ pub fn check_bulk(names: &[String], ctx: &RuleContext, purpose: Purpose) -> Bulk
     BulkReport { verdicts, collisions }
 }
 
-/// Only the colliding pairs of a list (first-N keys, case-insensitive; empty keys never collide).
+/// Only the collision groups of a list (first-N keys, case-insensitive; empty keys never collide).
 pub fn find_collisions(names: &[String], prefix_length: u8) -> Vec<Collision> {
     let keys: Vec<String> = names.iter().map(|name| first_n_key(name, prefix_length)).collect();
-    KeyGroups::new(&keys).pairs(&keys)
+    KeyGroups::new(&keys).collisions(&keys)
 }
 
 /// Indices of equal keys, by hashing. Empty keys are left out: such names break other rules already.
@@ -568,24 +581,14 @@ impl<'k> KeyGroups<'k> {
             .map_or(0, |(_, rest)| 1 + rest.len())
     }
 
-    /// Every pair of equal keys, already in `(a, b)` order (no sort needed).
-    fn pairs(&self, keys: &[String]) -> Vec<Collision> {
-        let mut out = Vec::new();
-        for (a, key) in keys.iter().enumerate() {
-            let Some((first, rest)) = self.slot.get(key.as_str()).and_then(|&g| self.groups.get(g)) else {
-                continue;
-            };
-            // Members after `a`: the whole rest for the first member, else the rest after `a`.
-            let after = if *first == a {
-                0
-            } else {
-                rest.partition_point(|&m| m <= a)
-            };
-            for &b in rest.get(after..).unwrap_or_default() {
-                out.push(Collision { a, b, key: key.clone() });
-            }
-        }
-        out
+    /// Every group of two or more as a [`Collision`], ordered by first member.
+    fn collisions(&self, keys: &[String]) -> Vec<Collision> {
+        self.shared()
+            .map(|members| {
+                let key = members.first().and_then(|&i| keys.get(i)).cloned().unwrap_or_default();
+                Collision { members, key }
+            })
+            .collect()
     }
 
     /// Every group of two or more, members ascending.
@@ -1059,9 +1062,11 @@ impl<'a> Checker<'a> {
             );
         }
 
-        // §5.3 steps 3 and 4.
+        // §5.3 steps 3 and 4. An existing local account is its own database owner: that is the
+        // user-exists conflict below, not a second, prefix problem.
         let owner = dbowner(&lower);
-        if !owner.is_empty() {
+        let same_account = owner == lower.as_ref() && ctx.local_users.contains(lower.as_ref());
+        if !owner.is_empty() && !same_account {
             let n = ctx.effective_prefix_length();
             if self.owners.has_exact(&owner) {
                 push(

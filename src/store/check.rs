@@ -89,6 +89,8 @@ pub struct CheckState {
     pub pending: Option<Pending>,
     pub loaded: Option<Loaded>,
     pub error: Option<WhmError>,
+    /// The error came from an offline file or paste, not from WHM: "Try again" makes no sense.
+    pub offline_error: bool,
     latest: Latest,
 }
 
@@ -129,6 +131,13 @@ impl CheckState {
         CheckState {
             input: id.to_owned(),
             ..Default::default()
+        }
+    }
+
+    /// The call with this ticket has ended, whatever its answer.
+    fn finish(&mut self, ticket: Ticket) {
+        if self.pending.as_ref().is_some_and(|p| p.ticket == ticket) {
+            self.pending = None;
         }
     }
 
@@ -173,35 +182,38 @@ impl CheckState {
                 (self, Some(ticket))
             }
             CheckAction::Loaded(ticket, loaded) => {
+                self.finish(ticket);
                 if self.latest.is_current(ticket) {
-                    self.pending = None;
                     self.error = None;
                     self.loaded = Some(*loaded);
                 }
                 (self, None)
             }
             CheckAction::Failed(ticket, err) => {
+                self.finish(ticket);
                 if self.latest.is_current(ticket) {
-                    self.pending = None;
                     self.error = Some(err);
+                    self.offline_error = false;
                 }
                 (self, None)
             }
             CheckAction::Cancelled(ticket) => {
-                if self.latest.is_current(ticket) {
-                    self.pending = None;
-                }
+                self.finish(ticket);
                 (self, None)
             }
             CheckAction::Inspect(result) => {
                 match result {
                     Ok(loaded) => {
+                        // A server answer still on its way is no longer wanted. The call itself stays
+                        // "in flight" until it ends, so nothing is sent twice meanwhile.
                         self.latest.invalidate();
-                        self.pending = None;
                         self.error = None;
                         self.loaded = Some(*loaded);
                     }
-                    Err(e) => self.error = Some(e),
+                    Err(e) => {
+                        self.error = Some(e);
+                        self.offline_error = true;
+                    }
                 }
                 (self, None)
             }

@@ -58,6 +58,8 @@ pub struct TableQuery {
     pub owner: Option<String>,
     /// A finding kind (`user-exists` …), or `"any"` for accounts with any finding.
     pub finding: Option<String>,
+    /// Exactly this account (a finding's subject was clicked).
+    pub only_user: Option<String>,
     pub sort: Column,
     pub descending: bool,
 }
@@ -68,6 +70,7 @@ impl Default for TableQuery {
             text: String::new(),
             owner: None,
             finding: None,
+            only_user: None,
             sort: Column::User,
             descending: false,
         }
@@ -157,6 +160,7 @@ pub fn rows(accounts: &[Account], flags: &HashMap<String, AccountFlags>, q: &Tab
                 || a.domain.to_lowercase().contains(&needle)
                 || a.owner_or_root().to_lowercase().contains(&needle))
                 && q.owner.as_deref().is_none_or(|o| a.owner_or_root() == o)
+                && q.only_user.as_deref().is_none_or(|u| a.user == u)
                 && match q.finding.as_deref() {
                     None => true,
                     Some("any") => flags_of(a).total() > 0,

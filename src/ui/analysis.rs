@@ -25,11 +25,12 @@ pub struct AnalysisViewProps {
 pub fn analysis_view(props: &AnalysisViewProps) -> Html {
     let loaded = &props.loaded;
     // Clicking a finding's subject filters the accounts table to it.
-    let focus = use_state(|| None::<String>);
+    let focus = use_state(|| None::<(String, u32)>);
     let on_focus = {
         let focus = focus.clone();
         Callback::from(move |user: String| {
-            focus.set(Some(user));
+            let n = focus.as_ref().map_or(0, |(_, n)| n.wrapping_add(1));
+            focus.set(Some((user, n)));
             if let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id("accounts"))
@@ -139,7 +140,10 @@ fn summary(props: &SummaryProps) -> Html {
                 <div><dt>{ "Shared MySQL server" }</dt><dd>{ yes_no(a.config.shared_mysql_server) }</dd></div>
                 <div><dt>{ "Express transfer (xferpoint)" }</dt><dd>{ yes_no(a.remote.has_xfertool) }</dd></div>
                 <div><dt>{ "Free dedicated IPs here" }</dt><dd>{ a.local.available_ips.len() }</dd></div>
-                <div><dt>{ "First-N uniqueness" }</dt><dd>{ format!("{} characters", props.loaded.ctx.prefix_length) }</dd></div>
+                <div><dt>{ "First-N uniqueness" }</dt><dd>{ format!("{} characters", props.loaded.ctx.prefix_length) }
+                    if a.local_prefix_length().is_none() {
+                        <span class="muted" title="WHM uses 8 when the database server is old, not running or not known">{ " (database server not in the analysis: WHM’s fallback)" }</span>
+                    }</dd></div>
             </dl>
         </section>
     }

@@ -9,6 +9,9 @@ pub struct ErrorBannerProps {
     /// What the console was doing, e.g. "Loading the analysis".
     #[prop_or_default]
     pub context: AttrValue,
+    /// Replaces the error's own next step where the context knows better (e.g. an offline file).
+    #[prop_or_default]
+    pub next_step: Option<AttrValue>,
     #[prop_or_default]
     pub on_retry: Option<Callback<()>>,
     #[prop_or_default]
@@ -37,7 +40,7 @@ pub fn error_banner(props: &ErrorBannerProps) -> Html {
                 if !props.context.is_empty() { { format!("{}: ", props.context) } }
                 { e.title() }
             </strong>
-            <p class="next">{ e.next_step() }</p>
+            <p class="next">{ props.next_step.clone().unwrap_or_else(|| AttrValue::from(e.next_step())) }</p>
             if !detail.is_empty() {
                 <details><summary>{ "Details" }</summary><p class="mono">{ detail }</p></details>
             }

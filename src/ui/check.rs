@@ -84,8 +84,12 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let on_submit = {
         let store = store.clone();
         let route_id = props.session_id.clone();
+        let connected = props.whm.is_some();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if !connected {
+                return;
+            }
             let s = &store.0;
             match s.session_id() {
                 // A new id goes through the route, so reload and back/forward work.
@@ -141,9 +145,15 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     }
                 </p>
             </form>
-            <OfflineInspect on_loaded={on_inspect} />
+            <OfflineInspect on_loaded={on_inspect} open={!connected || props.session_id.is_none()} />
             if let Some(err) = &state.error {
-                <ErrorBanner error={err.clone()} context={context_of(busy, state)} on_retry={Some(on_retry)} on_dismiss={Some(on_dismiss)} />
+                if state.offline_error {
+                    <ErrorBanner error={err.clone()} context="The saved analysis" on_dismiss={Some(on_dismiss)}
+                        next_step={Some(AttrValue::from(OFFLINE_NEXT_STEP))} />
+                } else {
+                    <ErrorBanner error={err.clone()} context={context_of(state)}
+                        on_retry={connected.then_some(on_retry)} on_dismiss={Some(on_dismiss)} />
+                }
             }
             if let Some(loaded) = &state.loaded {
                 <AnalysisView loaded={loaded.clone()}
@@ -156,7 +166,9 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     }
 }
 
-fn context_of(_busy: Option<Busy>, state: &CheckState) -> AttrValue {
+const OFFLINE_NEXT_STEP: &str = "Use the JSON that `whmapi1 --output=json retrieve_transfer_session_remote_analysis transfer_session_id=…` prints (with or without its metadata envelope), complete and unedited.";
+
+fn context_of(state: &CheckState) -> AttrValue {
     match state.session_id() {
         Some(id) => AttrValue::from(format!("Session {id}")),
         None => AttrValue::default(),
@@ -208,6 +220,8 @@ fn set_hash(hash: &str) {
 #[derive(Properties, PartialEq)]
 struct OfflineProps {
     on_loaded: Callback<Result<Loaded, WhmError>>,
+    /// Open unless a session from WHM is being shown; the admin can fold it either way.
+    open: bool,
 }
 
 /// Drop, pick or paste a saved analysis (`whmapi1 --output=json retrieve_transfer_session_remote_analysis`).
@@ -280,7 +294,7 @@ fn offline_inspect(props: &OfflineProps) -> Html {
     };
     let drop_class = classes!("dropzone", dragging.then_some("dragging"));
     html! {
-        <details class="panel offline">
+        <details class="panel offline" open={props.open}>
             <summary>{ "Inspect a saved analysis (no server needed)" }</summary>
             <div class={drop_class} ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
                 <label for="analysis-file">{ "Drop a JSON file here, or choose one" }</label>

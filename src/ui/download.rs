@@ -25,5 +25,9 @@ pub fn download(filename: &str, mime: &str, text: &str) {
         a.set_rel("noopener");
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Revoke later: some browsers start the download after click() returns.
+    gloo::timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
 }

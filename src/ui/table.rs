@@ -16,9 +16,10 @@ const DEFAULT_VIEWPORT_PX: f64 = 480.0;
 #[derive(Properties, PartialEq)]
 pub struct AccountsTableProps {
     pub loaded: Loaded,
-    /// Set when a finding's subject was clicked: show that account.
+    /// Set when a finding's subject was clicked: show exactly that account. The number changes on
+    /// every click, so clicking the same subject again shows it again.
     #[prop_or_default]
-    pub focus: Option<String>,
+    pub focus: Option<(String, u32)>,
 }
 
 fn set_style(node: &NodeRef, property: &str, value: &str) {
@@ -65,11 +66,12 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
         let query = query.clone();
         let scroller = scroller.clone();
         use_effect_with(props.focus.clone(), move |focus| {
-            if let Some(user) = focus {
+            if let Some((user, _)) = focus {
                 query.set(TableQuery {
-                    text: user.clone(),
+                    text: String::new(),
                     owner: None,
                     finding: None,
+                    only_user: Some(user.clone()),
                     ..(*query).clone()
                 });
                 if let Some(el) = scroller.cast::<Element>() {
@@ -123,6 +125,7 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             let input: HtmlInputElement = e.target_unchecked_into();
             query.set(TableQuery {
                 text: input.value(),
+                only_user: None,
                 ..(*query).clone()
             });
             reset();
@@ -136,6 +139,7 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             let v = s.value();
             query.set(TableQuery {
                 owner: (!v.is_empty()).then_some(v),
+                only_user: None,
                 ..(*query).clone()
             });
             reset();
@@ -149,6 +153,7 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             let v = s.value();
             query.set(TableQuery {
                 finding: (!v.is_empty()).then_some(v),
+                only_user: None,
                 ..(*query).clone()
             });
             reset();
@@ -215,6 +220,13 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
                         <option value="none" selected={query.finding.as_deref() == Some("none")}>{ "without findings" }</option>
                         { for kinds.iter().map(|k| html! { <option value={*k} selected={query.finding.as_deref() == Some(*k)}>{ *k }</option> }) }
                     </select></div>
+                if let Some(u) = &query.only_user {
+                    <p class="only" data-testid="account-only">{ "Only " }<code>{ u }</code>{ " " }
+                        <button type="button" class="link" onclick={{
+                            let query = query.clone();
+                            Callback::from(move |_| query.set(TableQuery { only_user: None, ..(*query).clone() }))
+                        }}>{ "show all" }</button></p>
+                }
                 <p class="count" data-testid="account-count" role="status">{ format!("{} of {}", format::count(visible.len() as u128), format::plural(total, "account", "accounts")) }</p>
             </div>
             <div role="table" aria-label="Accounts" aria-rowcount={visible.len().to_string()} class="vtable">

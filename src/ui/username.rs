@@ -44,21 +44,35 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let prefix_length = use_state(|| props.analysis_ctx.as_ref().map(|(_, c)| c.prefix_length).unwrap_or(16));
     let use_analysis = use_state(|| props.analysis_ctx.is_some());
     let server = use_state(|| ServerAnswer::Idle);
+    // How many late answers for older inputs were dropped (shown as data-dropped, for tests and the curious).
+    let dropped = use_reducer(|| Dropped(0));
     let latest = use_mut_ref(Latest::default);
     let debounce = use_mut_ref(|| None::<Timeout>);
     let owner = use_memo((), |_| Owner::new());
 
-    let ctx = {
-        let base = props
-            .analysis_ctx
-            .as_ref()
-            .filter(|_| *use_analysis)
-            .map(|(_, c)| (**c).clone());
-        let mut ctx = base.unwrap_or_default();
-        ctx.db_prefixing = *db_prefixing;
-        ctx.prefix_length = *prefix_length;
-        Rc::new(ctx)
-    };
+    let aliases = use_state(String::new);
+    // Rebuilt only when one of its inputs changes (the analysis context can hold 100,000 names).
+    let ctx = use_memo(
+        (
+            props.analysis_ctx.clone(),
+            *use_analysis,
+            *db_prefixing,
+            *prefix_length,
+            (*aliases).clone(),
+        ),
+        |(analysis, use_analysis, prefixing, length, aliases)| {
+            let mut ctx = analysis
+                .as_ref()
+                .filter(|_| *use_analysis)
+                .map(|(_, c)| (**c).clone())
+                .unwrap_or_default();
+            ctx.db_prefixing = *prefixing;
+            ctx.prefix_length = *length;
+            ctx.extra_reserved
+                .extend(parse_names(aliases).into_iter().map(|n| n.to_lowercase()));
+            ctx
+        },
+    );
     let local = use_memo(((*name).clone(), ctx.clone(), *purpose), |(n, c, p)| {
         check_username(n, c, *p)
     });
@@ -70,6 +84,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
         let debounce = debounce.clone();
         let whm = props.whm.clone();
         let owner = owner.clone();
+        let dropped = dropped.dispatcher();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let value = input.value();
@@ -82,9 +97,9 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                 return;
             };
             server.set(ServerAnswer::Waiting(value.clone()));
-            let (server, latest, owner) = (server.clone(), latest.clone(), owner.clone());
+            let (server, latest, owner, dropped) = (server.clone(), latest.clone(), owner.clone(), dropped.clone());
             *debounce.borrow_mut() = Some(Timeout::new(SERVER_DELAY_MS, move || {
-                ask_server(whm, owner, latest, server, value);
+                ask_server(whm, owner, latest, server, dropped, value);
             }));
         })
     };
@@ -111,6 +126,13 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
         Callback::from(move |e: Event| {
             let s: HtmlSelectElement = e.target_unchecked_into();
             prefix_length.set(if s.value() == "8" { 8 } else { 16 });
+        })
+    };
+    let on_aliases = {
+        let aliases = aliases.clone();
+        Callback::from(move |e: InputEvent| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            aliases.set(i.value());
         })
     };
     let on_use_analysis = {
@@ -140,6 +162,9 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     <div class="checkbox-row"><input id="u-prefix" type="checkbox" data-testid="username-db-prefixing"
                         checked={*db_prefixing} onchange={on_prefixing} />
                         <label for="u-prefix">{ "Database prefixing on" }</label></div>
+                    <div><label for="u-aliases">{ "Mail aliases here (reserved too)" }</label>
+                        <input id="u-aliases" type="text" data-testid="username-aliases" value={(*aliases).clone()} oninput={on_aliases}
+                            placeholder="abuse, hostmaster, www…" title="Names from /etc/aliases and /etc/localaliases on this server" /></div>
                     if let Some((session, _)) = &props.analysis_ctx {
                         <div class="checkbox-row"><input id="u-analysis" type="checkbox" checked={*use_analysis} onchange={on_use_analysis} />
                             <label for="u-analysis">{ format!("Use this server’s users, groups and database owners from session {session}") }</label></div>
@@ -156,12 +181,25 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     aria-describedby="u-local" />
                 <div class="verdicts">
                     <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
-                    <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
-                        connected={props.whm.is_some()} current={(*name).clone()} />
+                    <div class="server-side" data-testid="username-server" data-dropped={dropped.0.to_string()}>
+                        <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
+                            connected={props.whm.is_some()} current={(*name).clone()} />
+                    </div>
                 </div>
             </div>
             <Bulk ctx={ctx} purpose={*purpose} />
         </section>
+    }
+}
+
+/// Counts dropped late answers.
+#[derive(PartialEq)]
+struct Dropped(u32);
+
+impl Reducible for Dropped {
+    type Action = ();
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(Dropped(self.0 + 1))
     }
 }
 
@@ -170,6 +208,7 @@ fn ask_server(
     owner: Rc<Owner>,
     latest: Rc<RefCell<Latest>>,
     server: UseStateHandle<ServerAnswer>,
+    dropped: UseReducerDispatcher<Dropped>,
     name: String,
 ) {
     let ticket = latest.borrow_mut().issue();
@@ -178,6 +217,7 @@ fn ask_server(
         let result = fut.await;
         // A late answer for an older input is dropped here.
         if !latest.borrow().is_current(ticket) {
+            dropped.dispatch(());
             return;
         }
         match result {
@@ -321,17 +361,21 @@ fn bulk(props: &BulkProps) -> Html {
             <label for="u-bulk">{ "Paste names (one per line, or separated by spaces or commas)" }</label>
             <textarea id="u-bulk" data-testid="username-bulk-input" value={(*text).clone()} oninput={on_input} spellcheck="false" />
             if !names.is_empty() {
-                <p data-testid="username-bulk-summary">{ format!("{} names: {} fine, {} with problems, {} first-N collisions.",
-                    names.len(), names.len() - bad, bad, rep.collisions.len()) }</p>
+                <p data-testid="username-bulk-summary">{ format!("{} names: {} fine, {} with problems, {} colliding pairs in {} groups.",
+                    names.len(), names.len() - bad, bad, rep.collisions.iter().map(|c| c.pair_count()).sum::<usize>(), rep.collisions.len()) }</p>
                 if !rep.collisions.is_empty() {
                     <h3>{ "Collisions" }</h3>
                     <ul class="collisions">
-                        { for rep.collisions.iter().take(200).map(|c| html! {
-                            <li data-testid="username-bulk-collision">
-                                <code>{ names.get(c.a).cloned().unwrap_or_default() }</code>{ " and " }
-                                <code>{ names.get(c.b).cloned().unwrap_or_default() }</code>
-                                { format!(" share “{}”", c.key) }
-                            </li>
+                        { for rep.collisions.iter().take(200).map(|c| {
+                            let shown: Vec<String> = c.members.iter().take(6).filter_map(|&i| names.get(i).cloned()).collect();
+                            let more = c.members.len().saturating_sub(shown.len());
+                            html! {
+                                <li data-testid="username-bulk-collision">
+                                    { for shown.iter().enumerate().map(|(x, n)| html! { <>{ if x > 0 { ", " } else { "" } }<code>{ n }</code></> }) }
+                                    { if more > 0 { format!(" and {more} more") } else { String::new() } }
+                                    { format!(" share “{}”", c.key) }
+                                </li>
+                            }
                         }) }
                     </ul>
                 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The stored analysis of a RemoteRoot transfer session.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Analysis {
     #[serde(deserialize_with = "scalar::string")]
@@ -25,7 +25,7 @@ pub struct Analysis {
     pub modules: BTreeMap<String, ModuleAnalysis>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct SessionOptions {
     /// `unrestricted_restore` of the create call.
@@ -36,7 +36,7 @@ pub struct SessionOptions {
     pub skip_reseller_privs: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct SessionConfig {
     #[serde(deserialize_with = "scalar::opt_flag")]
@@ -44,7 +44,7 @@ pub struct SessionConfig {
 }
 
 /// The server this console runs on (the restore target).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct LocalServer {
     #[serde(deserialize_with = "scalar::name_set")]
@@ -74,7 +74,7 @@ pub struct LocalServer {
 }
 
 /// The source server.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct RemoteServer {
     #[serde(deserialize_with = "scalar::opt_string")]
@@ -115,7 +115,7 @@ pub struct RemoteServer {
 }
 
 /// A linked server node (mail worker …).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct LinkedNode {
     #[serde(deserialize_with = "scalar::string")]
@@ -136,7 +136,7 @@ pub struct LinkedNode {
 }
 
 /// `dbs` on either side: databases and DB users per engine, each with its owner.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct DbOwnership {
     #[serde(deserialize_with = "scalar::object")]
@@ -145,7 +145,7 @@ pub struct DbOwnership {
     pub users: PerEngine,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct PerEngine {
     /// name → owner
@@ -187,7 +187,7 @@ fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
 }
 
 /// `{dbs|users: {MYSQL|PGSQL: {name: {remote_owner, local_owner}}}}` for one remote owner.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct OwnerConflicts {
     #[serde(deserialize_with = "scalar::object")]
@@ -196,7 +196,7 @@ pub struct OwnerConflicts {
     pub users: ConflictEngines,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct ConflictEngines {
     #[serde(rename = "MYSQL", deserialize_with = "scalar::map")]
@@ -205,7 +205,7 @@ pub struct ConflictEngines {
     pub pgsql: BTreeMap<String, Conflict>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Conflict {
     #[serde(deserialize_with = "scalar::opt_string")]
@@ -214,7 +214,7 @@ pub struct Conflict {
     pub local_owner: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Items {
     #[serde(deserialize_with = "scalar::list")]
@@ -223,7 +223,7 @@ pub struct Items {
     pub accounts: Vec<Account>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Package {
     #[serde(deserialize_with = "scalar::string")]
@@ -233,7 +233,7 @@ pub struct Package {
 }
 
 /// One remote account (one main domain), exactly the keys of §4.1.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Account {
     #[serde(deserialize_with = "scalar::string")]
@@ -267,7 +267,7 @@ impl Account {
 }
 
 /// One configuration module's comparison (`modules.MySQL` …).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct ModuleAnalysis {
     #[serde(deserialize_with = "scalar::opt_string")]

@@ -137,18 +137,19 @@ test.describe("fault banners", () => {
   test.afterEach(async ({ request }) => resetSim(request, "demo"));
 
   const cases = [
-    ["http500", "http"],
-    ["html", "session-lost"],
-    ["malformed", "malformed"],
-    ["truncated", "malformed"],
-    ["drop", "network"],
+    ["http500", "http", "HTTP error 500"],
+    ["html", "session-lost", "Your WHM session ended"],
+    ["malformed", "malformed", "could not be read"],
+    ["truncated", "malformed", "cut short"],
+    ["drop", "network", "could not reach WHM"],
   ];
-  for (const [fault, kind] of cases) {
+  for (const [fault, kind, words] of cases) {
     test(`${fault} → ${kind} banner, input kept`, async ({ page, request }) => {
       await setFault(request, "demo", { function: "retrieve_transfer_session_remote_analysis", kind: fault });
       await openApp(page, "demo", `#/check/${DEMO}`);
       const banner = page.getByTestId("error-banner");
       await expect(banner).toHaveAttribute("data-kind", kind);
+      await expect(banner).toContainText(words);
       await expect(banner.locator(".next")).not.toBeEmpty();
       await expect(page.getByTestId("session-id-input")).toHaveValue(DEMO);
       if (fault === "http500") await screenshot(page, "banner-http");
@@ -224,7 +225,6 @@ test.describe("offline inspection", () => {
 
   test("pick a saved analysis file", async ({ page }) => {
     await openApp(page, "demo", "#/check");
-    await page.getByText("Inspect a saved analysis").click();
     await page.getByTestId("analysis-file").setInputFiles(fixture);
     await expect(page.getByTestId("analysis-summary")).toContainText("the file “retrieve_transfer_session_remote_analysis.json”");
     await expect(page.locator('[data-testid="finding"][data-kind="no-items"]')).toBeVisible();
@@ -232,7 +232,6 @@ test.describe("offline inspection", () => {
 
   test("paste a saved analysis without its envelope", async ({ page }) => {
     await openApp(page, "demo", "#/check");
-    await page.getByText("Inspect a saved analysis").click();
     const populated = require(path.join(ROOT, "tests", "fixtures", "populated-analysis.json"));
     await page.getByTestId("analysis-paste").fill(JSON.stringify(populated.data));
     await page.getByTestId("analysis-paste-load").click();
@@ -244,7 +243,6 @@ test.describe("offline inspection", () => {
 
   test("garbage paste → malformed banner, text kept", async ({ page }) => {
     await openApp(page, "demo", "#/check");
-    await page.getByText("Inspect a saved analysis").click();
     await page.getByTestId("analysis-paste").fill('{"data": {"local": ');
     await page.getByTestId("analysis-paste-load").click();
     await expect(page.getByTestId("error-banner")).toHaveAttribute("data-kind", "malformed");

@@ -89,6 +89,7 @@ test("a late answer for an older input never replaces the newer one", async ({ p
   const server = page.getByTestId("username-server-verdict");
   await expect(server).toHaveAttribute("data-user", "bob");
   await slowAnswer; // the stale answer for "bo" has arrived…
+  await expect(page.getByTestId("username-server")).toHaveAttribute("data-dropped", "1"); // …was dropped…
   await expect(server).toHaveAttribute("data-user", "bob"); // …and was not shown
   await expect(page.getByTestId("username-input")).toHaveValue("bob");
 });
