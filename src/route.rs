@@ -9,6 +9,8 @@ pub enum Route {
     Check(Option<String>),
     /// `#/username`.
     Username,
+    /// `#/session/<session_id>`: run and follow a session.
+    Session(String),
     /// Anything else, kept for the "not found" page.
     NotFound(String),
 }
@@ -24,6 +26,7 @@ impl Route {
             ["check"] => Route::Check(None),
             ["check", id] => Route::Check(Some(percent_decode(id))),
             ["username"] => Route::Username,
+            ["session", id] => Route::Session(percent_decode(id)),
             _ => Route::NotFound(h.to_owned()),
         }
     }
@@ -39,6 +42,11 @@ impl Route {
                 out
             }
             Route::Username => "#/username".into(),
+            Route::Session(id) => {
+                let mut out = String::from("#/session/");
+                crate::whm::request::form_encode_into(&mut out, id);
+                out
+            }
             Route::NotFound(h) => format!("#{h}"),
         }
     }
@@ -90,6 +98,8 @@ mod tests {
     fn round_trips_odd_session_ids() {
         for id in ["abc_123", "bad id", "ñ%/x", "%", "%4"] {
             let r = Route::Check(Some(id.into()));
+            assert_eq!(Route::parse(&r.to_hash()), r, "{id}");
+            let r = Route::Session(id.into());
             assert_eq!(Route::parse(&r.to_hash()), r, "{id}");
         }
     }

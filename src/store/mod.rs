@@ -6,5 +6,6 @@ pub mod check;
 pub mod export;
 pub mod format;
 pub mod latest;
+pub mod session;
 pub mod table;
 pub mod username;

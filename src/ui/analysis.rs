@@ -117,6 +117,9 @@ fn summary(props: &SummaryProps) -> Html {
                 <h2 id="summary-h">{ "Session " }<code>{ &a.transfer_session_id }</code></h2>
                 <span class="source">{ format!("from {}", props.loaded.source.describe()) }</span>
                 { refresh }
+                if matches!(props.loaded.source, crate::store::check::Source::Server { .. }) {
+                    <a class="button-link" data-testid="open-session" href={crate::route::Route::Session(a.transfer_session_id.clone()).to_hash()}>{ "Run this session" }</a>
+                }
             </div>
             <div class="verdict" data-errors={errors.to_string()}>
                 if errors > 0 {

@@ -1,6 +1,7 @@
 //! App shell: header with the WHM connection, hash routing, pages.
 
 use super::check::CheckPage;
+use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::checks::RuleContext;
 use crate::client::Whm;
@@ -46,6 +47,7 @@ pub fn app() -> Html {
                     },
                     Route::Username => html! { <UsernamePage whm={(*whm).clone()} analysis_ctx={(*last_ctx).clone()} /> },
                     Route::Home => html! { <Home connected={whm.is_some()} /> },
+                    Route::Session(id) => html! { <SessionPage key={id.clone()} whm={(*whm).clone()} session_id={id.clone()} /> },
                 } }
             </main>
         </>

@@ -1,0 +1,230 @@
+//! A transfer session's progress, read from its `master.log` (§6.3): one row per item and queue, with
+//! size-weighted queue progress and each item's outcome, as WHM's own Transfer Session page shows it.
+
+use crate::whm::logs::{LogLine, ParsedLine};
+use std::collections::BTreeMap;
+
+/// How an item ended (or that it has not yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Waiting,
+    Running,
+    Success,
+    /// Finished with warnings, skipped, dangerous or altered entries.
+    Warning,
+    /// With WHM's `failure` text.
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Waiting => "waiting",
+            Outcome::Running => "running",
+            Outcome::Success => "success",
+            Outcome::Warning => "warning",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+    fn done(&self) -> bool {
+        matches!(self, Outcome::Success | Outcome::Warning | Outcome::Failed(_))
+    }
+}
+
+/// One item in one queue (`TRANSFER` or `RESTORE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub queue: String,
+    pub item: String,
+    /// The local name when it differs (`bob` → `bob2`).
+    pub local_item: Option<String>,
+    pub item_type: String,
+    pub size: u64,
+    pub logfile: Option<String>,
+    pub outcome: Outcome,
+}
+
+impl ItemRow {
+    /// WHM's label: `Account: “bob”` or `Account: “bob” → “bob2”`.
+    pub fn label(&self) -> String {
+        let kind = if self.item_type.starts_with("Account") {
+            "Account"
+        } else if self.item_type.starts_with("Package") {
+            "Package"
+        } else {
+            self.item_type.as_str()
+        };
+        match &self.local_item {
+            Some(l) if *l != self.item => format!("{kind}: “{}” → “{l}”", self.item),
+            _ => format!("{kind}: “{}”", self.item),
+        }
+    }
+}
+
+/// What the master log says so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// In the order they were first seen; key (queue, item).
+    pub items: Vec<ItemRow>,
+    /// Per queue: (item count, total bytes) from `queue_count` / `queue_size`.
+    pub queues: BTreeMap<String, (u64, u64)>,
+    pub remote_host: Option<String>,
+    /// Session-level events in order: `start`, `resume`, `pausing`, `pause`, `aborting`, `abort`,
+    /// `complete`, `fail`.
+    pub events: Vec<String>,
+    /// Lines that were not JSON (kept for the raw view).
+    pub unreadable: usize,
+}
+
+impl Progress {
+    /// Reads a whole `master.log`.
+    pub fn from_log(lines: &[ParsedLine]) -> Progress {
+        let mut p = Progress::default();
+        let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for line in lines {
+            match line {
+                ParsedLine::Entry(l) => p.apply(l, &mut index),
+                ParsedLine::Raw { .. } => p.unreadable += 1,
+            }
+        }
+        p
+    }
+
+    fn apply(&mut self, l: &LogLine, index: &mut BTreeMap<(String, String), usize>) {
+        let c = &l.contents;
+        let Some(action) = c.action.as_deref() else { return };
+        let child = c.child_number.unwrap_or(0);
+        match action {
+            "queue_count" | "queue_size" => {
+                if let Some(q) = &c.queue {
+                    let n = c
+                        .msg
+                        .as_ref()
+                        .and_then(|m| m.as_u64().or_else(|| m.as_str().and_then(|s| s.trim().parse().ok())))
+                        .unwrap_or(0);
+                    let e = self.queues.entry(q.clone()).or_default();
+                    if action == "queue_count" {
+                        e.0 = n;
+                    } else {
+                        e.1 = n;
+                    }
+                }
+            }
+            "remotehost" => self.remote_host = Some(c.msg_text()),
+            "process-item" | "start-item" | "success-item" | "warning-item" | "failed-item" => {
+                let (Some(queue), Some(item)) = (c.queue.clone(), c.item.clone()) else {
+                    return;
+                };
+                let key = (queue.clone(), item.clone());
+                let at = *index.entry(key).or_insert_with(|| {
+                    self.items.push(ItemRow {
+                        queue,
+                        item,
+                        local_item: None,
+                        item_type: String::new(),
+                        size: 0,
+                        logfile: None,
+                        outcome: Outcome::Waiting,
+                    });
+                    self.items.len() - 1
+                });
+                let Some(row) = self.items.get_mut(at) else { return };
+                if let Some(li) = &c.local_item {
+                    row.local_item = Some(li.clone());
+                }
+                if let Some(t) = &c.item_type {
+                    row.item_type = t.clone();
+                }
+                if let Some(f) = &c.logfile {
+                    row.logfile = Some(f.clone());
+                }
+                if let Some(size) = c.msg_size() {
+                    row.size = size;
+                }
+                row.outcome = match action {
+                    "success-item" => Outcome::Success,
+                    "warning-item" => Outcome::Warning,
+                    "failed-item" => Outcome::Failed(c.msg_text()),
+                    _ if row.outcome.done() => row.outcome.clone(),
+                    _ => Outcome::Running,
+                };
+            }
+            "start" | "resume" | "pausing" | "pause" | "aborting" | "abort" | "fail" if child == 0 => {
+                self.events.push(action.to_owned());
+            }
+            "complete" if child == 0 => self.events.push("complete".into()),
+            _ => {}
+        }
+    }
+
+    /// Size-weighted share of a queue that is done, 0.0..=1.0 (WHM: Σ size × done / queue_size).
+    pub fn queue_fraction(&self, queue: &str) -> f64 {
+        let total = self.queues.get(queue).map_or(0, |q| q.1);
+        let done: u64 = self
+            .items
+            .iter()
+            .filter(|i| i.queue == queue && i.outcome.done())
+            .map(|i| i.size)
+            .sum();
+        if total == 0 {
+            0.0
+        } else {
+            (done as f64 / total as f64).clamp(0.0, 1.0)
+        }
+    }
+
+    /// Items of the RESTORE queue that failed or warned, or TRANSFER failures (what the admin must read).
+    pub fn problems(&self) -> impl Iterator<Item = &ItemRow> {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.outcome, Outcome::Failed(_) | Outcome::Warning))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whm::logs::parse_log;
+
+    const OPENAPI: &str = include_str!("../../tests/fixtures/openapi/fetch_transfer_session_log.json");
+
+    fn progress_of(log: &str) -> Progress {
+        Progress::from_log(&parse_log(log))
+    }
+
+    #[test]
+    fn reads_the_documented_master_log() {
+        let v: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let p = progress_of(v["data"]["log"].as_str().unwrap());
+        assert_eq!(p.remote_host.as_deref(), Some("10.1.32.200"));
+        assert_eq!(p.queues.get("TRANSFER"), Some(&(1, 1)));
+        assert_eq!(p.items.len(), 2, "one row per queue");
+        let failure = "The account “root” already exists on “control.box.new”.";
+        assert!(p.items.iter().all(|i| i.outcome == Outcome::Failed(failure.into())));
+        assert_eq!(p.items[0].label(), "Account: “root”");
+        assert_eq!(p.events, ["start", "complete"]);
+        assert_eq!(p.queue_fraction("TRANSFER"), 1.0);
+        assert_eq!(p.problems().count(), 2);
+    }
+
+    #[test]
+    fn weights_progress_by_size_and_keeps_renames() {
+        let line = |action: &str, queue: &str, item: &str, extra: &str| {
+            format!(
+                r#"{{"pid":1,"type":"control","indent":0,"partial":0,"contents":{{"action":"{action}","child_number":1,"queue":"{queue}","item":"{item}","item_type":"AccountRemoteRoot"{extra}}}}}"#
+            )
+        };
+        let log = [
+            r#"{"pid":1,"type":"control","contents":{"action":"queue_size","child_number":0,"queue":"RESTORE","msg":"400"}}"#.to_string(),
+            line("start-item", "RESTORE", "bob", r#","local_item":"bob2","msg":{"size":100}"#),
+            line("start-item", "RESTORE", "amy", r#","msg":{"size":"300"}"#),
+            line("success-item", "RESTORE", "bob", r#","msg":{"size":100}"#),
+        ]
+        .join("\n");
+        let p = progress_of(&log);
+        assert_eq!(p.queue_fraction("RESTORE"), 0.25);
+        assert_eq!(p.items[0].label(), "Account: “bob” → “bob2”");
+        assert_eq!(p.items[1].outcome, Outcome::Running);
+        assert_eq!(p.queue_fraction("TRANSFER"), 0.0, "unknown queue");
+    }
+}

@@ -1,0 +1,71 @@
+// Running a session against whm-sim: start, follow the state, read item outcomes; abort and pause quirks.
+const { test, expect } = require("@playwright/test");
+const { base, openApp, resetSim, screenshot } = require("./helpers");
+const { SESSIONS, TOKEN } = require("./scenarios");
+
+const DEMO = SESSIONS.demo;
+
+test.beforeEach(async ({ request }) => resetSim(request, "demo"));
+test.afterEach(async ({ request }) => resetSim(request, "demo"));
+
+/** Queues items the way the queue step will (the test drives WHM API 1 directly with the page's login). */
+async function enqueue(page, user, localuser) {
+  const r = await page.request.post(`${base("demo")}${TOKEN}/json-api/enqueue_transfer_item`, {
+    form: {
+      "api.version": "1", transfer_session_id: DEMO, module: "AccountRemoteRoot",
+      user, localuser, size: "1048576", skipres: "1",
+    },
+  });
+  const body = await r.json();
+  expect(String(body.metadata.result), body.metadata.reason).toBe("1");
+}
+
+test("start a session, follow it to the end and read each item's outcome", async ({ page }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await enqueue(page, "example", "example");
+  await enqueue(page, "you", "you"); // exists here: its restore fails
+  await page.getByTestId("open-session").click();
+  await expect(page).toHaveURL(new RegExp(`#/session/${DEMO}$`));
+  const state = page.getByTestId("session-state");
+  await expect(state).toHaveAttribute("data-state", "PENDING");
+  await page.getByTestId("session-start").click();
+  await expect(state).toHaveAttribute("data-state", "COMPLETED", { timeout: 30_000 });
+  const item = (queue, user) => page.locator(`[data-testid="session-item"][data-queue="${queue}"][data-item="${user}"]`);
+  await expect(item("RESTORE", "example")).toHaveAttribute("data-outcome", /^(success|warning)$/);
+  await expect(item("RESTORE", "you")).toHaveAttribute("data-outcome", "failed");
+  await expect(item("RESTORE", "you")).toContainText("already exists");
+  await expect(page.getByTestId("session-start")).toHaveCount(0);
+  await screenshot(page, "session-completed");
+});
+
+test("aborting a session that never started leaves it FAILED, as WHM does", async ({ page }) => {
+  await openApp(page, "demo", `#/session/${DEMO}`);
+  const state = page.getByTestId("session-state");
+  await expect(state).toHaveAttribute("data-state", "PENDING");
+  let question = "";
+  page.once("dialog", async (d) => { question = d.message(); await d.accept(); });
+  await page.getByTestId("session-abort").click();
+  await expect(state).toHaveAttribute("data-state", "FAILED");
+  expect(question).toContain("marks it Failed");
+});
+
+test("declining the confirmation sends nothing", async ({ page }) => {
+  await openApp(page, "demo", `#/session/${DEMO}`);
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  const calls = [];
+  page.on("request", (r) => { if (r.url().includes("abort_transfer_session")) calls.push(r.url()); });
+  page.once("dialog", (d) => d.dismiss());
+  await page.getByTestId("session-abort").click();
+  await expect(page.getByTestId("session-abort")).toBeEnabled();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  expect(calls).toEqual([]);
+});
+
+test("pausing a RUNNING session whose processor died marks it FAILED (WHM's quirk)", async ({ page }) => {
+  await openApp(page, "demo", "#/session/staleservercopya20250102030405Stale1");
+  const state = page.getByTestId("session-state");
+  await expect(state).toHaveAttribute("data-state", "RUNNING");
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("session-pause").click();
+  await expect(state).toHaveAttribute("data-state", "FAILED");
+});
