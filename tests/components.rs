@@ -144,6 +144,7 @@ async fn guide_analysis_renders_offline() {
             loaded,
             on_refresh: None,
             refreshing: false,
+            whm: None,
         },
     )
     .render();

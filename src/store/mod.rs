@@ -6,6 +6,7 @@ pub mod check;
 pub mod export;
 pub mod format;
 pub mod latest;
+pub mod queue;
 pub mod session;
 pub mod table;
 pub mod username;

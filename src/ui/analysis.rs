@@ -19,6 +19,9 @@ pub struct AnalysisViewProps {
     pub on_refresh: Option<Callback<()>>,
     #[prop_or_default]
     pub refreshing: bool,
+    /// WHM, when the analysis came from it: enables the queue step.
+    #[prop_or_default]
+    pub whm: Option<crate::client::Whm>,
 }
 
 #[function_component(AnalysisView)]
@@ -47,6 +50,9 @@ pub fn analysis_view(props: &AnalysisViewProps) -> Html {
                 <h2 id="accounts-h">{ "Accounts" }</h2>
                 <AccountsTable loaded={loaded.clone()} focus={(*focus).clone()} />
             </section>
+            if let (Some(whm), crate::store::check::Source::Server { .. }) = (&props.whm, &loaded.source) {
+                <super::queue::QueuePanel key={loaded.analysis.transfer_session_id.clone()} loaded={loaded.clone()} whm={whm.clone()} />
+            }
             <div class="grid2">
                 <Packages analysis={loaded.analysis.clone()} />
                 <LinkedNodes analysis={loaded.analysis.clone()} />

@@ -156,7 +156,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 }
             }
             if let Some(loaded) = &state.loaded {
-                <AnalysisView loaded={loaded.clone()}
+                <AnalysisView loaded={loaded.clone()} whm={props.whm.clone()}
                     on_refresh={matches!(loaded.source, Source::Server { .. }).then_some(on_refresh)}
                     refreshing={busy == Some(Busy::Refreshing)} />
             } else if busy == Some(Busy::Loading) {

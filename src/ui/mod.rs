@@ -6,6 +6,7 @@ pub mod banner;
 pub mod chart;
 pub mod check;
 pub mod download;
+pub mod queue;
 pub mod session;
 pub mod shell;
 pub mod table;

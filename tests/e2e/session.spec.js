@@ -69,3 +69,33 @@ test("pausing a RUNNING session whose processor died marks it FAILED (WHM's quir
   await page.getByTestId("session-pause").click();
   await expect(state).toHaveAttribute("data-state", "FAILED");
 });
+
+test("queue from the check screen (checked before sending), then run the session", async ({ page }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  const plan = page.getByTestId("queue-plan");
+  await expect(plan).toHaveValue(/^example$/m);
+  await expect(plan).toHaveValue(/^# you$/m); // accounts with errors start commented out
+  // a target name that exists here is caught before anything is sent
+  await plan.fill("example\nipone down\n");
+  await expect(page.locator('[data-testid="queue-problem"][data-kind="user-exists"][data-subject="ipone"]')).toBeVisible();
+  await expect(page.getByTestId("queue-submit")).toBeDisabled();
+  await plan.fill("example\nipone ipone2\n");
+  await page.getByTestId("queue-packages").uncheck();
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 2 items");
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("queue-submit").click();
+  await expect(page.locator('[data-testid="queue-result"][data-ok="true"]')).toHaveCount(2);
+  // sending the same items again: WHM refuses duplicates, and the refusal is shown per item
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("queue-submit").click();
+  await expect(page.locator('[data-testid="queue-result"][data-ok="false"]')).toHaveCount(2);
+  await expect(page.locator('[data-testid="queue-result"]').first()).toContainText("already exists in the queue");
+  await screenshot(page, "queue-results");
+
+  await page.goto(`${base("demo")}${TOKEN}/cgi/transfer_console/#/session/${DEMO}`);
+  await page.getByTestId("session-start").click();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 30_000 });
+  const renamed = page.locator('[data-testid="session-item"][data-queue="RESTORE"][data-item="ipone"]');
+  await expect(renamed).toContainText("“ipone” → “ipone2”");
+  await expect(renamed).toHaveAttribute("data-outcome", /^(success|warning)$/);
+});
