@@ -9,6 +9,8 @@ pub enum Route {
     Check(Option<String>),
     /// `#/username`.
     Username,
+    /// `#/new`: create a session.
+    New,
     /// `#/session/<session_id>`: run and follow a session.
     Session(String),
     /// Anything else, kept for the "not found" page.
@@ -26,6 +28,7 @@ impl Route {
             ["check"] => Route::Check(None),
             ["check", id] => Route::Check(Some(percent_decode(id))),
             ["username"] => Route::Username,
+            ["new"] => Route::New,
             ["session", id] => Route::Session(percent_decode(id)),
             _ => Route::NotFound(h.to_owned()),
         }
@@ -42,6 +45,7 @@ impl Route {
                 out
             }
             Route::Username => "#/username".into(),
+            Route::New => "#/new".into(),
             Route::Session(id) => {
                 let mut out = String::from("#/session/");
                 crate::whm::request::form_encode_into(&mut out, id);
@@ -91,6 +95,7 @@ mod tests {
             Route::Check(Some("exampleservercopya20140206192428NtyW".into()))
         );
         assert_eq!(Route::parse("#/username"), Route::Username);
+        assert_eq!(Route::parse("#/new"), Route::New);
         assert_eq!(Route::parse("#/nope/x"), Route::NotFound("/nope/x".into()));
     }
 

@@ -3,10 +3,12 @@
 
 pub mod chart;
 pub mod check;
+pub mod create;
 pub mod export;
 pub mod format;
 pub mod latest;
 pub mod queue;
+pub mod recent;
 pub mod session;
 pub mod table;
 pub mod username;

@@ -199,10 +199,13 @@ async fn run_pending(whm: Whm, owner: Rc<Owner>, pending: Pending, store: UseRed
         Ok(Some((reply, body))) => {
             let raw = crate::store::check::raw_data(&body);
             match reply.require_data() {
-                Ok(analysis) => store.dispatch(CheckAction::Loaded(
-                    ticket,
-                    Box::new(Loaded::new(Source::Server { session_id }, analysis, raw)),
-                )),
+                Ok(analysis) => {
+                    super::recent::remember(&session_id);
+                    store.dispatch(CheckAction::Loaded(
+                        ticket,
+                        Box::new(Loaded::new(Source::Server { session_id }, analysis, raw)),
+                    ))
+                }
                 Err(e) => store.dispatch(CheckAction::Failed(ticket, e)),
             }
         }

@@ -1,6 +1,7 @@
 //! App shell: header with the WHM connection, hash routing, pages.
 
 use super::check::CheckPage;
+use super::create::CreatePage;
 use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::checks::RuleContext;
@@ -47,6 +48,7 @@ pub fn app() -> Html {
                     },
                     Route::Username => html! { <UsernamePage whm={(*whm).clone()} analysis_ctx={(*last_ctx).clone()} /> },
                     Route::Home => html! { <Home connected={whm.is_some()} /> },
+                    Route::New => html! { <CreatePage whm={(*whm).clone()} /> },
                     Route::Session(id) => html! { <SessionPage key={id.clone()} whm={(*whm).clone()} session_id={id.clone()} /> },
                 } }
             </main>
@@ -66,6 +68,7 @@ fn header(props: &HeaderProps) -> Html {
             <a class="skip-link" href="#main">{ "Skip to content" }</a>
             <a class="brand" href="#/">{ "WHM Transfer Console" }</a>
             <nav aria-label="Main">
+                <a href="#/new">{ "New session" }</a>
                 <a href="#/check">{ "Check a session" }</a>
                 <a href="#/username">{ "Usernames" }</a>
             </nav>
@@ -102,7 +105,9 @@ fn home(props: &HomeProps) -> Html {
                     <p>{ "You can still inspect a saved analysis file offline and check usernames with cPanel’s rules." }</p>
                 </div>
             }
+            <RecentSessions />
             <ul class="cards">
+                <li><a href="#/new"><strong>{ "Create a transfer session" }</strong><span>{ "Connect to the source server; WHM analyses it." }</span></a></li>
                 <li><a href="#/check"><strong>{ "Check a transfer session" }</strong><span>{ "See what will collide or fail: usernames, groups, databases, dedicated IPs, linked nodes, disk." }</span></a></li>
                 <li><a href="#/username"><strong>{ "Validate usernames" }</strong><span>{ "cPanel’s own rules, instantly, beside the server’s verdict." }</span></a></li>
             </ul>
@@ -121,6 +126,29 @@ fn not_found(props: &NotFoundProps) -> Html {
         <section>
             <h1>{ "Nothing here" }</h1>
             <p>{ "There is no view at “" }<code>{ &props.hash }</code>{ "”. " }<a href="#/">{ "Go to the start page" }</a>{ "." }</p>
+        </section>
+    }
+}
+
+/// Sessions this browser created or opened (WHM API 1 cannot list them).
+#[function_component(RecentSessions)]
+fn recent_sessions() -> Html {
+    let list = use_memo((), |_| super::recent::load());
+    if list.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="panel" aria-labelledby="recent-h">
+            <h2 id="recent-h">{ "Your recent sessions" }</h2>
+            <ul class="recent">
+                { for list.iter().map(|id| html! {
+                    <li data-testid="recent-session" data-id={id.clone()}>
+                        <code>{ id }</code>{ " " }
+                        <a href={Route::Check(Some(id.clone())).to_hash()}>{ "check" }</a>{ " · " }
+                        <a href={Route::Session(id.clone()).to_hash()}>{ "run" }</a>
+                    </li>
+                }) }
+            </ul>
         </section>
     }
 }

@@ -99,3 +99,35 @@ test("queue from the check screen (checked before sending), then run the session
   await expect(renamed).toContainText("“ipone” → “ipone2”");
   await expect(renamed).toHaveAttribute("data-outcome", /^(success|warning)$/);
 });
+
+test("create a session: field errors first, WHM's refusal keeps the form, success opens its analysis", async ({ page }) => {
+  const { accessLog } = require("./helpers");
+  await openApp(page, "demo", "#/new");
+  const calls = [];
+  page.on("request", (r) => { if (r.url().includes("create_remote_root_transfer_session")) calls.push(r.postData() || ""); });
+  await page.getByTestId("create-submit").click();
+  await expect(page.getByTestId("create-error-host")).toBeVisible();
+  await expect(page.getByTestId("create-error-password")).toBeVisible();
+  expect(calls).toEqual([]);
+
+  await page.getByTestId("create-host").fill("remote.example.com");
+  await page.getByTestId("create-password").fill("wrong-pass-123");
+  await page.getByTestId("create-submit").click();
+  await expect(page.getByTestId("error-banner")).toHaveAttribute("data-kind", "api");
+  await expect(page.getByTestId("create-host")).toHaveValue("remote.example.com");
+  await expect(page.getByTestId("create-password")).toHaveValue("wrong-pass-123");
+
+  await page.getByTestId("create-password").fill("luggage12345");
+  await page.getByTestId("create-submit").click();
+  await expect(page).toHaveURL(/#\/check\/remoteexamplecopya\d{14}[0-9A-Za-z]+$/);
+  await expect(page.getByTestId("analysis-summary")).toContainText("remote.example.com");
+  expect(calls).toHaveLength(2);
+  expect(calls[1]).toContain("password=luggage12345"); // in the POST body…
+  for (const line of accessLog("demo")) {
+    expect(line).not.toContain("luggage"); // …and in no URL the server saw
+    expect(line).not.toContain("wrong-pass");
+  }
+  await page.evaluate(() => { window.location.hash = "#/"; });
+  await expect(page.getByTestId("recent-session").first()).toHaveAttribute("data-id", /^remoteexamplecopya/);
+  await screenshot(page, "home-recent");
+});

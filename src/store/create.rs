@@ -1,0 +1,215 @@
+//! The "create a session" form (§3.2): what the admin typed, checked before the slow remote call.
+//! Secrets are not part of the form state: the page reads them from their fields only when sending.
+
+use crate::whm::request::{CommTransport, CreateRemoteRootTransferSession, Escalation, Secret};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateForm {
+    pub host: String,
+    pub user: String,
+    /// Authenticate with an SSH key from WHM's "Manage root's SSH Keys" instead of a password.
+    pub use_key: bool,
+    pub sshkey_name: String,
+    pub port: String,
+    /// "", "su" or "sudo".
+    pub escalation: String,
+    pub transport: CommTransport,
+    pub transfer_threads: String,
+    pub restore_threads: String,
+    pub unrestricted_restore: bool,
+    pub copy_reseller_privs: bool,
+    pub compressed: bool,
+    pub unencrypted: bool,
+    pub use_backups: bool,
+    pub low_priority: bool,
+    pub enable_custom_pkgacct: bool,
+}
+
+impl Default for CreateForm {
+    fn default() -> Self {
+        CreateForm {
+            host: String::new(),
+            user: "root".into(),
+            use_key: false,
+            sshkey_name: String::new(),
+            port: "22".into(),
+            escalation: String::new(),
+            transport: CommTransport::Ssh,
+            transfer_threads: "1".into(),
+            restore_threads: "1".into(),
+            unrestricted_restore: false,
+            copy_reseller_privs: false,
+            compressed: true,
+            unencrypted: false,
+            use_backups: false,
+            low_priority: false,
+            enable_custom_pkgacct: false,
+        }
+    }
+}
+
+/// A field and what is wrong with it.
+pub type FieldError = (&'static str, String);
+
+fn threads(field: &'static str, text: &str, errors: &mut Vec<FieldError>) -> u8 {
+    match text.trim().parse::<u8>() {
+        Ok(n @ 1..=9) => n,
+        _ => {
+            errors.push((field, "Use 1 to 9 (WHM caps workers at 9).".into()));
+            1
+        }
+    }
+}
+
+impl CreateForm {
+    /// The request, or every field error at once.
+    pub fn to_request(
+        &self,
+        password: Secret,
+        root_password: Secret,
+        passphrase: Secret,
+    ) -> Result<CreateRemoteRootTransferSession, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let host = self.host.trim();
+        if host.is_empty() {
+            errors.push(("host", "Enter the source server’s hostname or IP address.".into()));
+        } else if host.contains(['/', ' ', ':', '?', '#', '@']) {
+            errors.push((
+                "host",
+                "Enter a bare hostname or IP address (no scheme, port or path).".into(),
+            ));
+        }
+        let user = self.user.trim();
+        if user.is_empty() {
+            errors.push(("user", "Enter the SSH user (usually root).".into()));
+        }
+        let port = match self.port.trim().parse::<u16>() {
+            Ok(p) if p > 0 => p,
+            _ => {
+                errors.push(("port", "Enter a port from 1 to 65535.".into()));
+                22
+            }
+        };
+        if self.use_key {
+            if self.sshkey_name.trim().is_empty() {
+                errors.push((
+                    "sshkey_name",
+                    "Enter the name of one of root’s SSH keys on this server.".into(),
+                ));
+            }
+        } else if password.is_empty() {
+            errors.push((
+                "password",
+                format!("Enter the password of “{user}” on the source server."),
+            ));
+        }
+        let escalation = match self.escalation.as_str() {
+            "su" => Some(Escalation::Su),
+            "sudo" => Some(Escalation::Sudo),
+            _ => None,
+        };
+        if escalation == Some(Escalation::Su) && root_password.is_empty() {
+            errors.push(("root_password", "su needs the source server’s root password.".into()));
+        }
+        if user != "root" && escalation.is_none() {
+            errors.push((
+                "escalation",
+                "A user other than root needs su or sudo to become root.".into(),
+            ));
+        }
+        let transfer_threads = threads("transfer_threads", &self.transfer_threads, &mut errors);
+        let restore_threads = threads("restore_threads", &self.restore_threads, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let secret = |s: Secret| (!s.is_empty()).then_some(s);
+        Ok(CreateRemoteRootTransferSession {
+            host: host.to_owned(),
+            user: user.to_owned(),
+            password: if self.use_key { None } else { secret(password) },
+            port,
+            root_escalation_method: escalation,
+            root_password: secret(root_password),
+            sshkey_name: self.use_key.then(|| self.sshkey_name.trim().to_owned()),
+            sshkey_passphrase: if self.use_key { secret(passphrase) } else { None },
+            comm_transport: self.transport,
+            transfer_threads,
+            restore_threads,
+            unrestricted_restore: self.unrestricted_restore,
+            copy_reseller_privs: self.copy_reseller_privs,
+            compressed: self.compressed,
+            unencrypted: self.unencrypted,
+            use_backups: self.use_backups,
+            low_priority: self.low_priority,
+            enable_custom_pkgacct: self.enable_custom_pkgacct,
+            remote_server_type: Some("cpanel".into()),
+            session_timeout: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whm::request::Request;
+
+    fn none() -> Secret {
+        Secret::default()
+    }
+
+    #[test]
+    fn a_password_session_renders_every_parameter_with_the_secret_in_the_body_only() {
+        let form = CreateForm {
+            host: " remote.example.com ".into(),
+            ..Default::default()
+        };
+        let req = form.to_request(Secret::new("luggage12345"), none(), none()).unwrap();
+        let call = req.call();
+        assert_eq!(call.param("host"), Some("remote.example.com"));
+        assert_eq!(call.param("compressed"), Some("1"));
+        assert!(call.form_body().contains("password=luggage12345"));
+        assert!(!call.path("/cpsess0123456789").contains("luggage"));
+        assert_eq!(req.sshkey_passphrase, None);
+    }
+
+    #[test]
+    fn every_field_error_at_once() {
+        let form = CreateForm {
+            host: "https://x".into(),
+            user: "admin".into(),
+            port: "0".into(),
+            transfer_threads: "12".into(),
+            ..Default::default()
+        };
+        let errors = form.to_request(none(), none(), none()).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["host", "port", "password", "escalation", "transfer_threads"]);
+    }
+
+    #[test]
+    fn key_sessions_need_a_key_name_and_su_needs_the_root_password() {
+        let form = CreateForm {
+            host: "h".into(),
+            use_key: true,
+            escalation: "su".into(),
+            ..Default::default()
+        };
+        let fields: Vec<_> = form
+            .to_request(Secret::new("ignored"), none(), none())
+            .unwrap_err()
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
+        assert_eq!(fields, ["sshkey_name", "root_password"]);
+        let form = CreateForm {
+            sshkey_name: "key1".into(),
+            ..form
+        };
+        let req = form
+            .to_request(Secret::new("ignored"), Secret::new("r"), Secret::new("pp"))
+            .unwrap();
+        assert_eq!(req.password, None, "a key session sends no password");
+        assert_eq!(req.sshkey_name.as_deref(), Some("key1"));
+        assert!(req.sshkey_passphrase.is_some() && req.root_password.is_some());
+    }
+}
