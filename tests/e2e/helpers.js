@@ -43,7 +43,7 @@ function forbidDialogsAndErrors(page) {
   const problems = [];
   page.on("dialog", async (d) => { problems.push(`dialog: ${d.message()}`); await d.dismiss(); });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error" && /panicked|RuntimeError|unreachable/.test(m.text())) problems.push(m.text()); });
+  page.on("console", (m) => { if (m.type() === "error" && /panicked|RuntimeError|unreachable|Content Security Policy/.test(m.text())) problems.push(m.text()); });
   return problems;
 }
 

@@ -1,7 +1,7 @@
 // The username validator against whm-sim: every rule from the UI, the server's verdict beside it,
 // out-of-order answers, bulk mode.
 const { test, expect } = require("@playwright/test");
-const { openApp, resetSim, setFault, screenshot } = require("./helpers");
+const { openApp, resetSim, setFault, screenshot, forbidDialogsAndErrors } = require("./helpers");
 
 test.beforeEach(async ({ request }) => resetSim(request, "demo"));
 
@@ -23,6 +23,7 @@ const RULES = [
 ];
 
 test("every username rule is reached from the UI", async ({ page }) => {
+  const problems = forbidDialogsAndErrors(page); // no panic, no CSP violation
   await openApp(page, "demo", "#/username");
   const input = page.getByTestId("username-input");
   const local = page.getByTestId("username-local-verdict");
@@ -53,6 +54,7 @@ test("every username rule is reached from the UI", async ({ page }) => {
   await expect(page.locator('[data-testid="username-bulk-row"][data-user="okname"]')).toHaveAttribute("data-valid", "true");
   await expect(page.getByTestId("username-bulk-collision")).toHaveCount(2);
   await screenshot(page, "username-bulk");
+  expect(problems).toEqual([]);
 });
 
 test("a valid name passes locally and the server's verdict appears beside it", async ({ page }) => {
