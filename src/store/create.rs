@@ -129,7 +129,12 @@ impl CreateForm {
             password: if self.use_key { None } else { secret(password) },
             port,
             root_escalation_method: escalation,
-            root_password: secret(root_password),
+            // Only su needs it: a hidden field's old value is never sent.
+            root_password: if escalation == Some(Escalation::Su) {
+                secret(root_password)
+            } else {
+                None
+            },
             sshkey_name: self.use_key.then(|| self.sshkey_name.trim().to_owned()),
             sshkey_passphrase: if self.use_key { secret(passphrase) } else { None },
             comm_transport: self.transport,
@@ -170,6 +175,14 @@ mod tests {
         assert!(call.form_body().contains("password=luggage12345"));
         assert!(!call.path("/cpsess0123456789").contains("luggage"));
         assert_eq!(req.sshkey_passphrase, None);
+        let sudo = CreateForm {
+            escalation: "sudo".into(),
+            ..form
+        };
+        let req = sudo
+            .to_request(Secret::new("p"), Secret::new("typed-then-hidden"), none())
+            .unwrap();
+        assert_eq!(req.root_password, None, "the root password goes only with su");
     }
 
     #[test]

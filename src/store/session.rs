@@ -80,7 +80,7 @@ impl Progress {
     /// Reads a whole `master.log`.
     pub fn from_log(lines: &[ParsedLine]) -> Progress {
         let mut p = Progress::default();
-        let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut index: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for line in lines {
             match line {
                 ParsedLine::Entry(l) => p.apply(l, &mut index),
@@ -90,7 +90,7 @@ impl Progress {
         p
     }
 
-    fn apply(&mut self, l: &LogLine, index: &mut BTreeMap<(String, String), usize>) {
+    fn apply(&mut self, l: &LogLine, index: &mut BTreeMap<(String, String, String), usize>) {
         let c = &l.contents;
         let Some(action) = c.action.as_deref() else { return };
         let child = c.child_number.unwrap_or(0);
@@ -115,7 +115,8 @@ impl Progress {
                 let (Some(queue), Some(item)) = (c.queue.clone(), c.item.clone()) else {
                     return;
                 };
-                let key = (queue.clone(), item.clone());
+                // A package and an account may share a name: the item type is part of the key.
+                let key = (queue.clone(), c.item_type.clone().unwrap_or_default(), item.clone());
                 let at = *index.entry(key).or_insert_with(|| {
                     self.items.push(ItemRow {
                         queue,
@@ -173,11 +174,32 @@ impl Progress {
         }
     }
 
-    /// Items of the RESTORE queue that failed or warned, or TRANSFER failures (what the admin must read).
+    /// Rows that failed or warned (a failed transfer also logs its RESTORE step: both rows show).
     pub fn problems(&self) -> impl Iterator<Item = &ItemRow> {
         self.items
             .iter()
             .filter(|i| matches!(i.outcome, Outcome::Failed(_) | Outcome::Warning))
+    }
+
+    /// Distinct items (type and name) that failed, warned or did not finish, whatever the queue.
+    pub fn items_needing_attention(&self) -> usize {
+        let mut seen = std::collections::BTreeSet::new();
+        for i in self.items.iter().filter(|i| !matches!(i.outcome, Outcome::Success)) {
+            seen.insert((i.item_type.as_str(), i.item.as_str()));
+        }
+        seen.len()
+    }
+
+    /// Items a queue announced (`queue_count`) that never got a row: never picked up.
+    pub fn missing(&self, queue: &str) -> u64 {
+        let announced = self.queues.get(queue).map_or(0, |q| q.0);
+        let seen = self.items.iter().filter(|i| i.queue == queue).count() as u64;
+        announced.saturating_sub(seen)
+    }
+
+    /// Every announced item has a row and every row succeeded.
+    pub fn all_succeeded(&self) -> bool {
+        self.items_needing_attention() == 0 && self.queues.keys().all(|q| self.missing(q) == 0)
     }
 }
 
@@ -205,6 +227,28 @@ mod tests {
         assert_eq!(p.events, ["start", "complete"]);
         assert_eq!(p.queue_fraction("TRANSFER"), 1.0);
         assert_eq!(p.problems().count(), 2);
+        assert_eq!(p.items_needing_attention(), 1, "one account, failed in both queues");
+        assert!(!p.all_succeeded());
+    }
+
+    #[test]
+    fn unfinished_or_never_started_items_are_not_success() {
+        let log = concat!(
+            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":2}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"gold","item_type":"PackageRemoteRoot"}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"start-item","child_number":1,"queue":"TRANSFER","item":"gold","item_type":"AccountRemoteRoot"}}"#,
+        );
+        let p = progress_of(log);
+        assert_eq!(p.items.len(), 2, "a package and an account named alike stay apart");
+        assert_eq!(p.items_needing_attention(), 1, "the account did not finish");
+        assert!(!p.all_succeeded());
+        let aborted_before_start = progress_of(
+            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":3}}"#,
+        );
+        assert_eq!(aborted_before_start.missing("TRANSFER"), 3);
+        assert!(!aborted_before_start.all_succeeded());
     }
 
     #[test]

@@ -50,8 +50,8 @@ pub fn analysis_view(props: &AnalysisViewProps) -> Html {
                 <h2 id="accounts-h">{ "Accounts" }</h2>
                 <AccountsTable loaded={loaded.clone()} focus={(*focus).clone()} />
             </section>
-            if let (Some(whm), crate::store::check::Source::Server { .. }) = (&props.whm, &loaded.source) {
-                <super::queue::QueuePanel key={loaded.analysis.transfer_session_id.clone()} loaded={loaded.clone()} whm={whm.clone()} />
+            if let (Some(whm), crate::store::check::Source::Server { session_id }) = (&props.whm, &loaded.source) {
+                <super::queue::QueuePanel key={session_id.clone()} loaded={loaded.clone()} whm={whm.clone()} session_id={session_id.clone()} />
             }
             <div class="grid2">
                 <Packages analysis={loaded.analysis.clone()} />
@@ -123,8 +123,8 @@ fn summary(props: &SummaryProps) -> Html {
                 <h2 id="summary-h">{ "Session " }<code>{ &a.transfer_session_id }</code></h2>
                 <span class="source">{ format!("from {}", props.loaded.source.describe()) }</span>
                 { refresh }
-                if matches!(props.loaded.source, crate::store::check::Source::Server { .. }) {
-                    <a class="button-link" data-testid="open-session" href={crate::route::Route::Session(a.transfer_session_id.clone()).to_hash()}>{ "Run this session" }</a>
+                if let crate::store::check::Source::Server { session_id } = &props.loaded.source {
+                    <a class="button-link" data-testid="open-session" href={crate::route::Route::Session(session_id.clone()).to_hash()}>{ "Run this session" }</a>
                 }
             </div>
             <div class="verdict" data-errors={errors.to_string()}>

@@ -26,7 +26,6 @@ pub fn create_page(props: &CreatePageProps) -> Html {
     let errors = use_state(Vec::<FieldError>::new);
     let busy = use_state(|| false);
     let failure = use_state(|| None::<WhmError>);
-    let owner = use_memo((), |_| Owner::new());
     // Secrets live only in memory, in these fields' state (never stored, logged or put in a URL), and
     // are cleared once the session exists. Controlled like the other fields, so a re-render can never
     // lose what the admin typed.
@@ -50,13 +49,7 @@ pub fn create_page(props: &CreatePageProps) -> Html {
     let secret_of = |value: &UseStateHandle<String>| Secret::new((**value).clone());
 
     let on_submit = {
-        let (form, errors, busy, failure, owner) = (
-            form.clone(),
-            errors.clone(),
-            busy.clone(),
-            failure.clone(),
-            owner.clone(),
-        );
+        let (form, errors, busy, failure) = (form.clone(), errors.clone(), busy.clone(), failure.clone());
         let (password, root_password, passphrase) = (password.clone(), root_password.clone(), passphrase.clone());
         let whm = props.whm.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -73,12 +66,16 @@ pub fn create_page(props: &CreatePageProps) -> Html {
             errors.set(Vec::new());
             failure.set(None);
             busy.set(true);
+            // Not tied to this page: WHM creates the session (and an API token on the source) whatever
+            // the browser does, so leaving the page must not abandon the answer and its id.
+            let owner = Owner::new();
             let fut = whm.send(&request, &owner);
             drop(request); // the secrets now live only in the request body in flight
             let (busy, failure) = (busy.clone(), failure.clone());
             let secret_fields = [password.clone(), root_password.clone(), passphrase.clone()];
             spawn_local(async move {
                 let result = fut.await;
+                drop(owner);
                 busy.set(false);
                 match result.and_then(|r| r.map(|r| r.require_data()).transpose()) {
                     Ok(Some(created)) => {
@@ -86,10 +83,11 @@ pub fn create_page(props: &CreatePageProps) -> Html {
                             field.set(String::new());
                         }
                         super::recent::remember(&created.transfer_session_id);
-                        if let Some(w) = web_sys::window() {
-                            let _ = w
-                                .location()
-                                .set_hash(&Route::Check(Some(created.transfer_session_id)).to_hash());
+                        // Open the new session's analysis, unless the admin has moved on meanwhile.
+                        if let Some(location) = web_sys::window().map(|w| w.location())
+                            && location.hash().is_ok_and(|h| h == Route::New.to_hash())
+                        {
+                            let _ = location.set_hash(&Route::Check(Some(created.transfer_session_id)).to_hash());
                         }
                     }
                     Ok(None) => {}
@@ -207,7 +205,10 @@ pub fn create_page(props: &CreatePageProps) -> Html {
                 </p>
             </form>
             if let Some(e) = &*failure {
-                <ErrorBanner error={e.clone()} context="Creating the session" />
+                <ErrorBanner error={e.clone()} context="Creating the session" next_step={
+                    matches!(e, WhmError::Timeout { .. } | WhmError::Network { .. }).then(|| AttrValue::from(
+                        "The session may have been created anyway: look for it in WHM’s Transfer Tool before creating another."))
+                } />
             }
         </section>
     }

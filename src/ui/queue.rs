@@ -19,6 +19,8 @@ const MODULE: &str = "AccountRemoteRoot";
 pub struct QueuePanelProps {
     pub loaded: Loaded,
     pub whm: Whm,
+    /// The session the analysis was loaded for (not the id echoed inside it, which WHM may omit).
+    pub session_id: AttrValue,
 }
 
 /// One enqueue call's result.
@@ -26,6 +28,8 @@ pub struct QueuePanelProps {
 enum Outcome {
     Queued,
     Refused(String),
+    /// The connection failed while this item was on its way: it may or may not be queued.
+    Unknown,
     NotSent,
 }
 
@@ -54,7 +58,8 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
     let running = use_state(|| false);
     let fatal = use_state(|| None::<WhmError>);
     let owner = use_memo((), |_| Owner::new());
-    let session_id = props.loaded.analysis.transfer_session_id.clone();
+    let session_id = props.session_id.to_string();
+    let blocked = use_state(|| None::<String>);
 
     let checked = use_memo(
         ((*text).clone(), *with_packages, props.loaded.clone()),
@@ -66,7 +71,17 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
     );
     let (plan, issues, problems) = &*checked;
     let errors = problems.iter().filter(|p| p.severity == Severity::Error).count() + issues.len();
-    let count = plan.accounts.len() + plan.packages.len();
+    // Items this panel already queued are not sent again.
+    let already: std::collections::HashSet<String> = results
+        .iter()
+        .filter(|(_, r)| *r == Outcome::Queued)
+        .map(|(l, _)| l.clone())
+        .collect();
+    let requests: Vec<EnqueueTransferItem> = to_requests(plan, &session_id, MODULE)
+        .into_iter()
+        .filter(|r| !already.contains(&label(r)))
+        .collect();
+    let count = requests.len();
 
     let on_text = {
         let text = text.clone();
@@ -83,9 +98,15 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
         })
     };
     let on_submit = {
-        let (results, running, fatal, owner) = (results.clone(), running.clone(), fatal.clone(), owner.clone());
+        let (results, running, fatal, owner, blocked) = (
+            results.clone(),
+            running.clone(),
+            fatal.clone(),
+            owner.clone(),
+            blocked.clone(),
+        );
         let whm = props.whm.clone();
-        let requests = to_requests(plan, &session_id, MODULE);
+        let requests = requests.clone();
         let session_id = session_id.clone();
         Callback::from(move |_| {
             if *running || requests.is_empty() {
@@ -103,26 +124,71 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             }
             running.set(true);
             fatal.set(None);
-            let (results, running, fatal, owner, whm) = (
+            blocked.set(None);
+            let (results, running, fatal, owner, whm, blocked) = (
                 results.clone(),
                 running.clone(),
                 fatal.clone(),
                 owner.clone(),
                 whm.clone(),
+                blocked.clone(),
             );
             let requests = requests.clone();
+            let session_id = session_id.clone();
+            // The loop holds the owner: once started, queueing goes on even if the page is left, so a
+            // plan is never cut in half by navigation.
             spawn_local(async move {
-                let mut done: Vec<(String, Outcome)> = requests.iter().map(|r| (label(r), Outcome::NotSent)).collect();
+                // WHM's Transfer Tool accepts items only before the session starts (§3.9).
+                match whm
+                    .send(&crate::whm::request::get_transfer_session_state(&session_id), &owner)
+                    .await
+                {
+                    Ok(Some(reply)) => {
+                        let state = reply.require_data().map(|d| d.state_name).unwrap_or_default();
+                        if state != "PENDING" {
+                            blocked.set(Some(format!(
+                                "The session is {state}: WHM accepts new items only before a session starts. Create a new session for these accounts."
+                            )));
+                            running.set(false);
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        fatal.set(Some(e));
+                        running.set(false);
+                        return;
+                    }
+                }
+                let mut done: Vec<(String, Outcome)> = (*results)
+                    .iter()
+                    .filter(|(_, r)| *r == Outcome::Queued)
+                    .cloned()
+                    .collect();
+                let start = done.len();
+                done.extend(requests.iter().map(|r| (label(r), Outcome::NotSent)));
                 for (i, req) in requests.iter().enumerate() {
-                    match whm.send(req, &owner).await {
-                        Ok(Some(_)) => done[i].1 = Outcome::Queued,
-                        Ok(None) => return, // the page was left
-                        Err(WhmError::Api { reason, .. }) => done[i].1 = Outcome::Refused(reason),
+                    let slot = start + i;
+                    let outcome = match whm.send(req, &owner).await {
+                        Ok(Some(_)) => Outcome::Queued,
+                        Ok(None) => break,
+                        Err(WhmError::Api { reason, .. }) => Outcome::Refused(reason),
                         Err(e) => {
-                            // The login or the connection is gone: stop, and say which items were not sent.
+                            // The login or the connection is gone: stop. This item's fate is unknown
+                            // (unless WHM refused the login); the ones after it were not sent.
+                            if let Some(entry) = done.get_mut(slot) {
+                                entry.1 = if matches!(e, WhmError::SessionLost { .. }) {
+                                    Outcome::NotSent
+                                } else {
+                                    Outcome::Unknown
+                                };
+                            }
                             fatal.set(Some(e));
                             break;
                         }
+                    };
+                    if let Some(entry) = done.get_mut(slot) {
+                        entry.1 = outcome;
                     }
                     results.set(done.clone());
                 }
@@ -166,12 +232,15 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             <p class="row">
                 <button type="button" class="primary" data-testid="queue-submit" onclick={on_submit}
                     disabled={*running || errors > 0 || count == 0}>
-                    { if *running { "Queueing…".to_owned() } else { format!("Queue {count} items") } }
+                    { if *running { "Queueing…".to_owned() } else if count == 0 && !already.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {count} items") } }
                 </button>
                 if errors > 0 {
                     <span class="sev-error">{ format!("Fix the {errors} errors above first: WHM would refuse these items or the restore would fail.") }</span>
                 }
             </p>
+            if let Some(msg) = &*blocked {
+                <p class="sev-error" data-testid="queue-blocked">{ msg }</p>
+            }
             if let Some(e) = &*fatal {
                 <ErrorBanner error={e.clone()} context="Queueing stopped" />
             }
@@ -181,6 +250,7 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
                         let (ok, text) = match r {
                             Outcome::Queued => ("true", "queued".to_owned()),
                             Outcome::Refused(reason) => ("false", format!("refused: {reason}")),
+                            Outcome::Unknown => ("false", "unknown: the connection failed while it was sent; check the session before sending it again".to_owned()),
                             Outcome::NotSent => ("false", "not sent".to_owned()),
                         };
                         html! { <li data-testid="queue-result" data-item={label.clone()} data-ok={ok}>{ label }{ " — " }{ text }</li> }

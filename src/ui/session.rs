@@ -88,66 +88,113 @@ impl Control {
 #[function_component(SessionPage)]
 pub fn session_page(props: &SessionPageProps) -> Html {
     let state = use_state(|| None::<ReportedState>);
-    let error = use_state(|| None::<WhmError>);
+    // Errors of reading the state or the log, and of the controls, kept apart: a successful poll must
+    // not hide why a control failed.
+    let read_error = use_state(|| None::<WhmError>);
+    let control_error = use_state(|| None::<WhmError>);
     let busy = use_state(|| None::<Control>);
     let progress = use_state(|| None::<Rc<Progress>>);
+    let log_failed = use_state(|| false);
+    // Poll generations: `tick` triggers a read; `generation` is the newest one asked for, so an older
+    // reply that arrives late is ignored.
     let tick = use_state(|| 0u32);
+    let generation = use_mut_ref(|| 0u32);
     let timer = use_mut_ref(|| None::<Timeout>);
     let owner = use_memo((), |_| Owner::new());
     let id = props.session_id.clone();
 
+    let bump = {
+        let (tick, generation, timer) = (tick.clone(), generation.clone(), timer.clone());
+        Rc::new(move || {
+            timer.borrow_mut().take(); // a pending scheduled poll is replaced by this one
+            let next = generation.borrow().wrapping_add(1);
+            *generation.borrow_mut() = next;
+            tick.set(next);
+        })
+    };
+
     // Poll the state; schedule the next poll while the session can still change.
     {
-        let (state, error, tick, timer, owner, progress) = (
+        let (state, read_error, busy, progress, log_failed) = (
             state.clone(),
-            error.clone(),
-            tick.clone(),
-            timer.clone(),
-            owner.clone(),
+            read_error.clone(),
+            busy.clone(),
             progress.clone(),
+            log_failed.clone(),
         );
+        let (generation, timer, bump) = (generation.clone(), timer.clone(), bump.clone());
+        let owner = Rc::downgrade(&owner);
         let whm = props.whm.clone();
         let id = id.clone();
         use_effect_with(*tick, move |n| {
             let n = *n;
-            if let Some(whm) = whm {
-                let fut = whm.send(&rq::get_transfer_session_state(&id), &owner);
+            // The task holds only a weak owner: leaving the page aborts the call in flight.
+            if let (Some(whm), Some(strong)) = (whm, owner.upgrade()) {
+                let fut = whm.send(&rq::get_transfer_session_state(&id), &strong);
+                drop(strong);
                 spawn_local(async move {
-                    let terminal = match fut.await {
+                    let result = fut.await;
+                    if *generation.borrow() != n {
+                        return; // a newer read was started meanwhile
+                    }
+                    let keep_polling = match result {
                         Ok(Some(reply)) => match reply.require_data() {
                             Ok(d) => {
                                 let s = d.state();
                                 let terminal = s.as_session().is_some_and(SessionState::is_terminal);
                                 state.set(Some(s));
-                                error.set(None);
-                                terminal
+                                read_error.set(None);
+                                busy.set(None); // a control's effect is now visible
+                                if terminal
+                                    && progress.is_none()
+                                    && let Some(strong) = owner.upgrade()
+                                {
+                                    let fut = whm.send(&rq::fetch_transfer_session_log(&id, "master.log"), &strong);
+                                    drop(strong);
+                                    read_master_log(fut.await, &progress, &read_error, &log_failed);
+                                }
+                                !terminal
                             }
                             Err(e) => {
-                                error.set(Some(e));
-                                false
+                                read_error.set(Some(e));
+                                true
                             }
                         },
-                        Ok(None) => return,
+                        Ok(None) => return, // the page was left
                         Err(e) => {
-                            let stop = matches!(e, WhmError::SessionLost { .. } | WhmError::Api { .. });
-                            error.set(Some(e));
-                            stop
+                            busy.set(None);
+                            // Stop only when polling cannot succeed: logged out, or no such session.
+                            let hopeless = matches!(&e, WhmError::SessionLost { .. })
+                                || matches!(&e, WhmError::Api { reason, .. } if reason.contains("does not exist"));
+                            read_error.set(Some(e));
+                            !hopeless
                         }
                     };
-                    if terminal {
-                        if progress.is_none() {
-                            fetch_master_log(whm, owner, id, progress, error).await;
-                        }
-                    } else {
-                        *timer.borrow_mut() = Some(Timeout::new(POLL_MS, move || tick.set(n.wrapping_add(1))));
+                    if keep_polling {
+                        *timer.borrow_mut() = Some(Timeout::new(POLL_MS, move || bump()));
                     }
                 });
             }
         });
     }
 
+    let on_retry_log = {
+        let (progress, read_error, log_failed, owner) =
+            (progress.clone(), read_error.clone(), log_failed.clone(), owner.clone());
+        let whm = props.whm.clone();
+        let id = id.clone();
+        Callback::from(move |_| {
+            let Some(whm) = whm.clone() else { return };
+            log_failed.set(false);
+            let fut = whm.send(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
+            let (progress, read_error, log_failed) = (progress.clone(), read_error.clone(), log_failed.clone());
+            spawn_local(async move { read_master_log(fut.await, &progress, &read_error, &log_failed) });
+        })
+    };
+
     let on_control = {
-        let (busy, error, tick, owner) = (busy.clone(), error.clone(), tick.clone(), owner.clone());
+        let (busy, control_error, owner) = (busy.clone(), control_error.clone(), owner.clone());
+        let bump = bump.clone();
         let whm = props.whm.clone();
         let id = id.clone();
         let current = state.as_ref().and_then(ReportedState::as_session);
@@ -167,29 +214,24 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                 }
             }
             busy.set(Some(control));
-            let (busy, error, tick, owner, id) = (busy.clone(), error.clone(), tick.clone(), owner.clone(), id.clone());
+            control_error.set(None);
+            let fut = match control {
+                Control::Start | Control::Resume => sent(whm.send(&rq::start_transfer_session(&id), &owner)),
+                Control::Pause => sent(whm.send(&rq::pause_transfer_session(&id), &owner)),
+                Control::Abort => sent(whm.send(&rq::abort_transfer_session(&id), &owner)),
+            };
+            let (busy, control_error, bump) = (busy.clone(), control_error.clone(), bump.clone());
             spawn_local(async move {
-                let result = match control {
-                    Control::Start | Control::Resume => whm
-                        .send(&rq::start_transfer_session(&id), &owner)
-                        .await
-                        .map(|r| r.map(drop)),
-                    Control::Pause => whm
-                        .send(&rq::pause_transfer_session(&id), &owner)
-                        .await
-                        .map(|r| r.map(drop)),
-                    Control::Abort => whm
-                        .send(&rq::abort_transfer_session(&id), &owner)
-                        .await
-                        .map(|r| r.map(drop)),
-                };
-                busy.set(None);
-                match result {
-                    Ok(Some(())) => error.set(None),
-                    Ok(None) => return,
-                    Err(e) => error.set(Some(e)),
+                match fut.await {
+                    // Stay busy until the next state read shows the change (no second call meanwhile).
+                    Ok(Some(())) => bump(),
+                    Ok(None) => {}
+                    Err(e) => {
+                        control_error.set(Some(e));
+                        busy.set(None);
+                        bump();
+                    }
                 }
-                tick.set(tick.wrapping_add(1000)); // re-read the state now
             });
         })
     };
@@ -236,13 +278,45 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                     <p class="hint">{ "The state refreshes every few seconds. Closing this page does not stop the session. Item results appear when it has ended." }</p>
                 }
             </div>
-            if let Some(e) = &*error {
-                <ErrorBanner error={e.clone()} context="Transfer session" />
+            if let Some(e) = &*control_error {
+                <ErrorBanner error={e.clone()} context="The control" on_dismiss={Some({
+                    let control_error = control_error.clone();
+                    Callback::from(move |_| control_error.set(None))
+                })} />
+            }
+            if let Some(e) = &*read_error {
+                <ErrorBanner error={e.clone()} context="Reading the session" />
+            }
+            if *log_failed {
+                <p><button type="button" data-testid="session-log-retry" onclick={on_retry_log}>{ "Read master.log again" }</button></p>
             }
             if let Some(p) = &*progress {
-                <Results progress={p.clone()} />
+                <Results progress={p.clone()} state={current} />
             }
         </section>
+    }
+}
+
+/// Drops a call's data: the controls only need to know it succeeded.
+fn sent<T: 'static>(
+    fut: impl std::future::Future<Output = crate::client::Sent<T>> + 'static,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::client::Sent<()>>>> {
+    Box::pin(async move { fut.await.map(|r| r.map(drop)) })
+}
+
+fn read_master_log(
+    result: crate::client::Sent<crate::whm::Reply<crate::whm::responses::SessionLog>>,
+    progress: &UseStateHandle<Option<Rc<Progress>>>,
+    error: &UseStateHandle<Option<WhmError>>,
+    failed: &UseStateHandle<bool>,
+) {
+    match result.and_then(|r| r.map(|r| r.require_data()).transpose()) {
+        Ok(Some(log)) => progress.set(Some(Rc::new(Progress::from_log(&parse_log(&log.log))))),
+        Ok(None) => {}
+        Err(e) => {
+            error.set(Some(e));
+            failed.set(true);
+        }
     }
 }
 
@@ -255,35 +329,18 @@ fn state_class(s: SessionState) -> &'static str {
     }
 }
 
-async fn fetch_master_log(
-    whm: Whm,
-    owner: Rc<Owner>,
-    id: String,
-    progress: UseStateHandle<Option<Rc<Progress>>>,
-    error: UseStateHandle<Option<WhmError>>,
-) {
-    match whm
-        .send(&rq::fetch_transfer_session_log(&id, "master.log"), &owner)
-        .await
-    {
-        Ok(Some(reply)) => match reply.require_data() {
-            Ok(log) => progress.set(Some(Rc::new(Progress::from_log(&parse_log(&log.log))))),
-            Err(e) => error.set(Some(e)),
-        },
-        Ok(None) => {}
-        Err(e) => error.set(Some(e)),
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct ResultsProps {
     progress: Rc<Progress>,
+    state: Option<SessionState>,
 }
 
 #[function_component(Results)]
 fn results(props: &ResultsProps) -> Html {
     let p = &props.progress;
-    let problems = p.problems().count();
+    let attention = p.items_needing_attention();
+    let missing: u64 = p.queues.keys().map(|q| p.missing(q)).sum();
+    let completed = props.state == Some(SessionState::Completed);
     html! {
         <section class="panel" aria-labelledby="results-h">
             <h2 id="results-h">{ "Items" }</h2>
@@ -295,10 +352,14 @@ fn results(props: &ResultsProps) -> Html {
                     </p>
                 }) }
             </div>
-            if problems == 0 {
-                <p class="ok-text">{ "Every item succeeded." }</p>
+            if completed && p.all_succeeded() {
+                <p class="ok-text" data-testid="session-verdict" data-ok="true">{ "Every item succeeded." }</p>
             } else {
-                <p class="sev-error">{ format::plural(problems, "item needs attention", "items need attention") }</p>
+                <p class="sev-error" data-testid="session-verdict" data-ok="false">
+                    if attention > 0 { { format::plural(attention, "item needs attention. ", "items need attention. ") } }
+                    if missing > 0 { { format!("{missing} queued steps never ran. ") } }
+                    if !completed { { "The session did not complete." } }
+                </p>
             }
             <table class="plain">
                 <thead><tr><th>{ "Queue" }</th><th>{ "Item" }</th><th>{ "Size" }</th><th>{ "Result" }</th></tr></thead>

@@ -39,7 +39,7 @@ pub fn app() -> Html {
     }
     html! {
         <>
-            <Header whm={(*whm).clone()} />
+            <Header whm={(*whm).clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 { match &*route {
                     Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
@@ -59,6 +59,12 @@ pub fn app() -> Html {
 #[derive(Properties, PartialEq)]
 struct HeaderProps {
     whm: Option<Whm>,
+    route: Route,
+}
+
+/// `aria-current="page"` on the link of the view being shown.
+fn current(on: bool) -> Option<AttrValue> {
+    on.then(|| AttrValue::from("page"))
 }
 
 #[function_component(Header)]
@@ -68,9 +74,9 @@ fn header(props: &HeaderProps) -> Html {
             <a class="skip-link" href="#main">{ "Skip to content" }</a>
             <a class="brand" href="#/">{ "WHM Transfer Console" }</a>
             <nav aria-label="Main">
-                <a href="#/new">{ "New session" }</a>
-                <a href="#/check">{ "Check a session" }</a>
-                <a href="#/username">{ "Usernames" }</a>
+                <a href="#/new" aria-current={current(matches!(props.route, Route::New))}>{ "New session" }</a>
+                <a href="#/check" aria-current={current(matches!(props.route, Route::Check(_)))}>{ "Check a session" }</a>
+                <a href="#/username" aria-current={current(matches!(props.route, Route::Username))}>{ "Usernames" }</a>
             </nav>
             { match &props.whm {
                 Some(w) => html! {

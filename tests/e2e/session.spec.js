@@ -47,18 +47,22 @@ test("aborting a session that never started leaves it FAILED, as WHM does", asyn
   await page.getByTestId("session-abort").click();
   await expect(state).toHaveAttribute("data-state", "FAILED");
   expect(question).toContain("marks it Failed");
+  await expect(page.getByText("Every item succeeded.")).toHaveCount(0);
 });
 
 test("declining the confirmation sends nothing", async ({ page }) => {
   await openApp(page, "demo", `#/session/${DEMO}`);
   await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
-  const calls = [];
-  page.on("request", (r) => { if (r.url().includes("abort_transfer_session")) calls.push(r.url()); });
-  page.once("dialog", (d) => d.dismiss());
+  const aborts = [];
+  await page.route("**/json-api/abort_transfer_session", (route) => { aborts.push(route.request().url()); return route.abort(); });
+  let asked = false;
+  page.once("dialog", (d) => { asked = true; return d.dismiss(); });
   await page.getByTestId("session-abort").click();
+  expect(asked).toBeTruthy();
+  // the next state poll goes out after the click; by then a sent abort would have been caught
+  await page.waitForRequest((r) => r.url().endsWith("/json-api/get_transfer_session_state"));
   await expect(page.getByTestId("session-abort")).toBeEnabled();
-  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
-  expect(calls).toEqual([]);
+  expect(aborts).toEqual([]);
 });
 
 test("pausing a RUNNING session whose processor died marks it FAILED (WHM's quirk)", async ({ page }) => {
@@ -85,11 +89,9 @@ test("queue from the check screen (checked before sending), then run the session
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
   await expect(page.locator('[data-testid="queue-result"][data-ok="true"]')).toHaveCount(2);
-  // sending the same items again: WHM refuses duplicates, and the refusal is shown per item
-  page.once("dialog", (d) => d.accept());
-  await page.getByTestId("queue-submit").click();
-  await expect(page.locator('[data-testid="queue-result"][data-ok="false"]')).toHaveCount(2);
-  await expect(page.locator('[data-testid="queue-result"]').first()).toContainText("already exists in the queue");
+  // what is queued is not offered again
+  await expect(page.getByTestId("queue-submit")).toHaveText("Everything is queued");
+  await expect(page.getByTestId("queue-submit")).toBeDisabled();
   await screenshot(page, "queue-results");
 
   await page.goto(`${base("demo")}${TOKEN}/cgi/transfer_console/#/session/${DEMO}`);
@@ -98,6 +100,17 @@ test("queue from the check screen (checked before sending), then run the session
   const renamed = page.locator('[data-testid="session-item"][data-queue="RESTORE"][data-item="ipone"]');
   await expect(renamed).toContainText("“ipone” → “ipone2”");
   await expect(renamed).toHaveAttribute("data-outcome", /^(success|warning)$/);
+  await expect(page.getByTestId("session-verdict")).toHaveAttribute("data-ok", "true");
+
+  // once started, a session takes no more items: the queue step says so instead of sending
+  await page.getByRole("link", { name: "Check its analysis" }).click();
+  await page.getByTestId("queue-plan").fill("mailer\n");
+  page.once("dialog", (d) => d.accept());
+  const enqueues = [];
+  page.on("request", (r) => { if (r.url().endsWith("/json-api/enqueue_transfer_item")) enqueues.push(r.url()); });
+  await page.getByTestId("queue-submit").click();
+  await expect(page.getByTestId("queue-blocked")).toContainText("The session is COMPLETED");
+  expect(enqueues).toEqual([]);
 });
 
 test("create a session: field errors first, WHM's refusal keeps the form, success opens its analysis", async ({ page }) => {
@@ -123,7 +136,9 @@ test("create a session: field errors first, WHM's refusal keeps the form, succes
   await expect(page.getByTestId("analysis-summary")).toContainText("remote.example.com");
   expect(calls).toHaveLength(2);
   expect(calls[1]).toContain("password=luggage12345"); // in the POST body…
-  for (const line of accessLog("demo")) {
+  const log = accessLog("demo");
+  expect(log.some((l) => l.includes("/json-api/create_remote_root_transfer_session"))).toBeTruthy();
+  for (const line of log) {
     expect(line).not.toContain("luggage"); // …and in no URL the server saw
     expect(line).not.toContain("wrong-pass");
   }
