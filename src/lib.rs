@@ -3,6 +3,8 @@
 //! The pure core (`whm`, `checks`) builds and tests natively; the browser half (`client`, `ui`) is
 //! compiled for `wasm32-unknown-unknown` only.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod route;
 pub mod store;
 pub mod whm;
