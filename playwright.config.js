@@ -1,12 +1,12 @@
 // End-to-end tests: Debian's Chromium (never a browser download) against whm-sim, one simulator per
 // scenario. Playwright starts the simulators before the tests and stops them afterwards.
 const { defineConfig } = require("@playwright/test");
-const { SCENARIOS } = require("./tests/e2e/scenarios");
+const { SCENARIOS, SIM_SCENARIO, SPEED } = require("./tests/e2e/scenarios");
 
 const simulator = (name, port) => ({
   command:
-    `target/release/whm-sim --dist dist --scenario ${name} --port ${port} --token 0123456789` +
-    ` --speed 50 --access-log target/e2e/access-${name}.log`,
+    `target/release/whm-sim --dist dist --scenario ${SIM_SCENARIO[name] || name} --port ${port} --token 0123456789` +
+    ` --speed ${SPEED[name] || 50} --access-log target/e2e/access-${name}.log`,
   url: `http://127.0.0.1:${port}/__sim/health`,
   reuseExistingServer: false,
   timeout: 60_000,

@@ -9,7 +9,7 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 mkdir -p target/e2e target/screenshots
 rm -f target/e2e/access-*.log
 # Only the simulators of this run: they listen on the e2e ports (tests/e2e/scenarios.js).
-ours='target/release/whm-sim .*--port 2810[1-4]( |$)'
+ours='target/release/whm-sim .*--port 2810[1-5]( |$)'
 if pgrep -f "$ours" >/dev/null; then
   echo "e2e: simulators on the e2e ports are already running (another run?):" >&2
   pgrep -af "$ours" >&2

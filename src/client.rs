@@ -6,6 +6,7 @@
 //!   (e.g. the component that asked) aborts whatever it still has in flight.
 //! - Nothing is retried here, ever: a mutating call is sent exactly once.
 
+use crate::whm::logs::{TailFrame, parse_tail_line};
 use crate::whm::request::{Call, Request};
 use crate::whm::{self, HttpReply, Reply, WhmError};
 use gloo::net::http::Request as HttpRequest;
@@ -88,6 +89,35 @@ impl Whm {
         }
     }
 
+    /// One connection to `cgi/live_tail_log.cgi` (§6.4) following `master.log` from byte `position`.
+    /// Every complete stream line goes to `on_frame`. `Ok(Some(true))` when the stream ended with its
+    /// terminator (the session is over), `Ok(Some(false))` when it ended without one (reconnect from
+    /// the new position), `Ok(None)` when the owner cancelled it. A GET: it carries no secret.
+    pub fn tail_master_log(
+        &self,
+        owner: &Owner,
+        session_id: &str,
+        position: u64,
+        on_frame: Rc<dyn Fn(TailFrame)>,
+    ) -> impl Future<Output = Sent<bool>> + 'static {
+        let registered = owner.begin();
+        let in_flight = Rc::downgrade(&owner.in_flight);
+        let termination = (js_sys::Math::random() * 1e9) as u64 + 1;
+        let mut url = format!("{}/cgi/live_tail_log.cgi?system_id=transfers&session_id=", self.token);
+        crate::whm::request::form_encode_into(&mut url, session_id);
+        url.push_str(&format!(
+            "&termination_integer={termination}&log_file1=master.log&log_file_position1={position}"
+        ));
+        async move {
+            let controller = registered?;
+            let result = stream_lines(&url, &controller, termination, &*on_frame).await;
+            if let Some(list) = in_flight.upgrade() {
+                list.borrow_mut().retain(|c| c != &controller);
+            }
+            result
+        }
+    }
+
     fn exchange(
         &self,
         call: Call,
@@ -155,6 +185,93 @@ async fn fetch(call: &Call, url: &str, controller: &AbortController) -> Result<O
         })),
         Err(e) => classify(format!("the connection broke while reading the reply: {e}")),
     }
+}
+
+async fn stream_lines(
+    url: &str,
+    controller: &AbortController,
+    termination: u64,
+    on_frame: &dyn Fn(TailFrame),
+) -> Sent<bool> {
+    use wasm_bindgen::JsCast;
+    let signal = controller.signal();
+    let lost = |detail: String| {
+        if signal.aborted() {
+            Ok(None)
+        } else {
+            Err(WhmError::Network { detail })
+        }
+    };
+    let response = match HttpRequest::get(url)
+        .credentials(web_sys::RequestCredentials::SameOrigin)
+        .referrer_policy(web_sys::ReferrerPolicy::NoReferrer)
+        .cache(web_sys::RequestCache::NoStore)
+        .abort_signal(Some(&signal))
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return lost(e.to_string()),
+    };
+    let status = response.status();
+    if status == 401 || status == 403 {
+        return Err(WhmError::SessionLost {
+            status,
+            detail: "the live log was refused".into(),
+        });
+    }
+    if !(200..300).contains(&status) {
+        return Err(WhmError::Http {
+            status,
+            detail: "live_tail_log.cgi".into(),
+        });
+    }
+    let Some(body) = response.body() else {
+        return Err(WhmError::Malformed {
+            detail: "the live log has no body".into(),
+            at: "stream".into(),
+            truncated: true,
+        });
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let decoder = web_sys::TextDecoder::new().map_err(|_| WhmError::Network {
+        detail: "no TextDecoder".into(),
+    })?;
+    let options = web_sys::TextDecodeOptions::new();
+    options.set_stream(true);
+    let mut pending = String::new();
+    let mut ended = false;
+    loop {
+        let chunk = match wasm_bindgen_futures::JsFuture::from(reader.read()).await {
+            Ok(c) => c,
+            Err(_) => return lost("the live log connection broke".into()),
+        };
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let Some(bytes) = js_sys::Reflect::get(&chunk, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+        else {
+            break;
+        };
+        if let Ok(text) = decoder.decode_with_js_u8_array_and_options(&bytes, &options) {
+            pending.push_str(&text);
+        }
+        while let Some(end) = pending.find('\n') {
+            let line: String = pending.drain(..=end).collect();
+            let frame = parse_tail_line(&line);
+            if frame == TailFrame::End(termination) {
+                ended = true;
+            }
+            on_frame(frame);
+        }
+    }
+    Ok(Some(ended))
 }
 
 struct RawReply {

@@ -178,6 +178,30 @@ pub fn session_page(props: &SessionPageProps) -> Html {
         });
     }
 
+    // While the session runs, follow master.log through the live tail (§6.4): fetching the log itself
+    // would block until the session ends (§3.14). Reconnects from the last byte, at most 10 failures.
+    let live = use_state(|| None::<Rc<Progress>>);
+    let tailing = use_mut_ref(|| false);
+    {
+        let (live, tailing) = (live.clone(), tailing.clone());
+        let owner = Rc::downgrade(&owner);
+        let whm = props.whm.clone();
+        let id = id.clone();
+        let running = state
+            .as_ref()
+            .and_then(ReportedState::as_session)
+            .is_some_and(|s| !s.is_terminal() && s != SessionState::Pending);
+        use_effect_with(running, move |running| {
+            if *running
+                && !*tailing.borrow()
+                && let Some(whm) = whm
+            {
+                *tailing.borrow_mut() = true;
+                spawn_local(follow_master_log(whm, owner, id, live, tailing));
+            }
+        });
+    }
+
     let on_retry_log = {
         let (progress, read_error, log_failed, owner) =
             (progress.clone(), read_error.clone(), log_failed.clone(), owner.clone());
@@ -275,7 +299,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                     </div>
                 </div>
                 if current.is_some_and(|s| !s.is_terminal()) {
-                    <p class="hint">{ "The state refreshes every few seconds. Closing this page does not stop the session. Item results appear when it has ended." }</p>
+                    <p class="hint">{ "The state refreshes every few seconds and items follow live. Closing this page does not stop the session; the verdict appears when it has ended." }</p>
                 }
             </div>
             if let Some(e) = &*control_error {
@@ -291,7 +315,9 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                 <p><button type="button" data-testid="session-log-retry" onclick={on_retry_log}>{ "Read master.log again" }</button></p>
             }
             if let Some(p) = &*progress {
-                <Results progress={p.clone()} state={current} />
+                <Results progress={p.clone()} state={current} live={false} />
+            } else if let Some(p) = &*live {
+                <Results progress={p.clone()} state={current} live={true} />
             }
         </section>
     }
@@ -320,6 +346,53 @@ fn read_master_log(
     }
 }
 
+async fn follow_master_log(
+    whm: Whm,
+    owner: std::rc::Weak<Owner>,
+    id: String,
+    live: UseStateHandle<Option<Rc<Progress>>>,
+    tailing: Rc<std::cell::RefCell<bool>>,
+) {
+    let lines: Rc<std::cell::RefCell<Vec<crate::whm::logs::ParsedLine>>> = Rc::default();
+    let position = Rc::new(std::cell::Cell::new(0u64));
+    let mut failures = 0;
+    loop {
+        let Some(strong) = owner.upgrade() else { break };
+        let on_frame: Rc<dyn Fn(crate::whm::logs::TailFrame)> = {
+            let (lines, position, live) = (lines.clone(), position.clone(), live.clone());
+            Rc::new(move |frame| {
+                if let crate::whm::logs::TailFrame::Line {
+                    logfile,
+                    byte_count,
+                    json,
+                } = frame
+                    && logfile == "master.log"
+                {
+                    position.set(position.get().saturating_add(byte_count));
+                    lines.borrow_mut().extend(parse_log(&json));
+                    live.set(Some(Rc::new(Progress::from_log(&lines.borrow()))));
+                }
+            })
+        };
+        let fut = whm.tail_master_log(&strong, &id, position.get(), on_frame);
+        drop(strong);
+        match fut.await {
+            Ok(Some(true)) | Ok(None) => break,
+            Ok(Some(false)) | Err(_) => failures += 1,
+        }
+        if failures >= 10 {
+            break;
+        }
+        let pause = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1000);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(pause).await;
+    }
+    *tailing.borrow_mut() = false;
+}
+
 fn state_class(s: SessionState) -> &'static str {
     match s {
         SessionState::Completed => "ok",
@@ -333,6 +406,8 @@ fn state_class(s: SessionState) -> &'static str {
 struct ResultsProps {
     progress: Rc<Progress>,
     state: Option<SessionState>,
+    /// Read from the live tail while the session runs (no verdict yet).
+    live: bool,
 }
 
 #[function_component(Results)]
@@ -341,8 +416,9 @@ fn results(props: &ResultsProps) -> Html {
     let attention = p.items_needing_attention();
     let missing: u64 = p.queues.keys().map(|q| p.missing(q)).sum();
     let completed = props.state == Some(SessionState::Completed);
+    let live = props.live;
     html! {
-        <section class="panel" aria-labelledby="results-h">
+        <section class="panel" aria-labelledby="results-h" data-testid="session-results" data-live={props.live.to_string()}>
             <h2 id="results-h">{ "Items" }</h2>
             <div class="queues">
                 // TRANSFER (fetch on the source) comes before RESTORE (restore here).
@@ -352,7 +428,9 @@ fn results(props: &ResultsProps) -> Html {
                     </p>
                 }) }
             </div>
-            if completed && p.all_succeeded() {
+            if props.live {
+                <p class="muted" role="status">{ "Live: items appear as the workers take them; the verdict follows when the session ends." }</p>
+            } else if completed && p.all_succeeded() {
                 <p class="ok-text" data-testid="session-verdict" data-ok="true">{ "Every item succeeded." }</p>
             } else {
                 <p class="sev-error" data-testid="session-verdict" data-ok="false">
@@ -369,7 +447,7 @@ fn results(props: &ResultsProps) -> Html {
                             Outcome::Success => ("ok", String::new()),
                             Outcome::Warning => ("warning", "finished with warnings".to_owned()),
                             Outcome::Failed(f) => ("error", if f.is_empty() { "failed".to_owned() } else { format!("failed: {f}") }),
-                            Outcome::Running => ("info", "did not finish".to_owned()),
+                            Outcome::Running => ("info", if live { "in progress" } else { "did not finish" }.to_owned()),
                             Outcome::Waiting => ("info", "not started".to_owned()),
                         };
                         html! {

@@ -9,8 +9,8 @@ test.beforeEach(async ({ request }) => resetSim(request, "demo"));
 test.afterEach(async ({ request }) => resetSim(request, "demo"));
 
 /** Queues items the way the queue step will (the test drives WHM API 1 directly with the page's login). */
-async function enqueue(page, user, localuser) {
-  const r = await page.request.post(`${base("demo")}${TOKEN}/json-api/enqueue_transfer_item`, {
+async function enqueue(page, user, localuser, scenario = "demo") {
+  const r = await page.request.post(`${base(scenario)}${TOKEN}/json-api/enqueue_transfer_item`, {
     form: {
       "api.version": "1", transfer_session_id: DEMO, module: "AccountRemoteRoot",
       user, localuser, size: "1048576", skipres: "1",
@@ -145,4 +145,25 @@ test("create a session: field errors first, WHM's refusal keeps the form, succes
   await page.evaluate(() => { window.location.hash = "#/"; });
   await expect(page.getByTestId("recent-session").first()).toHaveAttribute("data-id", /^remoteexamplecopya/);
   await screenshot(page, "home-recent");
+});
+
+test("a running session shows its items live, from the live tail", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await resetSim(request, "demo-slow");
+  await openApp(page, "demo-slow", `#/session/${DEMO}`);
+  await enqueue(page, "example", "example", "demo-slow");
+  await enqueue(page, "mailer", "mailer", "demo-slow");
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  await page.getByTestId("session-start").click();
+  // while it runs, rows come from cgi/live_tail_log.cgi (master.log itself is read only at the end)
+  const results = page.getByTestId("session-results");
+  await expect(results).toHaveAttribute("data-live", "true", { timeout: 30_000 });
+  await expect(results.getByTestId("session-item").first()).toBeVisible();
+  await screenshot(page, "session-live");
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
+  await expect(results).toHaveAttribute("data-live", "false");
+  const outcomes = await results.locator('[data-testid="session-item"][data-queue="RESTORE"]').evaluateAll((rows) => rows.map((r) => r.dataset.outcome));
+  expect(outcomes.sort()).toEqual(expect.arrayContaining([expect.stringMatching(/^(success|warning)$/)]));
+  expect(outcomes).toHaveLength(2);
+  await expect(page.getByTestId("session-verdict")).toBeVisible();
 });
