@@ -118,45 +118,38 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             scroll.set((0.0, scroll.1));
         }
     };
-    let on_text = {
-        let query = query.clone();
-        let reset = reset_scroll.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            query.set(TableQuery {
-                text: input.value(),
+    // Every filter change: leave "only this account", apply the edit, scroll back to the top.
+    let refilter = {
+        let (query, reset) = (query.clone(), reset_scroll.clone());
+        std::rc::Rc::new(move |edit: &dyn Fn(&mut TableQuery)| {
+            let mut q = TableQuery {
                 only_user: None,
                 ..(*query).clone()
-            });
+            };
+            edit(&mut q);
+            query.set(q);
             reset();
+        })
+    };
+    let on_text = {
+        let refilter = refilter.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            refilter(&|q| q.text = v.clone());
         })
     };
     let on_owner = {
-        let query = query.clone();
-        let reset = reset_scroll.clone();
+        let refilter = refilter.clone();
         Callback::from(move |e: Event| {
-            let s: HtmlSelectElement = e.target_unchecked_into();
-            let v = s.value();
-            query.set(TableQuery {
-                owner: (!v.is_empty()).then_some(v),
-                only_user: None,
-                ..(*query).clone()
-            });
-            reset();
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            refilter(&|q| q.owner = (!v.is_empty()).then(|| v.clone()));
         })
     };
     let on_finding = {
-        let query = query.clone();
-        let reset = reset_scroll.clone();
+        let refilter = refilter.clone();
         Callback::from(move |e: Event| {
-            let s: HtmlSelectElement = e.target_unchecked_into();
-            let v = s.value();
-            query.set(TableQuery {
-                finding: (!v.is_empty()).then_some(v),
-                only_user: None,
-                ..(*query).clone()
-            });
-            reset();
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            refilter(&|q| q.finding = (!v.is_empty()).then(|| v.clone()));
         })
     };
 
