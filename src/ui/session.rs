@@ -22,7 +22,6 @@ const POLL_MS: u32 = 3_000;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionPageProps {
-    pub whm: Option<Whm>,
     pub session_id: String,
 }
 
@@ -100,7 +99,8 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     let tick = use_state(|| 0u32);
     let generation = use_mut_ref(|| 0u32);
     let timer = use_mut_ref(|| None::<Timeout>);
-    let owner = use_memo((), |_| Owner::new());
+    let owner = super::hooks::use_owner();
+    let whm = super::hooks::use_whm();
     let id = props.session_id.clone();
 
     let bump = {
@@ -124,7 +124,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
         );
         let (generation, timer, bump) = (generation.clone(), timer.clone(), bump.clone());
         let owner = Rc::downgrade(&owner);
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let id = id.clone();
         use_effect_with(*tick, move |n| {
             let n = *n;
@@ -180,7 +180,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     {
         let (live, tailing) = (live.clone(), tailing.clone());
         let owner = Rc::downgrade(&owner);
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let id = id.clone();
         let running = state
             .as_ref()
@@ -200,7 +200,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     let on_retry_log = {
         let (progress, read_error, log_failed, owner) =
             (progress.clone(), read_error.clone(), log_failed.clone(), owner.clone());
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let id = id.clone();
         Callback::from(move |_| {
             let Some(whm) = whm.clone() else { return };
@@ -214,7 +214,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     let on_control = {
         let (busy, control_error, owner) = (busy.clone(), control_error.clone(), owner.clone());
         let bump = bump.clone();
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let id = id.clone();
         let current = state.as_ref().and_then(ReportedState::as_session);
         Callback::from(move |control: Control| {
@@ -265,8 +265,8 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     html! {
         <section class="session">
             <h1>{ "Transfer session " }<code>{ &id }</code></h1>
-            if props.whm.is_none() {
-                <div class="notice" role="status">{ "Not connected to WHM: open this page from WHM to run sessions." }</div>
+            if whm.is_none() {
+                <super::not_connected::NotConnected to="run sessions" />
             }
             <div class="panel">
                 <div class="row state-row">
