@@ -1,8 +1,12 @@
 //! Hooks: effects only (sending, timers, streams). State and its transitions live in `store/`.
 
-mod poll;
+mod live_tail;
+mod session;
+mod timer;
 
-pub use poll::{PollControl, use_poll};
+pub use live_tail::use_live_tail;
+pub use session::{SessionStore, use_session_flow};
+pub use timer::use_timeout;
 
 use crate::client::{Owner, Whm};
 use std::rc::Rc;
