@@ -56,9 +56,11 @@ impl ItemRow {
         } else {
             self.item_type.as_str()
         };
+        let kind = crate::whm::display::name(kind);
+        let item = crate::whm::display::name(&self.item);
         match &self.local_item {
-            Some(l) if *l != self.item => format!("{kind}: “{}” → “{l}”", self.item),
-            _ => format!("{kind}: “{}”", self.item),
+            Some(l) if *l != self.item => format!("{kind}: “{item}” → “{}”", crate::whm::display::name(l)),
+            _ => format!("{kind}: “{item}”"),
         }
     }
 }

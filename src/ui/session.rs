@@ -210,7 +210,7 @@ fn results(props: &ResultsProps) -> Html {
                         let (class, text) = match &i.outcome {
                             Outcome::Success => ("ok", String::new()),
                             Outcome::Warning => ("warning", "finished with warnings".to_owned()),
-                            Outcome::Failed(f) => ("error", if f.is_empty() { "failed".to_owned() } else { format!("failed: {f}") }),
+                            Outcome::Failed(f) => ("error", if f.is_empty() { "failed".to_owned() } else { format!("failed: {}", crate::whm::display::text(f)) }),
                             Outcome::Running => ("info", if live { "in progress" } else { "did not finish" }.to_owned()),
                             Outcome::Waiting => ("info", "not started".to_owned()),
                         };

@@ -54,10 +54,11 @@ impl WhmError {
         match self {
             WhmError::SessionLost { .. } => "Your WHM session ended.".into(),
             WhmError::Api { command, reason } => {
+                let command = super::display::name(command);
                 if reason.trim().is_empty() {
                     format!("WHM refused “{command}” without giving a reason.")
                 } else {
-                    format!("WHM refused “{command}”: {reason}")
+                    format!("WHM refused “{command}”: {}", super::display::text(reason))
                 }
             }
             WhmError::Http { status, .. } => format!("WHM answered with HTTP error {status}."),
@@ -105,6 +106,10 @@ impl WhmError {
 
     /// Extra detail for the curious (kept short, plain text).
     pub fn detail(&self) -> String {
+        super::display::text(&self.raw_detail())
+    }
+
+    fn raw_detail(&self) -> String {
         match self {
             WhmError::SessionLost { status, detail } => format!("HTTP {status}: {detail}"),
             WhmError::Api { .. } => String::new(),

@@ -1,6 +1,7 @@
 //! The WHM API 1 wire layer: pure Rust, no browser types. See whm-transfer-api.md.
 
 pub mod analysis;
+pub mod display;
 pub mod envelope;
 pub mod error;
 pub mod logs;
