@@ -24,8 +24,7 @@ pub fn is_hazard(c: char) -> bool {
 /// when `multiline`, else shown as escapes too.
 pub fn guard(text: &str, max_chars: usize, multiline: bool) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut count = 0usize;
-    for c in text.chars() {
+    for (count, c) in text.chars().enumerate() {
         if count >= max_chars {
             out.push('…');
             return out;
@@ -35,7 +34,6 @@ pub fn guard(text: &str, max_chars: usize, multiline: bool) -> String {
         } else {
             out.push(c);
         }
-        count += 1;
     }
     out
 }
