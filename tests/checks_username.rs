@@ -1,4 +1,4 @@
-//! Table tests of the cPanel username rules (whm-transfer-api.md §5.1–§5.3).
+//! Table tests of the cPanel username rules (docs/whm-api.md §5.1–§5.3).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashSet;

@@ -3,7 +3,7 @@
 //!
 //! The state is polled with `get_transfer_session_state` (cPanel's own API clients poll it every 5 s).
 //! `master.log` is fetched only once the session is terminal: on v120 `fetch_transfer_session_log`
-//! blocks until a log is closed (whm-transfer-api.md §3.14).
+//! blocks until a log is closed (docs/whm-api.md §3.14).
 
 use super::banner::ErrorBanner;
 use crate::client::{Owner, Whm};
