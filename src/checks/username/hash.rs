@@ -29,9 +29,20 @@ impl Hasher for FastHasher {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    /// The state, finalised (MurmurHash3's `fmix64`): the multiply leaves the low bits depending only on
+    /// the low bits of the last words, and the maps pick buckets by the low bits — names that share an
+    /// ending (`….example`, `…123`) would crowd into few buckets without it.
     fn finish(&self) -> u64 {
-        self.0
+        fmix64(self.0)
     }
+}
+
+fn fmix64(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 impl FastHasher {
@@ -43,17 +54,11 @@ impl FastHasher {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
-/// A name's 64-bit hash, well mixed in every bit (the multiply of [`FastHasher`] leaves the low bits
-/// depending only on the low bits of the last word; the finaliser of MurmurHash3 spreads them).
+/// A name's 64-bit hash, well mixed in every bit.
 pub(crate) fn hash_name(name: &str) -> u64 {
     let mut h = FastHasher::default();
     name.hash(&mut h);
-    let mut x = h.finish();
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
+    h.finish()
 }
 
 /// For maps keyed by a [`hash_name`] value: the key already is the hash.
@@ -76,3 +81,21 @@ impl Hasher for PreHashed {
 }
 
 pub(crate) type PreHashedMap<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    /// Eight-character names that differ in their last characters (`user0000` … `user4095`) spread over
+    /// the low bits the maps pick buckets by. Without the finaliser they land in 32 of 4,096 buckets,
+    /// and every lookup walks a long probe sequence.
+    #[test]
+    fn similar_names_spread_over_the_buckets() {
+        for hash in [hash_name, |s: &str| FastMap::<&str, ()>::default().hasher().hash_one(s)] {
+            let buckets: std::collections::HashSet<u64> =
+                (0..4096).map(|i| hash(&format!("user{i:04}")) & 0xfff).collect();
+            assert!(buckets.len() > 2400, "{} of 4096 buckets", buckets.len());
+        }
+    }
+}
