@@ -323,8 +323,20 @@ fn reserved_lists_match_the_reference() {
     // Names docs/whm-api.md §5.2 lists, from each corner of the list: the system's own accounts,
     // cPanel's services, the database schemas and the lock name.
     for known in [
-        "root", "toor", "nobody", "all", "cpses", "cphulkd", "whmxfer", "mailman", "dovecot", "postgres",
-        "information_schema", "performance_schema", "virtfs", "_lock",
+        "root",
+        "toor",
+        "nobody",
+        "all",
+        "cpses",
+        "cphulkd",
+        "whmxfer",
+        "mailman",
+        "dovecot",
+        "postgres",
+        "information_schema",
+        "performance_schema",
+        "virtfs",
+        "_lock",
     ] {
         assert!(RESERVED_NAMES.contains(&known), "{known} is listed");
     }

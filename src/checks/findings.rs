@@ -365,19 +365,34 @@ fn domain_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
     if analysis.local.domains.is_empty() {
         return;
     }
-    let local: FastMap<Cow<'_, str>, &str> = analysis
-        .local
-        .domains
-        .iter()
-        .filter(|(d, _)| d.as_str() != "*")
-        .map(|(d, u)| (lowercase(d.trim()), u.as_str()))
-        .collect();
+    let domains = &analysis.local.domains;
+    // WHM writes domains lowercase and trimmed: then the analysis' own map is looked up as it is, and
+    // nothing proportional to the server's domains is built. Otherwise, a normalised copy.
+    let normalised = domains
+        .keys()
+        .all(|d| d.trim().len() == d.len() && !d.bytes().any(|b| b.is_ascii_uppercase()));
+    let copy: FastMap<Cow<'_, str>, &str> = if normalised {
+        FastMap::default()
+    } else {
+        domains
+            .iter()
+            .filter(|(d, _)| d.as_str() != "*")
+            .map(|(d, u)| (lowercase(d.trim()), u.as_str()))
+            .collect()
+    };
+    let owner_of = |domain: &str| -> Option<&str> {
+        if normalised {
+            domains.get(domain).filter(|_| domain != "*").map(String::as_str)
+        } else {
+            copy.get(domain).copied()
+        }
+    };
     for account in &analysis.items.accounts {
         let domain = lowercase(account.domain.trim());
         if domain.is_empty() {
             continue;
         }
-        if let Some(owner) = local.get(domain.as_ref()).filter(|o| **o != account.user) {
+        if let Some(owner) = owner_of(domain.as_ref()).filter(|o| *o != account.user) {
             out.push(Finding::new(
                 Severity::Error,
                 kinds::DOMAIN_EXISTS,
