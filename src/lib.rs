@@ -2,6 +2,8 @@
 //!
 //! The pure core (`whm`, `checks`) builds and tests natively; the browser half (`client`, `ui`) is
 //! compiled for `wasm32-unknown-unknown` only.
+//!
+//! `§` references are to docs/whm-api.md.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 

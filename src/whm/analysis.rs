@@ -1,4 +1,4 @@
-//! `retrieve_transfer_session_remote_analysis` data, in full (whm-transfer-api.md §4).
+//! `retrieve_transfer_session_remote_analysis` data, in full (docs/whm-api.md §4).
 
 use super::scalar;
 use serde::Deserialize;

@@ -6,7 +6,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhmError {
     /// The WHM login is gone: HTTP 401/403, an HTML login page instead of JSON, or cpsrvd's
-    /// `cpanelresult.error` body (whm-transfer-api.md §2.4).
+    /// `cpanelresult.error` body (docs/whm-api.md §2.4).
     SessionLost { status: u16, detail: String },
     /// WHM answered, but the function failed (`metadata.result` 0). `reason` is WHM's own text,
     /// typographic quotes kept.

@@ -1,4 +1,4 @@
-//! The WHM API 1 wire layer: pure Rust, no browser types. See whm-transfer-api.md.
+//! The WHM API 1 wire layer: pure Rust, no browser types. See docs/whm-api.md.
 
 pub mod analysis;
 pub mod display;

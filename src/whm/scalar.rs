@@ -1,7 +1,7 @@
 //! Lenient scalar decoding for WHM replies.
 //!
 //! WHM serialises Perl scalars as they were last used, so one field can arrive as `1`, `"1"`, `true` or
-//! `null` depending on the server build and the code path (whm-transfer-api.md §1.4). Maps can arrive as
+//! `null` depending on the server build and the code path (docs/whm-api.md §1.4). Maps can arrive as
 //! `{}`, `[]` or `null`. Every helper here accepts all of those shapes and never fails on a scalar of an
 //! unexpected type: it yields `None`/the empty value instead, so one odd field never hides a whole analysis.
 
