@@ -28,8 +28,12 @@ impl Outcome {
             Outcome::Failed(_) => "failed",
         }
     }
-    fn done(&self) -> bool {
+    /// The step has ended, one way or another.
+    pub fn is_done(&self) -> bool {
         matches!(self, Outcome::Success | Outcome::Warning | Outcome::Failed(_))
+    }
+    fn done(&self) -> bool {
+        self.is_done()
     }
 }
 
@@ -267,6 +271,22 @@ static PLACEHOLDER: ItemRow = ItemRow {
     started: None,
     ended: None,
 };
+
+/// What to do about a failed item, from WHM's failure text (§3.9, §6.3).
+pub fn failure_advice(failure: &str) -> &'static str {
+    let f = failure.to_lowercase();
+    if f.contains("already exists") {
+        "Pick another local name for it (the check page suggests one) and queue it in a new session, or remove the existing account first if it is a leftover."
+    } else if f.contains("reserved") || f.contains("not a valid") || f.contains("invalid") {
+        "Restore it under a valid local name (the check page shows cPanel’s rules) in a new session."
+    } else if f.contains("disk") || f.contains("quota") || f.contains("space") {
+        "Free disk space on this server (or the source, for the archive) and queue it again in a new session."
+    } else if f.contains("login") || f.contains("permission denied") || f.contains("authentication") {
+        "Check the source server’s credentials and SSH access, then create a new session."
+    } else {
+        "Open its log for the details, fix the cause, then queue it again in a new session."
+    }
+}
 
 /// Results by status, for the verdict (§6.3's statuses; one item counts once).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

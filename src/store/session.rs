@@ -12,8 +12,9 @@
 //!   ("live view stopped — Retry"), and starts again after a pause (§6.4);
 //! - `master.log` is read once the session is terminal: before that it would block (§3.14).
 
-pub use super::progress::{ItemRow, Outcome, Progress};
+pub use super::progress::{ItemRow, JoinedItem, Outcome, Progress, Tally};
 
+use super::item_log::ItemLog;
 use crate::whm::WhmError;
 use crate::whm::logs::{TailFrame, parse_log};
 use crate::whm::request::check_session_id;
@@ -133,6 +134,27 @@ pub struct Wants {
     pub tail: Option<(Ticket, u64)>,
     /// Reconnect the tail after a delay (ticket of the connection to open, delay ms).
     pub tail_later: Option<(Ticket, u32)>,
+    /// Fetch an item's log (by file name).
+    pub item_log: Option<(Ticket, String)>,
+    /// Fetch `master.error_log` (the session is over).
+    pub error_log: Option<Ticket>,
+}
+
+/// An item log the admin opened.
+#[derive(Clone, PartialEq, Debug)]
+pub struct OpenLog {
+    pub item: String,
+    pub logfile: String,
+    pub content: LogContent,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum LogContent {
+    Loading,
+    Loaded(Rc<ItemLog>),
+    Failed(WhmError),
+    /// The item is still running: WHM would hold the call until its log closes (§3.14).
+    NotYet,
 }
 
 /// The session page's whole state.
@@ -161,6 +183,10 @@ pub struct SessionFlow {
     /// Items read from the whole `master.log` once the session ended.
     pub final_progress: Option<Rc<Progress>>,
     pub log_failed: bool,
+    /// The item log being shown, if any.
+    pub open_log: Option<OpenLog>,
+    /// `master.error_log`, when the session is over and it is not empty.
+    pub error_log: Option<String>,
     pub wants: Wants,
 }
 
@@ -187,6 +213,14 @@ pub enum SessionAction {
     TailReconnect(Ticket),
     /// The admin asked to follow live again.
     RetryLive,
+    /// Show an item's log.
+    OpenItemLog {
+        item: String,
+        logfile: String,
+    },
+    ItemLogRead(Ticket, Result<String, WhmError>),
+    CloseItemLog,
+    ErrorLogRead(Ticket, Result<String, WhmError>),
 }
 
 /// Workers are (still) writing the log: running, or finishing items while pausing or aborting.
@@ -223,6 +257,8 @@ impl SessionFlow {
             live_progress: None,
             final_progress: None,
             log_failed: false,
+            open_log: None,
+            error_log: None,
             wants: Wants::default(),
         }
     }
@@ -405,6 +441,51 @@ impl SessionFlow {
                     self.open_tail();
                 }
             }
+            SessionAction::OpenItemLog { item, logfile } => {
+                let finished = self.session_state().is_some_and(SessionState::is_terminal)
+                    || self.progress().is_some_and(|(p, _)| {
+                        p.items
+                            .iter()
+                            .any(|r| r.logfile.as_deref() == Some(logfile.as_str()) && r.outcome.is_done())
+                    });
+                let content = if finished {
+                    let t = self.ticket();
+                    self.wants.item_log = Some((t, logfile.clone()));
+                    LogContent::Loading
+                } else {
+                    LogContent::NotYet
+                };
+                self.open_log = Some(OpenLog { item, logfile, content });
+            }
+            SessionAction::ItemLogRead(t, result) => {
+                if self.wants.item_log.as_ref().is_none_or(|(w, _)| *w != t) {
+                    return;
+                }
+                self.wants.item_log = None;
+                if let Some(open) = &mut self.open_log {
+                    open.content = match result {
+                        Ok(text) => LogContent::Loaded(Rc::new(ItemLog::parse(&text))),
+                        Err(e) if e.is_cancelled() => return,
+                        Err(e) => LogContent::Failed(e),
+                    };
+                }
+            }
+            SessionAction::CloseItemLog => {
+                self.open_log = None;
+                self.wants.item_log = None;
+            }
+            SessionAction::ErrorLogRead(t, result) => {
+                if self.wants.error_log != Some(t) {
+                    return;
+                }
+                self.wants.error_log = None;
+                // An error reading the error log is not worth a banner: the verdict stands.
+                if let Ok(text) = result
+                    && !text.trim().is_empty()
+                {
+                    self.error_log = Some(crate::whm::display::text(&text));
+                }
+            }
             SessionAction::RetryLive => {
                 if matches!(self.live, Live::Stopped { .. }) && self.wants_live() {
                     self.tail_failures = 0;
@@ -469,6 +550,8 @@ impl SessionFlow {
                     if self.final_progress.is_none() && self.wants.log.is_none() && !self.log_failed {
                         let t = self.ticket();
                         self.wants.log = Some(t);
+                        let t = self.ticket();
+                        self.wants.error_log = Some(t);
                     }
                 } else {
                     self.poll_later();
@@ -787,6 +870,45 @@ mod tests {
         f.apply(SessionAction::TailReconnect(later));
         f.apply(SessionAction::TailFrames(old, vec![line("start-item", "ghost")]));
         assert!(f.live_progress.as_ref().is_none_or(|p| p.items.is_empty()));
+    }
+
+    #[test]
+    fn an_item_log_opens_once_its_item_has_finished() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        let mut running = line("start-item", "bob");
+        if let TailFrame::Line { json, .. } = &mut running {
+            *json = json.replace(
+                r#""item_type""#,
+                r#""logfile":"item-TRANSFER_AccountRemoteRoot_bob","item_type""#,
+            );
+        }
+        f.apply(SessionAction::TailFrames(t, vec![running]));
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: "item-TRANSFER_AccountRemoteRoot_bob".into(),
+        });
+        assert_eq!(f.open_log.as_ref().map(|o| &o.content), Some(&LogContent::NotYet));
+        assert!(f.wants.item_log.is_none(), "an open log would block the call");
+        let mut f = at("COMPLETED");
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: "item-RESTORE_AccountRemoteRoot_bob".into(),
+        });
+        let (t, file) = f.wants.item_log.clone().unwrap();
+        assert_eq!(file, "item-RESTORE_AccountRemoteRoot_bob");
+        f.apply(SessionAction::ItemLogRead(
+            t,
+            Ok(r#"{"type":"warn","contents":{"msg":["Quota could not be set."]}}"#.into()),
+        ));
+        match &f.open_log.as_ref().unwrap().content {
+            LogContent::Loaded(l) => assert_eq!(l.count(crate::store::item_log::EntryKind::Warning), 1),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            f.wants.error_log.is_some(),
+            "master.error_log is read once terminal too"
+        );
     }
 
     #[test]

@@ -40,6 +40,24 @@ pub fn session_page(props: &SessionPageProps) -> Html {
         Callback::from(move |_: MouseEvent| store.dispatch(action.clone()))
     };
 
+    // A background tab tells how it goes: "42% · Processing — Transfer Console".
+    {
+        let title = match (current, flow.progress()) {
+            (Some(s), Some((p, _))) => format!("{:.0}% · {} — Transfer Console", p.overall_percent(), s.label()),
+            (Some(s), None) => format!("{} — Transfer Console", s.label()),
+            _ => "Transfer session — Transfer Console".to_owned(),
+        };
+        use_effect_with(title, |title| {
+            if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+                d.set_title(title);
+            }
+            || {
+                if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+                    d.set_title("WHM Transfer Console");
+                }
+            }
+        });
+    }
     let name = match &flow.state {
         Some(ReportedState::Session(s)) => s.name().to_owned(),
         Some(ReportedState::Item(i)) => i.name().to_owned(),
@@ -100,8 +118,20 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             if flow.log_failed {
                 <p><button type="button" data-testid="session-log-retry" onclick={dispatch_on(SessionAction::RetryLog)}>{ "Read master.log again" }</button></p>
             }
+            if let Some(open) = &flow.open_log {
+                <ItemLogView open={open.clone()} on_close={dispatch_on(SessionAction::CloseItemLog)} />
+            }
             if let Some((p, live)) = flow.progress() {
-                <Results progress={p.clone()} state={current} live={live} />
+                <Results progress={p.clone()} state={current} live={live} on_open_log={{
+                    let store = store.clone();
+                    Callback::from(move |(item, logfile): (String, String)| store.dispatch(SessionAction::OpenItemLog { item, logfile }))
+                }} />
+            }
+            if let Some(text) = &flow.error_log {
+                <details class="panel" data-testid="session-error-log">
+                    <summary>{ "master.error_log is not empty" }</summary>
+                    <pre class="mono">{ text }</pre>
+                </details>
             }
         </section>
     }
@@ -172,59 +202,234 @@ struct ResultsProps {
     state: Option<SessionState>,
     /// Read from the live tail while the session runs (no verdict yet).
     live: bool,
+    on_open_log: Callback<(String, String)>,
 }
 
+/// Queue bars, the verdict and one row per item (both steps joined).
 #[function_component(Results)]
 fn results(props: &ResultsProps) -> Html {
     let p = &props.progress;
-    let attention = p.items_needing_attention();
+    let tally = p.tally();
     let missing: u64 = p.queues.keys().map(|q| p.missing(q)).sum();
     let completed = props.state == Some(SessionState::Completed);
     let live = props.live;
+    let joined = p.joined();
     html! {
-        <section class="panel" aria-labelledby="results-h" data-testid="session-results" data-live={props.live.to_string()}>
+        <section class="panel" aria-labelledby="results-h" data-testid="session-results" data-live={live.to_string()}>
             <h2 id="results-h">{ "Items" }</h2>
             <div class="queues">
                 // TRANSFER (fetch on the source) comes before RESTORE (restore here).
-                { for p.queues.iter().rev().map(|(q, (count, size))| html! {
-                    <p data-testid="session-queue" data-queue={q.clone()}>
-                        <strong>{ q }</strong>{ format!(": {} items, {} — {:.0}% done", count, format::bytes(u128::from(*size)), p.queue_fraction(q) * 100.0) }
-                    </p>
+                { for p.queues.iter().rev().map(|(q, (count, size))| {
+                    let pct = p.queue_fraction(q) * 100.0;
+                    let rate = p.rate(q);
+                    html! {
+                        <div class="queue" data-testid="queue-progress" data-queue={q.clone()} data-percent={format!("{pct:.0}")}>
+                            <p data-testid="session-queue" data-queue={q.clone()}>
+                                <strong>{ q }</strong>{ format!(": {} items, {} — {:.0}% done", count, format::bytes(u128::from(*size)), pct) }
+                                if let Some(r) = rate {
+                                    <span class="muted">{ format!(" · {} elapsed · {}/s", duration(r.elapsed_s), format::bytes(r.bytes_per_s as u128)) }
+                                        { r.eta_s.filter(|_| pct < 100.0).map(|e| format!(" · about {} left", duration(e))).unwrap_or_default() }</span>
+                                }
+                            </p>
+                            <progress max="100" value={format!("{pct:.1}")} aria-label={format!("{q} queue progress")}></progress>
+                        </div>
+                    }
                 }) }
             </div>
-            if props.live {
+            if live {
                 <p class="muted" role="status">{ "Live: items appear as the workers take them; the verdict follows when the session ends." }</p>
-            } else if completed && p.all_succeeded() {
-                <p class="ok-text" data-testid="session-verdict" data-ok="true">{ "Every item succeeded." }</p>
             } else {
-                <p class="sev-error" data-testid="session-verdict" data-ok="false">
-                    if attention > 0 { { format::plural(attention, "item needs attention. ", "items need attention. ") } }
-                    if missing > 0 { { format!("{missing} queued steps never ran. ") } }
-                    if !completed { { "The session did not complete." } }
-                </p>
+                <Verdict tally={tally.clone()} missing={missing} completed={completed} all_ok={completed && p.all_succeeded()} />
             }
-            <table class="plain">
-                <thead><tr><th>{ "Queue" }</th><th>{ "Item" }</th><th>{ "Size" }</th><th>{ "Result" }</th></tr></thead>
+            <table class="plain items">
+                <thead><tr><th>{ "Item" }</th><th>{ "Size" }</th><th>{ "Progress" }</th><th>{ "Result" }</th></tr></thead>
                 <tbody>
-                    { for p.items.iter().map(|i| {
-                        let (class, text) = match &i.outcome {
-                            Outcome::Success => ("ok", String::new()),
-                            Outcome::Warning => ("warning", "finished with warnings".to_owned()),
-                            Outcome::Failed(f) => ("error", if f.is_empty() { "failed".to_owned() } else { format!("failed: {}", crate::whm::display::text(f)) }),
-                            Outcome::Running => ("info", if live { "in progress" } else { "did not finish" }.to_owned()),
-                            Outcome::Waiting => ("info", "not started".to_owned()),
-                        };
-                        html! {
+                    { for joined.iter().map(|j| item_row(j, live, &props.on_open_log)) }
+                </tbody>
+            </table>
+            <details class="steps">
+                <summary>{ "Each step (TRANSFER on the source, RESTORE here)" }</summary>
+                <table class="plain">
+                    <thead><tr><th>{ "Queue" }</th><th>{ "Item" }</th><th>{ "Size" }</th><th>{ "Result" }</th></tr></thead>
+                    <tbody>
+                        { for p.items.iter().map(|i| html! {
                             <tr data-testid="session-item" data-queue={i.queue.clone()} data-item={i.item.clone()} data-outcome={i.outcome.as_str()}>
                                 <td>{ &i.queue }</td>
                                 <td>{ i.label() }</td>
                                 <td>{ format::bytes(u128::from(i.size)) }</td>
-                                <td><span class={classes!("badge", class)}>{ i.outcome.as_str() }</span>{ " " }<span class="result-text">{ text }</span></td>
+                                <td>
+                                    <span class={classes!("badge", outcome_class(&i.outcome))}>{ i.outcome.as_str() }</span>
+                                    if let Outcome::Failed(f) = &i.outcome {
+                                        { " " }<span class="result-text">{ crate::whm::display::text(f) }</span>
+                                    }
+                                </td>
                             </tr>
-                        }
-                    }) }
-                </tbody>
-            </table>
+                        }) }
+                    </tbody>
+                </table>
+            </details>
         </section>
+    }
+}
+
+fn outcome_class(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Success => "ok",
+        Outcome::Warning => "warning",
+        Outcome::Failed(_) => "error",
+        Outcome::Running | Outcome::Waiting => "info",
+    }
+}
+
+fn item_row(j: &crate::store::session::JoinedItem<'_>, live: bool, on_open_log: &Callback<(String, String)>) -> Html {
+    let outcome = j.outcome();
+    let pct = j.percent();
+    let item = j.item().to_owned();
+    let text = match &outcome {
+        Outcome::Success => String::new(),
+        Outcome::Warning => {
+            let n: u64 = j.notes().iter().map(|n| n.counts.iter().sum::<u64>()).sum();
+            format::plural(n as usize, "remark in its log", "remarks in its log")
+        }
+        Outcome::Failed(f) => crate::whm::display::text(f),
+        Outcome::Running => if live { "in progress" } else { "did not finish" }.to_owned(),
+        Outcome::Waiting => "not started".to_owned(),
+    };
+    let advice = match &outcome {
+        Outcome::Failed(f) => Some(crate::store::progress::failure_advice(f)),
+        _ => None,
+    };
+    let logs: Vec<String> = j.logfiles().into_iter().map(str::to_owned).collect();
+    html! {
+        <tr data-testid="item-row" data-item={item.clone()} data-outcome={outcome.as_str()}>
+            <td>{ j.label() }</td>
+            <td>{ format::bytes(u128::from(j.size())) }</td>
+            <td>
+                <progress data-testid="item-progress" data-item={item.clone()} data-percent={format!("{pct:.0}")} max="100" value={format!("{pct:.1}")}
+                    aria-label={format!("{} progress", crate::whm::display::name(&item))}></progress>
+            </td>
+            <td>
+                <span class={classes!("badge", outcome_class(&outcome))}>{ outcome.as_str() }</span>{ " " }
+                <span class="result-text">{ text }</span>
+                if let Some(a) = advice {
+                    <p class="hint" data-testid="item-advice">{ a }</p>
+                }
+                { for logs.into_iter().map(|logfile| {
+                    let on_open_log = on_open_log.clone();
+                    let (item, file) = (item.clone(), logfile.clone());
+                    let step = if logfile.contains("RESTORE") { "restore log" } else { "transfer log" };
+                    html! {
+                        <button type="button" class="link" data-testid="item-log-open" data-item={item.clone()} data-log={logfile.clone()}
+                            onclick={Callback::from(move |_| on_open_log.emit((item.clone(), file.clone())))}>{ step }</button>
+                    }
+                }) }
+            </td>
+        </tr>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct VerdictProps {
+    tally: crate::store::session::Tally,
+    missing: u64,
+    completed: bool,
+    all_ok: bool,
+}
+
+/// Results by status, and a plain sentence about how the session ended.
+#[function_component(Verdict)]
+fn verdict(props: &VerdictProps) -> Html {
+    let t = &props.tally;
+    let counts = [
+        ("succeeded", t.success, "ok"),
+        ("with warnings", t.warnings, "warning"),
+        ("failed", t.failed, "error"),
+        ("did not finish", t.unfinished, "info"),
+        ("with skipped files", t.skipped, "warning"),
+        ("with dangerous items", t.dangerous, "warning"),
+        ("with altered items", t.altered, "warning"),
+    ];
+    let sentence = if props.all_ok {
+        "Every item succeeded.".to_owned()
+    } else if props.completed && t.failed > 0 {
+        format!(
+            "The session completed, but {} — WHM calls a session “Completed” even when items fail.",
+            format::plural(t.failed, "item failed", "items failed")
+        )
+    } else if props.completed {
+        let mut s = String::from("The session completed");
+        if t.warnings > 0 {
+            s.push_str(&format!(
+                "; {} to read",
+                format::plural(t.warnings, "item has remarks", "items have remarks")
+            ));
+        }
+        if props.missing > 0 {
+            s.push_str(&format!("; {} queued steps never ran", props.missing));
+        }
+        s.push('.');
+        s
+    } else {
+        "The session did not complete: items not marked succeeded did not arrive.".to_owned()
+    };
+    html! {
+        <div class={classes!("verdict", if props.all_ok { "ok-text" } else { "sev-error" })} data-testid="session-verdict"
+            data-ok={props.all_ok.to_string()} data-failed={t.failed.to_string()}>
+            <p>{ sentence }</p>
+            <ul class="tally">
+                { for counts.iter().filter(|(_, n, _)| *n > 0).map(|(label, n, class)| html! {
+                    <li><span class={classes!("badge", *class)}>{ n }</span>{ format!(" {label}") }</li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ItemLogProps {
+    open: crate::store::session::OpenLog,
+    on_close: Callback<MouseEvent>,
+}
+
+/// An item's log, readable: kinds as badges, WHM's lists, everything as text.
+#[function_component(ItemLogView)]
+fn item_log_view(props: &ItemLogProps) -> Html {
+    use crate::store::session::LogContent;
+    let o = &props.open;
+    html! {
+        <section class="panel item-log" data-testid="item-log" data-log={o.logfile.clone()} aria-labelledby="item-log-h">
+            <div class="row">
+                <h2 id="item-log-h">{ format!("Log of “{}”", crate::whm::display::name(&o.item)) }</h2>
+                <button type="button" data-testid="item-log-close" onclick={props.on_close.clone()}>{ "Close" }</button>
+            </div>
+            <p class="muted"><code>{ crate::whm::display::name(&o.logfile) }</code></p>
+            { match &o.content {
+                LogContent::Loading => html! { <p class="muted" role="status">{ "Reading the log…" }</p> },
+                LogContent::NotYet => html! { <p class="muted" role="status">{ "This item is still running. Its full log opens here once it has finished (WHM holds a log back while it is being written)." }</p> },
+                LogContent::Failed(e) => html! { <ErrorBanner error={e.clone()} context="Reading the item log" /> },
+                LogContent::Loaded(log) => html! {
+                    <>
+                        <ol class="log-entries">
+                            { for log.entries.iter().map(|e| html! {
+                                <li data-testid={e.kind.testid()} class={classes!("log-entry", e.kind.testid())}>{ &e.text }</li>
+                            }) }
+                        </ol>
+                        if log.cut > 0 {
+                            <p class="muted">{ format!("{} more lines not shown.", log.cut) }</p>
+                        }
+                    </>
+                },
+            } }
+        </section>
+    }
+}
+
+fn duration(s: u64) -> String {
+    if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{} h {} min", s / 3600, (s % 3600) / 60)
     }
 }

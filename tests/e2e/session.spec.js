@@ -158,7 +158,7 @@ test("a running session shows its items live, from the live tail", async ({ page
   // while it runs, rows come from cgi/live_tail_log.cgi (master.log itself is read only at the end)
   const results = page.getByTestId("session-results");
   await expect(results).toHaveAttribute("data-live", "true", { timeout: 30_000 });
-  await expect(results.getByTestId("session-item").first()).toBeVisible();
+  await expect(results.getByTestId("item-row").first()).toBeVisible();
   await screenshot(page, "session-live");
   await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
   await expect(results).toHaveAttribute("data-live", "false");
@@ -204,4 +204,34 @@ test("an invalid session id in the route says so and polls nothing", async ({ pa
   await expect(page.getByTestId("session-start")).toHaveCount(0);
   // a valid id is read the moment the page mounts; this one never is
   expect(polls).toEqual([]);
+});
+
+test("follow a run with a warning and a failure: bars, verdict, the failure's fix, the warning's log, the title", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await resetSim(request, "demo-slow");
+  await openApp(page, "demo-slow", `#/session/${DEMO}`);
+  await enqueue(page, "mailer", "mailer", "demo-slow"); // mail on a linked node: restored here, with a warning
+  await enqueue(page, "you", "you", "demo-slow"); // exists here: its restore fails
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  await page.getByTestId("session-start").click();
+  const bar = (q) => page.locator(`[data-testid="queue-progress"][data-queue="${q}"]`);
+  // the bars move while it runs
+  await expect(bar("TRANSFER")).toHaveAttribute("data-percent", /^[1-9]\d*$/, { timeout: 60_000 });
+  await expect(page.getByTestId("live-status")).toHaveAttribute("data-state", "following");
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 90_000 });
+  await expect(bar("TRANSFER")).toHaveAttribute("data-percent", "100");
+  await expect(bar("RESTORE")).toHaveAttribute("data-percent", "100");
+  const verdict = page.getByTestId("session-verdict");
+  await expect(verdict).toHaveAttribute("data-failed", "1");
+  await expect(verdict).toContainText("completed, but 1 item failed");
+  const row = (u) => page.locator(`[data-testid="item-row"][data-item="${u}"]`);
+  await expect(row("you")).toHaveAttribute("data-outcome", "failed");
+  await expect(row("you").getByTestId("item-advice")).toContainText("Pick another local name");
+  await expect(row("mailer")).toHaveAttribute("data-outcome", "warning");
+  await expect(page.locator('[data-testid="item-progress"][data-item="mailer"]')).toHaveAttribute("data-percent", "100");
+  await row("mailer").locator('[data-testid="item-log-open"][data-log*="RESTORE"]').click();
+  const log = page.getByTestId("item-log");
+  await expect(log.getByTestId("log-warning").first()).toContainText("linked node");
+  await expect(page).toHaveTitle(/^100% · Completed/);
+  await screenshot(page, "session-verdict");
 });

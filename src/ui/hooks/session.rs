@@ -104,6 +104,32 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
         });
     }
 
+    // An item's log, or master.error_log, once they are closed.
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.item_log.clone(), move |item_log| {
+            if let (Some((ticket, logfile)), Some(whm)) = (item_log.clone(), whm) {
+                let fut = whm.call(&rq::fetch_transfer_session_log(&id, &logfile), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(|l| l.log);
+                    dispatch.dispatch(SessionAction::ItemLogRead(ticket, result));
+                });
+            }
+        });
+    }
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.error_log, move |error_log| {
+            if let (Some(ticket), Some(whm)) = (*error_log, whm) {
+                let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.error_log"), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(|l| l.log);
+                    dispatch.dispatch(SessionAction::ErrorLogRead(ticket, result));
+                });
+            }
+        });
+    }
+
     use_live_tail(&store, whm, owner);
     store
 }
