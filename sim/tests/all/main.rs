@@ -1,5 +1,8 @@
 //! Integration tests of whm-sim, driven through the axum Router (no sockets) except `http`.
 
+// A test crate: clippy.toml allows these in `#[test]` functions only, not in the shared helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod auth;
 mod common;
 mod enqueue;
