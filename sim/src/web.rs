@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -37,10 +37,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login/", get(login_form).post(login))
         .route("/logout", get(logout))
         .route("/logout/", get(logout))
-        .route("/__sim/health", get(|| async { "ok" }))
-        .route("/__sim/faults", post(add_fault).delete(clear_faults).get(list_faults))
-        .route("/__sim/reset", post(reset))
-        .route("/__sim/sessions", get(list_sessions))
+        .nest("/__sim", control_router())
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(app.clone(), access_log))
         .layer(middleware::from_fn(security_headers))
@@ -338,57 +335,56 @@ async fn logout(State(app): State<Arc<App>>, req: Request) -> Response {
 // ---------------------------------------------------------------------------------------------
 // control endpoints
 
-async fn add_fault(State(app): State<Arc<App>>, req: Request) -> Response {
+/// `/__sim/…`: test controls, behind one guard.
+fn control_router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
+        .route("/reset", post(reset))
+        .route("/sessions", get(list_sessions))
+        .layer(middleware::from_fn(control_guard))
+}
+
+/// Controls answer loopback peers only (checked once, here, for every `/__sim` route).
+async fn control_guard(req: Request, next: Next) -> Response {
     if !is_loopback(&req) {
         return text(StatusCode::FORBIDDEN, "loopback only");
     }
-    let Ok(bytes) = to_bytes(req.into_body(), MAX_BODY).await else {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, "too large");
-    };
-    let spec: FaultSpec = match serde_json::from_slice(&bytes) {
-        Ok(s) => s,
-        Err(e) => return text(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")),
-    };
+    next.run(req).await
+}
+
+async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Result<Response, Response> {
+    let spec: FaultSpec =
+        serde_json::from_slice(&body).map_err(|e| text(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")))?;
     let mut w = app.lock();
     w.fault_seq += 1;
     let f = Fault::from_spec(w.fault_seq, spec);
     let id = f.id;
     w.faults.push(f);
-    json_response(StatusCode::OK, json!({"id": id, "faults": w.faults}).to_string())
+    Ok(json_response(
+        StatusCode::OK,
+        json!({"id": id, "faults": w.faults}).to_string(),
+    ))
 }
 
-async fn clear_faults(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
+async fn clear_faults(State(app): State<Arc<App>>) -> Response {
     let mut w = app.lock();
     let n = w.faults.len();
     w.faults.clear();
     json_response(StatusCode::OK, json!({"cleared": n}).to_string())
 }
 
-async fn list_faults(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
+async fn list_faults(State(app): State<Arc<App>>) -> Response {
     let w = app.lock();
     json_response(StatusCode::OK, json!({"faults": w.faults}).to_string())
 }
 
-async fn reset(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    match app.reset() {
-        Ok(()) => text(StatusCode::OK, "ok"),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
+async fn reset(State(app): State<Arc<App>>) -> Result<Response, Response> {
+    app.reset().map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok(text(StatusCode::OK, "ok"))
 }
 
-async fn list_sessions(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
+async fn list_sessions(State(app): State<Arc<App>>) -> Response {
     let w = app.lock();
     let mut v: Vec<_> = w
         .sessions

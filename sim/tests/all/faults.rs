@@ -80,9 +80,27 @@ async fn delay_and_unlimited_times_and_clear() {
         )
         .await;
     assert_eq!(r.json()["cleared"], Value::from(1));
-    let t = Instant::now();
-    s.api("available_transfer_modules", "").await;
-    assert!(t.elapsed() < Duration::from_millis(150));
+    assert_eq!(s.get("/__sim/faults").await.json()["faults"], serde_json::json!([]));
+    // Behaviour, not a time budget: a ten-minute delay fault holds a call back; once cleared, the
+    // next call answers (the bounds are minutes apart, so a slow machine cannot flip the result).
+    fault(
+        &s,
+        r#"{"function":"available_transfer_modules","kind":"delay","delay_ms":600000}"#,
+    )
+    .await;
+    let delayed = tokio::time::timeout(Duration::from_millis(50), s.api("available_transfer_modules", "")).await;
+    assert!(delayed.is_err(), "the delay fault holds the answer back");
+    s.send(
+        axum::http::Request::delete("/__sim/faults")
+            .body(axum::body::Body::empty())
+            .unwrap_or_default(),
+    )
+    .await;
+    let r = tokio::time::timeout(Duration::from_secs(60), s.api("available_transfer_modules", "")).await;
+    assert!(
+        r.is_ok_and(|r| ok(&r.json())),
+        "no fault left: answered without the ten-minute delay"
+    );
 }
 
 #[tokio::test]
