@@ -16,7 +16,8 @@ use crate::util::{Params, flag_of, truthy};
 use crate::{App, World, analysis, worker};
 
 /// Every function this simulator answers.
-pub const FUNCTIONS: [&str; 17] = [
+pub const FUNCTIONS: [&str; 18] = [
+    "accountsummary",
     "abort_transfer_session",
     "analyze_transfer_session_remote",
     "available_transfer_modules",
@@ -170,6 +171,7 @@ pub async fn call(app: &Arc<App>, func: &str, p: &Params) -> Option<Reply> {
         "start_local_cpmove_restore" => start_local_restore(app, p),
         "remote_basic_credential_check" => credential_check(app, p).await,
         "validate_system_user" => validate_system_user(app, p),
+        "accountsummary" => account_summary(app, p),
         _ => return None,
     };
     Some(answer.unwrap_or_else(|failure| failure))
@@ -249,6 +251,31 @@ fn validate_system_user(app: &Arc<App>, p: &Params) -> Answer {
         "exists": int(local.user_exists(user)),
         "valid_for_new": int(usernames::valid_for_new(user, local.database_prefix)),
     })))
+}
+
+/// `accountsummary` (WHM API 1, `Whostmgr/API/1/Accounts.pm`): `user=` or `domain=`, answered
+/// from the accounts this simulator restored. No match → result 0, `Account does not exist.`
+fn account_summary(app: &Arc<App>, p: &Params) -> Answer {
+    let w = app.lock();
+    let accounts = &w.local.accounts;
+    let found = if p.contains("user") {
+        let user = p.get("user").unwrap_or_default();
+        accounts.get(user)
+    } else if p.contains("domain") {
+        let domain = p.get("domain").unwrap_or_default().to_ascii_lowercase();
+        accounts
+            .values()
+            .find(|a| a["domain"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(&domain)))
+    } else {
+        return fail("You must specify a user or domain to get a summary of.");
+    };
+    match found {
+        Some(a) => Ok(Reply::data(json!({ "acct": [a] }))),
+        None => Err(Reply::Fail {
+            reason: "Account does not exist.".to_string(),
+            data: Some(json!({ "acct": [] })),
+        }),
+    }
 }
 
 fn get_state(app: &Arc<App>, p: &Params) -> Answer {

@@ -606,6 +606,7 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
             }
             // IP address
             let mut ip_msg = "The account uses the shared IP address.".to_string();
+            let mut account_ip = None;
             if it.flag("ip") {
                 let wanted = it.param("customip").map(str::to_string);
                 let pick = match &wanted {
@@ -619,6 +620,7 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
                             .dedicated_ips
                             .insert(ip.clone(), json!(domain.clone().unwrap_or_default()));
                         ip_msg = format!("The account now uses the dedicated IP address “{ip}”.");
+                        account_ip = Some(ip);
                     }
                     None => {
                         let w = match wanted {
@@ -634,6 +636,8 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
                     "The account had a dedicated IP address on the source server; it uses the shared IP address here.",
                 ));
             }
+            let summary = account_record(&localuser, domain.as_deref(), account_ip, &remote_acct, it.size, local);
+            local.accounts.insert(localuser.clone(), summary);
             // databases
             let mut db_lines = Vec::new();
             if !it.flag("skipacctdb")
@@ -869,6 +873,59 @@ async fn run_item(ctx: &Ctx, q: Queue, idx: usize, pid: u32, child: usize) {
             }
         }
     });
+}
+
+/// The `accountsummary` record (`data.acct[0]`) of an account restored here.
+fn account_record(
+    user: &str,
+    domain: Option<&str>,
+    ip: Option<String>,
+    remote: &Map<String, Value>,
+    size: u64,
+    local: &LocalServer,
+) -> Value {
+    let now = crate::util::now_epoch();
+    let shared_ip = local
+        .addresses
+        .iter()
+        .find(|a| a.parse::<std::net::Ipv4Addr>().is_ok())
+        .cloned()
+        .unwrap_or_else(|| "192.0.2.1".to_string());
+    json!({
+        "user": user,
+        "domain": domain.unwrap_or_default(),
+        "owner": str_of(remote.get("owner")).unwrap_or_else(|| "root".to_string()),
+        "diskused": format!("{}M", size / 1_048_576),
+        "disklimit": "unlimited",
+        "plan": str_of(remote.get("plan")).unwrap_or_else(|| "default".to_string()),
+        "ip": ip.unwrap_or(shared_ip),
+        "ipv6": [],
+        "email": format!("{user}@{}", domain.unwrap_or("localhost")),
+        "partition": "home",
+        "theme": "jupiter",
+        "shell": "/usr/local/cpanel/bin/noshell",
+        "startdate": crate::util::compact_timestamp(now),
+        "unix_startdate": now,
+        "suspended": 0,
+        "suspendreason": "not suspended",
+        "suspendtime": null,
+        "is_locked": 0,
+        "temporary": 0,
+        "backup": 0,
+        "legacy_backup": 0,
+        "outgoing_mail_hold": 0,
+        "outgoing_mail_suspended": 0,
+        "maxaddons": "unlimited",
+        "maxparked": "unlimited",
+        "maxsub": "unlimited",
+        "maxftp": "unlimited",
+        "maxsql": "unlimited",
+        "maxpop": "unlimited",
+        "maxlst": "unlimited",
+        "max_email_per_hour": "unlimited",
+        "max_emailacct_quota": "unlimited",
+        "child_nodes": [],
+    })
 }
 
 /// Bytes a scenario account says it uses (for tests and tools).

@@ -5,6 +5,7 @@
 
 mod auth;
 mod common;
+mod cpsrvd;
 mod enqueue;
 mod envelope;
 mod faults;
