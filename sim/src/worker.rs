@@ -895,7 +895,8 @@ fn account_record(
         "user": user,
         "domain": domain.unwrap_or_default(),
         "owner": str_of(remote.get("owner")).unwrap_or_else(|| "root".to_string()),
-        "diskused": format!("{}M", size / 1_048_576),
+        // What the account holds on the source (`bytesused`), else the enqueued `size`.
+        "diskused": format!("{}M", u64_of(remote.get("bytesused")).unwrap_or(size) / 1_048_576),
         "disklimit": "unlimited",
         "plan": str_of(remote.get("plan")).unwrap_or_else(|| "default".to_string()),
         "ip": ip.unwrap_or(shared_ip),
