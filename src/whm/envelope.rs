@@ -2,47 +2,37 @@
 //! into either typed data or a [`WhmError`].
 
 use super::error::WhmError;
-use super::scalar;
+use super::scalar::{self, lenient_struct};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-/// `metadata` of every WHM API 1 reply (§1.3).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct Metadata {
-    #[serde(deserialize_with = "scalar::opt_u64")]
-    pub version: Option<u64>,
-    #[serde(deserialize_with = "scalar::string")]
-    pub command: String,
-    /// `1`/`"1"` success, `0` failure. Absent or unreadable counts as failure.
-    #[serde(deserialize_with = "scalar::flag")]
-    pub result: bool,
-    #[serde(deserialize_with = "scalar::string")]
-    pub reason: String,
-    #[serde(deserialize_with = "lenient_output")]
-    pub output: Output,
+lenient_struct! {
+    /// `metadata` of every WHM API 1 reply (§1.3).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Metadata {
+        pub version: Option<u64> = "version" => scalar::opt_u64,
+        pub command: String = "command" => scalar::string,
+        /// `1`/`"1"` success, `0` failure. Absent or unreadable counts as failure.
+        pub result: bool = "result" => scalar::flag,
+        pub reason: String = "reason" => scalar::string,
+        pub output: Output = "output" => lenient_output,
+    }
 }
 
-/// `metadata.output`: warnings and messages, as arrays or newline-joined strings.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct Output {
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub warnings: Vec<String>,
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub messages: Vec<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub raw: Option<String>,
+lenient_struct! {
+    /// `metadata.output`: warnings and messages, as arrays or newline-joined strings.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Output {
+        pub warnings: Vec<String> = "warnings" => scalar::text_lines,
+        pub messages: Vec<String> = "messages" => scalar::text_lines,
+        pub raw: Option<String> = "raw" => scalar::opt_string,
+    }
 }
 
 /// `output` may be absent, null, or (from other WHM functions) not an object at all.
 fn lenient_output<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Output, D::Error> {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(match v {
-        Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).unwrap_or_default(),
-        _ => Output::default(),
-    })
+    scalar::object(d)
 }
 
 /// A successful reply: its data (when the function returns any) and WHM's side notes.
@@ -83,10 +73,11 @@ struct RawEnvelope<'a> {
     cpanelresult: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Default)]
-struct CpanelResult {
-    #[serde(default, deserialize_with = "scalar::opt_string")]
-    error: Option<String>,
+lenient_struct! {
+    #[derive(Default)]
+    struct CpanelResult {
+        error: Option<String> = "error" => scalar::opt_string,
+    }
 }
 
 fn looks_like_html(reply: &HttpReply<'_>) -> bool {
