@@ -464,13 +464,15 @@ where
             f.write_str("an object, an empty array or null")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
+            // Collected first, then built in bulk (a sort of already sorted keys, then a linear build):
+            // far cheaper than one tree insert per key; a repeated key keeps its last value.
+            let mut out = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
             while let Some(key) = access.next_key::<String>()? {
                 if let Some(v) = access.next_value_seed(LenientSeed::<V>(PhantomData))? {
-                    out.insert(key, v);
+                    out.push((key, v));
                 }
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             // A non-empty array where a map is expected carries no keys we could trust.
@@ -509,21 +511,19 @@ pub fn name_set<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::
             f.write_str("an object of names, an array of names or null")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeSet::new();
+            let mut out = Vec::new();
             while let Some(key) = access.next_key::<String>()? {
                 access.next_value::<IgnoredAny>()?;
-                out.insert(key);
+                out.push(key);
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeSet::new();
+            let mut out = Vec::new();
             while let Some(item) = seq.next_element_seed(LenientSeed::<String>(PhantomData))? {
-                if let Some(text) = item {
-                    out.insert(text);
-                }
+                out.extend(item);
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
         empty_for_scalars!(BTreeSet::new());
     }
