@@ -44,7 +44,10 @@ test-e2e: build sim
 bench:
 	cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3
 
-bench-browser: build sim
+# The release build with the measurement hooks (feature bench-hooks) goes to target/bench-dist, never dist/.
+bench-browser: sim
+	@bash scripts/bootstrap.sh
+	trunk build --release --offline --features bench-hooks --dist target/bench-dist
 	node scripts/browser-bench.js
 
 # Shipped size of the release build (dist/): wasm / js / css, raw and gzip, then what the wasm holds.
