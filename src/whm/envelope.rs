@@ -113,15 +113,28 @@ fn snippet(body: &str) -> String {
     s
 }
 
-fn malformed(err: &serde_json::Error, part: &str) -> WhmError {
+/// Whether a parse error sits at the very end of `text`: the text was cut short even when the parser calls
+/// it a syntax error (a number cut after its `e`, `-` or `.`, or a literal cut inside `tru`).
+fn error_at_end(err: &serde_json::Error, text: &str) -> bool {
+    let text = text.trim_end();
+    let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    err.line() == lines && err.column() >= last_line.len()
+}
+
+fn malformed(err: &serde_json::Error, part: &str, text: &str) -> WhmError {
+    let truncated = err.is_eof() || (err.is_syntax() && error_at_end(err, text));
     WhmError::Malformed {
-        detail: match err.classify() {
-            serde_json::error::Category::Eof => "the reply ends in the middle of the JSON".into(),
-            serde_json::error::Category::Syntax => "the reply is not valid JSON".into(),
-            _ => format!("unexpected shape in {part}"),
+        detail: if truncated {
+            "the reply ends in the middle of the JSON".into()
+        } else {
+            match err.classify() {
+                serde_json::error::Category::Syntax => "the reply is not valid JSON".into(),
+                _ => format!("unexpected shape in {part}"),
+            }
         },
         at: format!("{part}, line {} column {}", err.line(), err.column()),
-        truncated: err.is_eof(),
+        truncated,
     }
 }
 
@@ -165,7 +178,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
             truncated: true,
         });
     }
-    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body"))?;
+    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body", body))?;
     if let Some(cp) = raw.cpanelresult {
         let cp: CpanelResult = serde_json::from_str(cp.get()).unwrap_or_default();
         if let Some(error) = cp.error {
@@ -182,7 +195,8 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
             truncated: false,
         });
     };
-    let metadata: Metadata = serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata"))?;
+    let metadata: Metadata =
+        serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata", meta_raw.get()))?;
     if !metadata.result {
         return Err(WhmError::Api {
             command: metadata.command,
@@ -192,7 +206,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
     let data = match raw.data {
         None => None,
         Some(d) if d.get() == "null" => None,
-        Some(d) => Some(serde_json::from_str::<T>(d.get()).map_err(|e| malformed(&e, "data"))?),
+        Some(d) => Some(serde_json::from_str::<T>(d.get()).map_err(|e| malformed(&e, "data", d.get()))?),
     };
     Ok(Reply { data, metadata })
 }
@@ -201,7 +215,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
 /// prints the envelope; a bare `data` object is accepted too). A failed saved reply is an [`WhmError::Api`].
 pub fn decode_saved<T: DeserializeOwned>(text: &str) -> Result<T, WhmError> {
     let text = text.trim_start_matches('\u{feff}');
-    let raw: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| malformed(&e, "file"))?;
+    let raw: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| malformed(&e, "file", text))?;
     if raw.metadata.is_some() || raw.data.is_some() {
         let reply = decode::<T>(HttpReply {
             status: 200,
@@ -210,7 +224,7 @@ pub fn decode_saved<T: DeserializeOwned>(text: &str) -> Result<T, WhmError> {
         })?;
         return reply.require_data();
     }
-    serde_json::from_str::<T>(text).map_err(|e| malformed(&e, "file"))
+    serde_json::from_str::<T>(text).map_err(|e| malformed(&e, "file", text))
 }
 
 #[cfg(test)]
@@ -348,6 +362,29 @@ mod tests {
         assert!(matches!(err, WhmError::Malformed { .. }));
         let err = decode::<Value>(ok("[1,2]")).unwrap_err();
         assert!(matches!(err, WhmError::Malformed { .. }));
+    }
+
+    #[test]
+    fn a_reply_cut_inside_a_number_or_literal_is_truncated() {
+        // found by tests/fuzz_decoders.rs: serde_json calls these syntax errors, but the text was cut short
+        for body in [
+            r#"{"metadata":{"result":1},"data":{"owner":-2.5e"#,
+            r#"{"metadata":{"result":1},"data":{"owner":-"#,
+            r#"{"metadata":{"result":1},"data":{"owner":1."#,
+            r#"{"metadata":{"result":tr"#,
+            "{\"metadata\":{\"result\":1},\n\"data\":{\"a\":nul",
+        ] {
+            match decode::<Value>(ok(body)) {
+                Err(WhmError::Malformed { truncated, detail, .. }) => {
+                    assert!(truncated, "{body}");
+                    assert!(detail.contains("ends in the middle"), "{detail}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // a syntax error before the end is not a truncation
+        let err = decode::<Value>(ok(r#"{"metadata":{"result":1e},"data":1}"#)).unwrap_err();
+        assert!(matches!(err, WhmError::Malformed { truncated: false, .. }), "{err:?}");
     }
 
     #[test]
