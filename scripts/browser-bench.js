@@ -76,7 +76,6 @@ function rendererRss(marker) {
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${BASE}/`);
     await page.waitForSelector('[data-testid="connection"][data-connected="true"]');
-    const appUrl = page.url().replace(/#.*$/, "");
 
     // 1. fetch, JSON.parse, decode, decode + checks, the page's load work: same text, same page.
     const wire = await page.evaluate(async ({ session, token }) => {
@@ -181,7 +180,8 @@ function rendererRss(marker) {
 
     // 5. cold load to a first username verdict: fresh context (no cache), navigation start → verdict
     const cold = [];
-    for (let i = 0; i < 3; i++) {
+    let coldError = "";
+    for (let i = 0; i < 3 && !coldError; i++) try {
       const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
       await ctx.addInitScript(() => {
         const tick = () => {
@@ -191,16 +191,19 @@ function rendererRss(marker) {
             input.value = "newuser1";
             input.dispatchEvent(new InputEvent("input", { bubbles: true }));
           }
-          const v = document.querySelector('[data-testid="username-local-verdict"][data-valid="true"]');
+          const v = document.querySelector('[data-testid="username-local-verdict"][data-valid]');
           if (v) window.__firstVerdict = performance.now(); else requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
       });
       const p = await ctx.newPage();
-      await p.goto(`${appUrl}#/username`);
+      // through the login redirect, as an admin opening the console (the fragment survives the redirect)
+      await p.goto(`${BASE}/#/username`);
       await p.waitForFunction(() => window.__firstVerdict !== undefined, null, { timeout: 30000 });
       cold.push(await p.evaluate(() => window.__firstVerdict));
       await ctx.close();
+    } catch (e) {
+      coldError = String(e).split("\n")[0];
     }
     await browser.close();
 
@@ -231,7 +234,8 @@ function rendererRss(marker) {
     line("renderer RSS before / after 1 / after 5 load-leave cycles", `${mib(before.rss)} / ${mib(mem[1].rss)} / ${mib(mem[5].rss)}`, "", "after 5 within 10% of after 1", Math.abs(growth) <= 0.1 ? `met (${(growth * 100).toFixed(1)}%)` : `missed (${(growth * 100).toFixed(1)}%)`);
     line("JS heap after 1 / after 5", `${mib(mem[1].heap)} / ${mib(mem[5].heap)}`, "", "", "");
     line("wasm memory after 1 / after 5", `${mib(mem[1].wasm)} / ${mib(mem[5].wasm)}`, "", "", "");
-    line("cold load → first username verdict", runs(cold), "", "≤ 400 ms", median(cold) <= 400 ? "met" : `missed by ${ms(median(cold) - 400)}`);
+    if (cold.length) line("cold load → first username verdict", runs(cold), "", "≤ 400 ms", median(cold) <= 400 ? "met" : `missed by ${ms(median(cold) - 400)}`);
+    else line("cold load → first username verdict", `not measured: ${coldError}`, "", "≤ 400 ms", "");
     console.log(`\nscroll: ${scroll.rowsInDom} rows in the DOM at the bottom (last ${scroll.lastUser}); page errors: ${errors.length ? errors.join("; ") : "none"}`);
   } finally {
     sim.kill("SIGTERM");

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Prints the release build's shipped size (dist/, after `trunk build --release --offline`): wasm, js and
+# Prints the release build's shipped size ($DIST/, default dist/, after `trunk build --release --offline`): wasm, js and
 # css, raw and gzip -9, and the total; then twiggy's view of what the wasm holds, from the unstripped
 # module cargo built (names kept, so the functions are readable).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-row() { printf '%-34s %10s %10s\n' "$1" "$2" "$3"; }
+DIST=${DIST:-dist}
+ls "$DIST"/*.wasm >/dev/null 2>&1 || { echo "no wasm in $DIST/: run make build first" >&2; exit 1; }
+row() { printf '%-44s %10s %10s\n' "$1" "$2" "$3"; }
 row file raw gzip
 total_raw=0; total_gz=0
-for f in dist/*.wasm dist/*.js dist/*.css; do
+for f in "$DIST"/*.wasm "$DIST"/*.js "$DIST"/*.css; do
   [ -e "$f" ] || continue
   raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
