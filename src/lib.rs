@@ -17,3 +17,6 @@ pub mod client;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+#[cfg(all(target_arch = "wasm32", feature = "bench-hooks"))]
+pub mod bench_hooks;
