@@ -1,6 +1,7 @@
 //! App state and view models: pure Rust, natively tested. Components in `ui/` hold these in Yew hooks
 //! and only dispatch actions and render.
 
+pub mod arrival;
 pub mod chart;
 pub mod check;
 pub mod create;

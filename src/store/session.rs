@@ -14,10 +14,13 @@
 
 pub use super::progress::{ItemRow, JoinedItem, Outcome, Progress, Tally};
 
+use super::arrival::Arrival;
 use super::item_log::ItemLog;
+use crate::whm::Analysis;
 use crate::whm::WhmError;
 use crate::whm::logs::{TailFrame, parse_log};
 use crate::whm::request::check_session_id;
+use crate::whm::responses::AccountSummary;
 use crate::whm::responses::{ReportedState, SessionState};
 use std::rc::Rc;
 
@@ -138,6 +141,10 @@ pub struct Wants {
     pub item_log: Option<(Ticket, String)>,
     /// Fetch `master.error_log` (the session is over).
     pub error_log: Option<Ticket>,
+    /// Read the analysis for the arrival check (expected domains and owners).
+    pub arrival_analysis: Option<Ticket>,
+    /// Look up one local account (`accountsummary`).
+    pub arrival_probe: Option<(Ticket, String)>,
 }
 
 /// An item log the admin opened.
@@ -187,6 +194,8 @@ pub struct SessionFlow {
     pub open_log: Option<OpenLog>,
     /// `master.error_log`, when the session is over and it is not empty.
     pub error_log: Option<String>,
+    /// The arrival check, once asked for.
+    pub arrival: Option<Arrival>,
     pub wants: Wants,
 }
 
@@ -221,6 +230,10 @@ pub enum SessionAction {
     ItemLogRead(Ticket, Result<String, WhmError>),
     CloseItemLog,
     ErrorLogRead(Ticket, Result<String, WhmError>),
+    /// The admin asked to confirm the restored accounts are here.
+    CheckArrival,
+    ArrivalAnalysis(Ticket, Result<Box<Analysis>, WhmError>),
+    ArrivalProbed(Ticket, String, Result<Vec<AccountSummary>, WhmError>),
 }
 
 /// Workers are (still) writing the log: running, or finishing items while pausing or aborting.
@@ -259,6 +272,7 @@ impl SessionFlow {
             log_failed: false,
             open_log: None,
             error_log: None,
+            arrival: None,
             wants: Wants::default(),
         }
     }
@@ -486,12 +500,57 @@ impl SessionFlow {
                     self.error_log = Some(crate::whm::display::text(&text));
                 }
             }
+            SessionAction::CheckArrival => {
+                let ready =
+                    self.final_progress.is_some() && self.session_state().is_some_and(SessionState::is_terminal);
+                let running = self.wants.arrival_analysis.is_some() || self.wants.arrival_probe.is_some();
+                if ready && !running {
+                    self.arrival = None;
+                    let t = self.ticket();
+                    self.wants.arrival_analysis = Some(t);
+                }
+            }
+            SessionAction::ArrivalAnalysis(t, result) => {
+                if self.wants.arrival_analysis != Some(t) {
+                    return;
+                }
+                self.wants.arrival_analysis = None;
+                if result.as_ref().is_err_and(WhmError::is_cancelled) {
+                    return;
+                }
+                let Some(progress) = &self.final_progress else { return };
+                let analysis = result.ok();
+                let expected = super::arrival::expectations(progress, analysis.as_deref());
+                self.arrival = Some(Arrival::new(expected, analysis.is_none()));
+                self.probe_next();
+            }
+            SessionAction::ArrivalProbed(t, local, result) => {
+                if self.wants.arrival_probe.as_ref().is_none_or(|(w, _)| *w != t) {
+                    return;
+                }
+                self.wants.arrival_probe = None;
+                if result.as_ref().is_err_and(WhmError::is_cancelled) {
+                    return;
+                }
+                if let Some(a) = &mut self.arrival {
+                    a.answer(&local, result);
+                }
+                self.probe_next();
+            }
             SessionAction::RetryLive => {
                 if matches!(self.live, Live::Stopped { .. }) && self.wants_live() {
                     self.tail_failures = 0;
                     self.open_tail();
                 }
             }
+        }
+    }
+
+    fn probe_next(&mut self) {
+        let next = self.arrival.as_ref().and_then(|a| a.next()).map(str::to_owned);
+        if let Some(local) = next {
+            let t = self.ticket();
+            self.wants.arrival_probe = Some((t, local));
         }
     }
 
@@ -909,6 +968,52 @@ mod tests {
             f.wants.error_log.is_some(),
             "master.error_log is read once terminal too"
         );
+    }
+
+    #[test]
+    fn the_arrival_check_looks_up_each_restored_account_once() {
+        let mut f = at("COMPLETED");
+        let t = f.wants.log.unwrap();
+        let log = [
+            r#"{"type":"control","contents":{"action":"success-item","child_number":1,"queue":"RESTORE","item":"bob","item_type":"AccountRemoteRoot","msg":{"size":1}}}"#,
+            r#"{"type":"control","contents":{"action":"success-item","child_number":1,"queue":"RESTORE","item":"amy","item_type":"AccountRemoteRoot","msg":{"size":1}}}"#,
+        ]
+        .join("\n");
+        f.apply(SessionAction::LogRead(t, Ok(log)));
+        f.apply(SessionAction::CheckArrival);
+        let t = f.wants.arrival_analysis.unwrap();
+        f.apply(SessionAction::CheckArrival);
+        assert_eq!(f.wants.arrival_analysis, Some(t), "one check at a time");
+        f.apply(SessionAction::ArrivalAnalysis(
+            t,
+            Err(WhmError::Timeout { after_ms: 1 }),
+        ));
+        assert!(f.arrival.as_ref().unwrap().without_analysis);
+        let (t, user) = f.wants.arrival_probe.clone().unwrap();
+        assert_eq!(user, "bob");
+        f.apply(SessionAction::ArrivalProbed(
+            t,
+            user,
+            Ok(vec![AccountSummary {
+                user: "bob".into(),
+                diskused: "1M".into(),
+                ..Default::default()
+            }]),
+        ));
+        let (t, user) = f.wants.arrival_probe.clone().unwrap();
+        assert_eq!(user, "amy");
+        f.apply(SessionAction::ArrivalProbed(
+            t,
+            user,
+            Err(WhmError::Api {
+                command: "accountsummary".into(),
+                reason: "Account does not exist.".into(),
+            }),
+        ));
+        let a = f.arrival.as_ref().unwrap();
+        assert!(a.done() && f.wants.arrival_probe.is_none());
+        assert_eq!(a.flagged(), 1);
+        assert_eq!(a.rows[0].verdict.arrived(), Some(true));
     }
 
     #[test]

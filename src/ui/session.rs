@@ -127,6 +127,10 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                     Callback::from(move |(item, logfile): (String, String)| store.dispatch(SessionAction::OpenItemLog { item, logfile }))
                 }} />
             }
+            if flow.final_progress.is_some() && current.is_some_and(SessionState::is_terminal) {
+                <ArrivalView arrival={flow.arrival.clone()} busy={flow.wants.arrival_analysis.is_some() || flow.wants.arrival_probe.is_some()}
+                    on_check={dispatch_on(SessionAction::CheckArrival)} />
+            }
             if let Some(text) = &flow.error_log {
                 <details class="panel" data-testid="session-error-log">
                     <summary>{ "master.error_log is not empty" }</summary>
@@ -431,5 +435,76 @@ fn duration(s: u64) -> String {
         format!("{} min", s / 60)
     } else {
         format!("{} h {} min", s / 3600, (s % 3600) / 60)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrivalProps {
+    arrival: Option<crate::store::arrival::Arrival>,
+    busy: bool,
+    on_check: Callback<MouseEvent>,
+}
+
+/// "Did they really arrive?": each restored account looked up on this server.
+#[function_component(ArrivalView)]
+fn arrival_view(props: &ArrivalProps) -> Html {
+    use crate::store::arrival::Verdict;
+    let label = if props.busy {
+        "Checking…"
+    } else if props.arrival.is_some() {
+        "Check again"
+    } else {
+        "Check that the accounts arrived"
+    };
+    html! {
+        <section class="panel" aria-labelledby="arrival-h" data-testid="arrival">
+            <div class="row">
+                <h2 id="arrival-h">{ "Arrival check" }</h2>
+                <button type="button" data-testid="arrival-check" disabled={props.busy} onclick={props.on_check.clone()}>{ label }</button>
+            </div>
+            <p class="hint">{ "Looks up every restored account on this server (WHM’s accountsummary) and compares its domain, owner and disk use with the source." }</p>
+            if let Some(a) = &props.arrival {
+                if a.without_analysis {
+                    <p class="muted">{ "The session’s analysis could not be read, so only whether each account exists is checked." }</p>
+                }
+                if a.done() {
+                    <p class={if a.flagged() == 0 { "ok-text" } else { "sev-error" }} data-testid="arrival-summary" data-flagged={a.flagged().to_string()}>
+                        { if a.rows.is_empty() { "No account was restored, so there is nothing to check.".to_owned() }
+                          else if a.flagged() == 0 { format!("All {} restored accounts are here as expected.", a.rows.len()) }
+                          else { format!("{} of {} restored accounts need attention.", a.flagged(), a.rows.len()) } }
+                    </p>
+                }
+                <table class="plain">
+                    <thead><tr><th>{ "Account" }</th><th>{ "Here" }</th><th>{ "Details" }</th></tr></thead>
+                    <tbody>
+                        { for a.rows.iter().map(|r| {
+                            let e = &r.expected;
+                            let name = if e.local == e.remote { crate::whm::display::name(&e.local) }
+                                else { format!("{} → {}", crate::whm::display::name(&e.remote), crate::whm::display::name(&e.local)) };
+                            let (badge, class, lines): (&str, &str, Vec<String>) = match &r.verdict {
+                                Verdict::Pending => ("checking", "info", vec![]),
+                                Verdict::Arrived { notes } => ("arrived", "ok", notes.clone()),
+                                Verdict::Missing => ("missing", "error", vec!["WHM has no account of that name.".into()]),
+                                Verdict::Mismatch { problems } => ("differs", "error", problems.clone()),
+                                Verdict::Unknown(e) => ("unknown", "warning", vec![e.title()]),
+                            };
+                            html! {
+                                <tr data-testid="arrival-row" data-user={e.local.clone()}
+                                    data-arrived={r.verdict.arrived().map(|b| b.to_string()).unwrap_or_else(|| "unknown".into())}>
+                                    <td>{ name }</td>
+                                    <td><span class={classes!("badge", class)}>{ badge }</span></td>
+                                    <td>
+                                        { for lines.iter().map(|l| html! { <p>{ l }</p> }) }
+                                        if let Some(next) = r.verdict.next_step() {
+                                            <p class="hint">{ next }</p>
+                                        }
+                                    </td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </section>
     }
 }

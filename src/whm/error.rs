@@ -151,6 +151,11 @@ impl WhmError {
         }
     }
 
+    /// `accountsummary` says there is no such account (WHM: “Account does not exist.”).
+    pub fn is_no_such_account(&self) -> bool {
+        matches!(self, WhmError::Api { command, reason } if command == "accountsummary" && reason.to_ascii_lowercase().contains("does not exist"))
+    }
+
     /// For a mutating call: whether WHM may have carried it out although no success came back.
     /// Only a definite refusal (WHM's own `result: 0`, a refused login, a call never sent) says it
     /// did not; a timeout, a broken connection, a proxy error (502/504), an unreadable or cut-short

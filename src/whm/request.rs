@@ -745,3 +745,21 @@ pub fn check_session_id(id: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `accountsummary` (WHM API 1, Accounts): one account of this server by user name. Used after a
+/// session to confirm each restored account arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummaryRequest {
+    pub user: String,
+}
+impl Request for AccountSummaryRequest {
+    const FUNCTION: &'static str = "accountsummary";
+    type Data = AccountSummaryData;
+    fn call(&self) -> Call {
+        Call::new(Self::FUNCTION, false).text("user", &self.user)
+    }
+}
+
+pub fn accountsummary(user: &str) -> AccountSummaryRequest {
+    AccountSummaryRequest { user: user.into() }
+}

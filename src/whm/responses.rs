@@ -414,3 +414,43 @@ mod tests {
         assert_eq!(k.default_value(), None);
     }
 }
+
+lenient_struct! {
+    /// One account of `accountsummary` (WHM API 1, Accounts; docs/whm-api.md §3.19a).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AccountSummary {
+        pub user: String = "user" => scalar::string,
+        pub domain: String = "domain" => scalar::string,
+        pub owner: String = "owner" => scalar::string,
+        /// Disk used, as WHM prints it: megabytes with an `M` (`"117M"`), or `"none"`.
+        pub diskused: String = "diskused" => scalar::string,
+        pub suspended: bool = "suspended" => scalar::flag,
+    }
+}
+
+lenient_struct! {
+    /// `accountsummary`: `data.acct` holds the one matching account.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AccountSummaryData {
+        pub acct: Vec<AccountSummary> = "acct" => scalar::list,
+    }
+}
+
+impl AccountSummary {
+    /// `diskused` in bytes (`"117M"` → 117 MiB; a bare number counts as MiB; `"none"` → 0).
+    pub fn disk_bytes(&self) -> Option<u64> {
+        let t = self.diskused.trim();
+        if t.eq_ignore_ascii_case("none") {
+            return Some(0);
+        }
+        let (num, unit) = t.split_at(t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len()));
+        let n: f64 = num.parse().ok()?;
+        let mult = match unit.trim().to_ascii_uppercase().as_str() {
+            "" | "M" | "MB" => 1u64 << 20,
+            "K" | "KB" => 1 << 10,
+            "G" | "GB" => 1 << 30,
+            _ => return None,
+        };
+        Some((n * mult as f64) as u64)
+    }
+}

@@ -234,4 +234,17 @@ test("follow a run with a warning and a failure: bars, verdict, the failure's fi
   await expect(log.getByTestId("log-warning").first()).toContainText("linked node");
   await expect(page).toHaveTitle(/^100% · Completed/);
   await screenshot(page, "session-verdict");
+
+  // the arrival check: the restored account is here; once the simulator "loses" it, it is flagged
+  await page.getByTestId("arrival-check").click();
+  const arrival = page.locator('[data-testid="arrival-row"][data-user="mailer"]');
+  await expect(arrival).toHaveAttribute("data-arrived", "true");
+  await expect(page.locator('[data-testid="arrival-row"][data-user="you"]')).toHaveCount(0); // its restore failed
+  const lost = await request.post(`${base("demo-slow")}/__sim/lose-account`, { data: { user: "mailer" } });
+  expect(lost.ok()).toBeTruthy();
+  await page.getByTestId("arrival-check").click();
+  await expect(arrival).toHaveAttribute("data-arrived", "false");
+  await expect(arrival).toContainText("queue it again in a new session");
+  await expect(page.getByTestId("arrival-summary")).toHaveAttribute("data-flagged", "1");
+  await screenshot(page, "session-arrival");
 });

@@ -130,6 +130,32 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
         });
     }
 
+    // The arrival check: the analysis once, then one account at a time.
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.arrival_analysis, move |ticket| {
+            if let (Some(ticket), Some(whm)) = (*ticket, whm) {
+                let fut = whm.call(&rq::retrieve_transfer_session_remote_analysis(&id), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(Box::new);
+                    dispatch.dispatch(SessionAction::ArrivalAnalysis(ticket, result));
+                });
+            }
+        });
+    }
+    {
+        let (dispatch, whm, owner) = (store.dispatcher(), whm.clone(), owner.clone());
+        use_effect_with(wants.arrival_probe.clone(), move |probe| {
+            if let (Some((ticket, user)), Some(whm)) = (probe.clone(), whm) {
+                let fut = whm.call(&rq::accountsummary(&user), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(|d| d.acct);
+                    dispatch.dispatch(SessionAction::ArrivalProbed(ticket, user, result));
+                });
+            }
+        });
+    }
+
     use_live_tail(&store, whm, owner);
     store
 }
