@@ -145,6 +145,20 @@ pub struct Wants {
     pub arrival_analysis: Option<Ticket>,
     /// Look up one local account (`accountsummary`).
     pub arrival_probe: Option<(Ticket, String)>,
+    /// Show a desktop notification with this text (the session ended and the admin asked for it).
+    pub notify: Option<(Ticket, String)>,
+}
+
+/// Whether the admin asked to be told when the session ends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Notify {
+    #[default]
+    Off,
+    /// Permission asked (only ever on a click), answer pending.
+    Asking,
+    On,
+    /// The browser refused (or cannot notify).
+    Refused,
 }
 
 /// An item log the admin opened.
@@ -196,6 +210,7 @@ pub struct SessionFlow {
     pub error_log: Option<String>,
     /// The arrival check, once asked for.
     pub arrival: Option<Arrival>,
+    pub notify: Notify,
     pub wants: Wants,
 }
 
@@ -234,6 +249,10 @@ pub enum SessionAction {
     CheckArrival,
     ArrivalAnalysis(Ticket, Result<Box<Analysis>, WhmError>),
     ArrivalProbed(Ticket, String, Result<Vec<AccountSummary>, WhmError>),
+    /// The admin clicked "notify me" (the page asks the browser for permission on that click).
+    AskNotify,
+    /// The browser's answer: allowed or not.
+    NotifyAnswer(bool),
 }
 
 /// Workers are (still) writing the log: running, or finishing items while pausing or aborting.
@@ -273,6 +292,7 @@ impl SessionFlow {
             open_log: None,
             error_log: None,
             arrival: None,
+            notify: Notify::Off,
             wants: Wants::default(),
         }
     }
@@ -537,6 +557,16 @@ impl SessionFlow {
                 }
                 self.probe_next();
             }
+            SessionAction::AskNotify => {
+                if matches!(self.notify, Notify::Off | Notify::Refused) {
+                    self.notify = Notify::Asking;
+                }
+            }
+            SessionAction::NotifyAnswer(allowed) => {
+                if self.notify == Notify::Asking {
+                    self.notify = if allowed { Notify::On } else { Notify::Refused };
+                }
+            }
             SessionAction::RetryLive => {
                 if matches!(self.live, Live::Stopped { .. }) && self.wants_live() {
                     self.tail_failures = 0;
@@ -600,6 +630,11 @@ impl SessionFlow {
                 self.busy = None; // the control's effect is now visible
                 let now = self.session_state();
                 let terminal = now.is_some_and(SessionState::is_terminal);
+                if terminal && was_running && self.notify == Notify::On && self.wants.notify.is_none() {
+                    let t = self.ticket();
+                    let label = now.map_or("ended", SessionState::label);
+                    self.wants.notify = Some((t, format!("Transfer session {}: {label}.", self.id)));
+                }
                 if terminal {
                     self.polling_stopped = true;
                     self.wants.tail_later = None;
@@ -1014,6 +1049,26 @@ mod tests {
         assert!(a.done() && f.wants.arrival_probe.is_none());
         assert_eq!(a.flagged(), 1);
         assert_eq!(a.rows[0].verdict.arrived(), Some(true));
+    }
+
+    #[test]
+    fn the_end_is_notified_once_and_only_when_asked() {
+        let mut f = at("RUNNING");
+        f.apply(SessionAction::AskNotify);
+        assert_eq!(f.notify, Notify::Asking);
+        f.apply(SessionAction::NotifyAnswer(true));
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("COMPLETED")));
+        let (_, text) = f.wants.notify.clone().unwrap();
+        assert!(text.contains("Completed"));
+        let mut quiet = at("RUNNING");
+        quiet.apply(SessionAction::PollDue);
+        let g = quiet.wants.poll.unwrap();
+        quiet.apply(SessionAction::Polled(g, state("COMPLETED")));
+        assert!(quiet.wants.notify.is_none(), "never without the admin's click");
+        let opened_after = at("COMPLETED");
+        assert!(opened_after.wants.notify.is_none());
     }
 
     #[test]

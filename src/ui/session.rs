@@ -5,7 +5,7 @@
 use super::banner::ErrorBanner;
 use super::hooks::{confirm, use_session_flow, use_whm};
 use crate::store::format;
-use crate::store::session::{Control, Live, LiveStop, Outcome, Progress, SessionAction};
+use crate::store::session::{Control, Live, LiveStop, Notify, Outcome, Progress, SessionAction};
 use crate::whm::responses::{ReportedState, SessionState};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -103,6 +103,17 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                 </div>
                 if current.is_some_and(|s| !s.is_terminal()) {
                     <p class="hint">{ "The state refreshes every few seconds and items follow live. Closing this page does not stop the session; the verdict appears when it has ended." }</p>
+                    { match flow.notify {
+                        Notify::Off => html! {
+                            <button type="button" class="link" data-testid="session-notify" onclick={{
+                                let store = store.clone();
+                                Callback::from(move |_| super::hooks::ask_notify(&store))
+                            }}>{ "Notify me when it ends" }</button>
+                        },
+                        Notify::Asking => html! { <span class="muted">{ "Asking the browser…" }</span> },
+                        Notify::On => html! { <span class="muted" data-testid="session-notify-on">{ "You will get a notification when it ends (keep this tab open)." }</span> },
+                        Notify::Refused => html! { <span class="muted">{ "This browser does not allow notifications from this page." }</span> },
+                    } }
                 }
                 <LiveStatus live={flow.live.clone()} on_retry={dispatch_on(SessionAction::RetryLive)} />
             </div>

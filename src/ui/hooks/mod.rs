@@ -5,7 +5,7 @@ mod session;
 mod timer;
 
 pub use live_tail::use_live_tail;
-pub use session::{SessionStore, use_session_flow};
+pub use session::{SessionStore, ask_notify, use_session_flow};
 pub use timer::use_timeout;
 
 use crate::client::{Owner, Whm};

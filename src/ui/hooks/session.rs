@@ -156,6 +156,37 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
         });
     }
 
+    // The desktop notification the admin asked for.
+    use_effect_with(wants.notify.clone(), |notify| {
+        if let Some((_, text)) = notify {
+            let options = web_sys::NotificationOptions::new();
+            options.set_body("WHM Transfer Console");
+            let _ = web_sys::Notification::new_with_options(text, &options);
+        }
+    });
+
     use_live_tail(&store, whm, owner);
     store
+}
+
+/// Asks the browser for permission to notify (call it from a click: browsers require a gesture)
+/// and tells the store the answer.
+pub fn ask_notify(store: &UseReducerHandle<SessionStore>) {
+    store.dispatch(SessionAction::AskNotify);
+    let dispatch = store.dispatcher();
+    let supported = web_sys::window()
+        .map(|w| js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false))
+        .unwrap_or(false);
+    if !supported {
+        dispatch.dispatch(SessionAction::NotifyAnswer(false));
+        return;
+    }
+    match web_sys::Notification::request_permission() {
+        Ok(promise) => spawn_local(async move {
+            let answer = wasm_bindgen_futures::JsFuture::from(promise).await;
+            let granted = answer.ok().and_then(|v| v.as_string()).is_some_and(|s| s == "granted");
+            dispatch.dispatch(SessionAction::NotifyAnswer(granted));
+        }),
+        Err(_) => dispatch.dispatch(SessionAction::NotifyAnswer(false)),
+    }
 }
