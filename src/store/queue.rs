@@ -63,12 +63,17 @@ fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
 }
 
-/// A remote string for one line of text: control, invisible and bidi characters (and any whitespace
+/// A remote name for one line of text: control, invisible and bidi characters (and any whitespace
 /// but a space) escaped as `\u{…}`, cut after 64 characters.
 pub fn escape(name: &str) -> String {
-    let mut out = String::with_capacity(name.len().min(256));
+    escape_to(name, 64)
+}
+
+/// Like [`escape`], cut after `max` characters (WHM's reasons and warnings are longer than names).
+pub fn escape_to(name: &str, max: usize) -> String {
+    let mut out = String::with_capacity(name.len().min(4 * max));
     for (i, c) in name.chars().enumerate() {
-        if i == 64 {
+        if i == max {
             out.push('…');
             break;
         }

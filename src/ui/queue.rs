@@ -207,7 +207,7 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             if let Some(Stop::Started { state }) = &state.stop {
                 <p class="sev-error" data-testid="queue-blocked">{ format!(
                     "The session is {}: WHM accepts new items only before a session starts. Create a new session for these accounts.",
-                    queue::escape(state)
+                    queue::escape_to(state, 40)
                 ) }</p>
             }
             if let Some(Stop::Failed(e)) = &state.stop {
@@ -218,7 +218,7 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
                     { for state.items.iter().map(|item| {
                         let text = match &item.outcome {
                             Outcome::Queued => "queued".to_owned(),
-                            Outcome::Refused(reason) => format!("refused: {}", queue::escape(reason)),
+                            Outcome::Refused(reason) => format!("refused: {}", queue::escape_to(reason, 500)),
                             Outcome::Unknown => "unknown: no clear answer came back, so WHM may have it; check the session before sending it again".to_owned(),
                             Outcome::Sending => "sending…".to_owned(),
                             Outcome::Pending if running => "waiting".to_owned(),
