@@ -1,6 +1,10 @@
-//! The "create a session" form (§3.2): what the admin typed, checked before the slow remote call.
-//! Secrets are not part of the form state: the page reads them from their fields only when sending.
+//! The "create a session" flow (§3.2): what the admin typed, checked before the slow remote call, and
+//! the call itself ([`CreateState`]). The state lives at app level, so leaving `#/new` while WHM works
+//! and coming back shows the call still running, then its outcome: the new session's id (with WHM's
+//! warnings), or the error with the field values kept. Secrets are not part of it: the page reads them
+//! from their fields only when sending, and they travel only in the request body.
 
+use crate::whm::WhmError;
 use crate::whm::request::{CommTransport, CreateRemoteRootTransferSession, Escalation, Secret};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +157,118 @@ impl CreateForm {
     }
 }
 
+/// Where the create call stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum CreatePhase {
+    #[default]
+    Editing,
+    /// `create_remote_root_transfer_session` is on its way (it can take minutes).
+    Sending {
+        attempt: u32,
+    },
+    /// WHM created the session; its warnings (`metadata.output.warnings`) are shown, never dropped.
+    Created {
+        session_id: String,
+        warnings: Vec<String>,
+    },
+    Failed(WhmError),
+}
+
+/// The form and the create call, held at app level.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateState {
+    pub form: CreateForm,
+    pub errors: Vec<FieldError>,
+    pub phase: CreatePhase,
+    attempts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum CreateAction {
+    Edit(CreateForm),
+    /// One field changed: `set` applies the input's value (or checkbox state) to the current form.
+    Set {
+        set: fn(&mut CreateForm, String, bool),
+        value: String,
+        checked: bool,
+    },
+    /// The form was checked and refused before anything was sent.
+    Invalid(Vec<FieldError>),
+    /// The page is sending attempt [`CreateState::next_attempt`]. Ignored while a call is in flight.
+    Begin(u32),
+    /// The call's answer: the session id and WHM's warnings, or the error.
+    Finished {
+        attempt: u32,
+        result: Result<(String, Vec<String>), WhmError>,
+    },
+    /// The new session was opened (or the admin asked for a fresh form): back to an empty form.
+    Done,
+    DismissError,
+}
+
+impl CreateState {
+    pub fn is_sending(&self) -> bool {
+        matches!(self.phase, CreatePhase::Sending { .. })
+    }
+
+    /// The attempt number the next [`CreateAction::Begin`] must carry.
+    pub fn next_attempt(&self) -> u32 {
+        self.attempts + 1
+    }
+
+    /// A failure after which WHM may have created the session anyway: never invite a plain retry.
+    pub fn may_have_been_created(&self) -> bool {
+        matches!(&self.phase, CreatePhase::Failed(e) if e.outcome_unknown())
+    }
+
+    pub fn apply(mut self, action: CreateAction) -> Self {
+        match action {
+            CreateAction::Edit(form) => {
+                self.form = form;
+            }
+            CreateAction::Set { set, value, checked } => set(&mut self.form, value, checked),
+            CreateAction::Invalid(errors) => {
+                if !self.is_sending() {
+                    self.errors = errors;
+                }
+            }
+            CreateAction::Begin(attempt) => {
+                if !self.is_sending() && attempt == self.next_attempt() {
+                    self.attempts = attempt;
+                    self.errors.clear();
+                    self.phase = CreatePhase::Sending { attempt };
+                }
+            }
+            CreateAction::Finished { attempt, result } => {
+                if self.phase != (CreatePhase::Sending { attempt }) {
+                    return self;
+                }
+                self.phase = match result {
+                    Ok((session_id, warnings)) => CreatePhase::Created { session_id, warnings },
+                    // A second, identical call was refused by the transport; the first one's answer
+                    // is still coming.
+                    Err(WhmError::AlreadySending { .. }) => return self,
+                    Err(e) => CreatePhase::Failed(e),
+                };
+            }
+            CreateAction::Done => {
+                if matches!(self.phase, CreatePhase::Created { .. }) {
+                    self = CreateState {
+                        attempts: self.attempts,
+                        ..CreateState::default()
+                    };
+                }
+            }
+            CreateAction::DismissError => {
+                if matches!(self.phase, CreatePhase::Failed(_)) {
+                    self.phase = CreatePhase::Editing;
+                }
+            }
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +340,99 @@ mod tests {
         assert_eq!(req.password, None, "a key session sends no password");
         assert_eq!(req.sshkey_name.as_deref(), Some("key1"));
         assert!(req.sshkey_passphrase.is_some() && req.root_password.is_some());
+    }
+
+    fn sending() -> CreateState {
+        let form = CreateForm {
+            host: "remote.example.com".into(),
+            ..Default::default()
+        };
+        let s = CreateState::default().apply(CreateAction::Edit(form));
+        let attempt = s.next_attempt();
+        s.apply(CreateAction::Begin(attempt))
+    }
+
+    #[test]
+    fn leaving_and_returning_keeps_the_call_in_flight_and_its_outcome() {
+        // The app-level state outlives the page: what a page shows on return is this state.
+        let s = sending();
+        assert!(s.is_sending());
+        let again = s.clone().apply(CreateAction::Begin(s.next_attempt()));
+        assert_eq!(again, s, "no second create while one is in flight");
+        let edited = CreateForm {
+            host: "edited.example.com".into(),
+            ..s.form.clone()
+        };
+        let s = s.apply(CreateAction::Edit(edited));
+        assert!(s.is_sending(), "editing the form does not forget the call");
+        let s = s.apply(CreateAction::Finished {
+            attempt: 1,
+            result: Ok((
+                "remoteexamplecopya20260101000000Ab12".into(),
+                vec!["Rsync is missing.".into()],
+            )),
+        });
+        assert_eq!(
+            s.phase,
+            CreatePhase::Created {
+                session_id: "remoteexamplecopya20260101000000Ab12".into(),
+                warnings: vec!["Rsync is missing.".into()],
+            }
+        );
+        let s = s.apply(CreateAction::Done);
+        assert_eq!(s.phase, CreatePhase::Editing);
+        assert_eq!(s.form, CreateForm::default(), "a fresh form for the next session");
+        assert_eq!(s.next_attempt(), 2);
+    }
+
+    #[test]
+    fn an_answer_of_another_attempt_or_a_refused_duplicate_is_ignored() {
+        let s = sending();
+        let dup = s.clone().apply(CreateAction::Finished {
+            attempt: 1,
+            result: Err(WhmError::AlreadySending {
+                command: "create_remote_root_transfer_session".into(),
+            }),
+        });
+        assert!(dup.is_sending(), "the first call's answer is still coming");
+        let stale = s.clone().apply(CreateAction::Finished {
+            attempt: 7,
+            result: Ok(("x".into(), vec![])),
+        });
+        assert_eq!(stale, s);
+    }
+
+    #[test]
+    fn a_failure_that_may_have_created_the_session_says_so_and_keeps_the_fields() {
+        for (e, unknown) in [
+            (WhmError::Timeout { after_ms: 1 }, true),
+            (WhmError::from_status(502, "x").unwrap(), true),
+            (WhmError::from_status(504, "x").unwrap(), true),
+            (
+                WhmError::Malformed {
+                    detail: String::new(),
+                    at: String::new(),
+                    truncated: true,
+                },
+                true,
+            ),
+            (WhmError::Network { detail: "reset".into() }, true),
+            (
+                WhmError::Api {
+                    command: "create_remote_root_transfer_session".into(),
+                    reason: "Permission denied.".into(),
+                },
+                false,
+            ),
+            (WhmError::from_status(403, "x").unwrap(), false),
+        ] {
+            let s = sending().apply(CreateAction::Finished {
+                attempt: 1,
+                result: Err(e.clone()),
+            });
+            assert_eq!(s.may_have_been_created(), unknown, "{e:?}");
+            assert_eq!(s.form.host, "remote.example.com", "fields kept");
+            assert!(!s.is_sending());
+        }
     }
 }

@@ -1,8 +1,82 @@
-//! The username validator's pure parts: reconciling the browser's verdict with the server's, and
+//! The username validator's pure parts: the server verdict's tickets ([`ServerCheck`]: a late answer
+//! for an older input is dropped and counted), reconciling the browser's verdict with the server's, and
 //! reading a pasted list of names.
 
+use super::latest::{Latest, Ticket};
 use crate::checks::{Purpose, Verdict};
+use crate::whm::WhmError;
 use crate::whm::responses::SystemUserVerdict;
+
+/// The server's answer, always tied to the name it is about.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum ServerAnswer {
+    #[default]
+    Idle,
+    /// Waiting for the pause in typing, or for the answer.
+    Waiting(String),
+    Done(String, SystemUserVerdict),
+    Failed(String, WhmError),
+}
+
+/// `validate_system_user` for the name being typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServerCheck {
+    pub answer: ServerAnswer,
+    /// The call to send now (the page's effect sends it once per ticket).
+    pub pending: Option<(Ticket, String)>,
+    /// Late answers for older inputs that were dropped (`data-dropped`).
+    pub dropped: u32,
+    latest: Latest,
+}
+
+#[derive(Debug, Clone)]
+pub enum ServerAction {
+    /// The name changed; `connected` says whether a server can be asked at all. Anything in flight is
+    /// now about an older input.
+    Typed {
+        name: String,
+        connected: bool,
+    },
+    /// Typing paused on this name: ask the server (ignored if the name has changed since).
+    Ask(String),
+    Answered(Ticket, Result<SystemUserVerdict, WhmError>),
+}
+
+impl ServerCheck {
+    pub fn apply(mut self, action: ServerAction) -> Self {
+        match action {
+            ServerAction::Typed { name, connected } => {
+                self.latest.invalidate();
+                self.pending = None;
+                self.answer = if name.is_empty() || !connected {
+                    ServerAnswer::Idle
+                } else {
+                    ServerAnswer::Waiting(name)
+                };
+            }
+            ServerAction::Ask(name) => {
+                if self.answer == ServerAnswer::Waiting(name.clone()) && self.pending.is_none() {
+                    self.pending = Some((self.latest.issue(), name));
+                }
+            }
+            ServerAction::Answered(ticket, result) => {
+                if !self.latest.is_current(ticket) {
+                    self.dropped += 1;
+                    return self;
+                }
+                let Some((_, name)) = self.pending.take() else {
+                    return self;
+                };
+                match result {
+                    Ok(v) => self.answer = ServerAnswer::Done(name, v),
+                    Err(e) if e.is_cancelled() => {}
+                    Err(e) => self.answer = ServerAnswer::Failed(name, e),
+                }
+            }
+        }
+        self
+    }
+}
 
 /// One sentence that puts the local rules and `validate_system_user` side by side.
 pub fn reconcile(local: &Verdict, server: &SystemUserVerdict, purpose: Purpose) -> String {
@@ -109,5 +183,52 @@ mod tests {
     fn parses_pasted_lists() {
         assert_eq!(parse_names(" a, b;c\n\nd\ta a "), ["a", "b", "c", "d", "a", "a"]);
         assert!(parse_names(" \n,").is_empty());
+    }
+
+    fn typed(s: ServerCheck, name: &str) -> ServerCheck {
+        s.apply(ServerAction::Typed {
+            name: name.into(),
+            connected: true,
+        })
+    }
+
+    #[test]
+    fn a_late_verdict_for_an_older_input_is_dropped_and_counted() {
+        let s = typed(ServerCheck::default(), "bo").apply(ServerAction::Ask("bo".into()));
+        let (bo, _) = s.pending.clone().expect("asked about bo");
+        let s = typed(s, "bob");
+        assert_eq!(s.pending, None, "nothing to send until typing pauses");
+        let s = s.apply(ServerAction::Ask("bob".into()));
+        let (bob, name) = s.pending.clone().expect("asked about bob");
+        assert_eq!(name, "bob");
+        // bo's answer arrives after bob was asked: dropped
+        let s = s.apply(ServerAction::Answered(bo, Ok(verdict((true, false, true, true)))));
+        assert_eq!(s.dropped, 1);
+        assert_eq!(s.answer, ServerAnswer::Waiting("bob".into()));
+        let s = s.apply(ServerAction::Answered(bob, Ok(verdict((false, false, true, true)))));
+        assert_eq!(
+            s.answer,
+            ServerAnswer::Done("bob".into(), verdict((false, false, true, true)))
+        );
+        assert_eq!(s.dropped, 1);
+    }
+
+    #[test]
+    fn a_pause_on_an_old_name_asks_nothing_and_no_server_means_idle() {
+        let s = typed(ServerCheck::default(), "bob").apply(ServerAction::Ask("bo".into()));
+        assert_eq!(s.pending, None, "the timer of an older input sends nothing");
+        let s = typed(s, "");
+        assert_eq!(s.answer, ServerAnswer::Idle);
+        let s = s.apply(ServerAction::Typed {
+            name: "bob".into(),
+            connected: false,
+        });
+        assert_eq!(s.answer, ServerAnswer::Idle);
+        assert_eq!(s.apply(ServerAction::Ask("bob".into())).pending, None);
+        // a failure is tied to its name
+        let s = typed(ServerCheck::default(), "bob").apply(ServerAction::Ask("bob".into()));
+        let (t, _) = s.pending.clone().unwrap();
+        let s = s.apply(ServerAction::Answered(t, Err(WhmError::Timeout { after_ms: 1 })));
+        assert!(matches!(s.answer, ServerAnswer::Failed(ref n, _) if n == "bob"));
     }
 }

@@ -1,7 +1,7 @@
 //! App shell: header with the WHM connection, hash routing, pages.
 
 use super::check::CheckPage;
-use super::create::CreatePage;
+use super::create::{CreateContext, CreatePage, CreateStore};
 use super::hooks::WhmContext;
 use super::session::SessionPage;
 use super::username::UsernamePage;
@@ -25,6 +25,8 @@ pub fn app() -> Html {
     let route = use_state(current_route);
     // A state, not a constant: the extension connects to a WHM tab after the page has loaded.
     let whm = use_state(Whm::from_location);
+    // The create form and its call outlive `#/new`: leaving the page never loses the answer.
+    let create = use_reducer(CreateStore::default);
     // The rule context of the last analysis loaded on the check page, for the username page.
     let last_ctx = use_state(|| None::<(String, Rc<RuleContext>)>);
     let on_context = {
@@ -41,6 +43,7 @@ pub fn app() -> Html {
     }
     html! {
         <ContextProvider<WhmContext> context={WhmContext((*whm).clone())}>
+        <ContextProvider<CreateContext> context={create}>
             <Header whm={(*whm).clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 { match &*route {
@@ -54,6 +57,7 @@ pub fn app() -> Html {
                     Route::Session(id) => html! { <SessionPage key={id.clone()} session_id={id.clone()} /> },
                 } }
             </main>
+        </ContextProvider<CreateContext>>
         </ContextProvider<WhmContext>>
     }
 }

@@ -4,14 +4,9 @@
 use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
-use crate::client::{Owner, Whm};
-use crate::store::latest::Latest;
-use crate::store::username::{parse_names, reconcile};
-use crate::whm::WhmError;
+use crate::store::username::{ServerAction, ServerAnswer, ServerCheck, parse_names, reconcile};
 use crate::whm::request as rq;
-use crate::whm::responses::SystemUserVerdict;
 use gloo::timers::callback::Timeout;
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -20,13 +15,15 @@ use yew::prelude::*;
 /// How long typing must pause before the server is asked.
 const SERVER_DELAY_MS: u32 = 350;
 
-/// The server's answer, always tied to the name it is about.
-#[derive(Clone, PartialEq)]
-enum ServerAnswer {
-    Idle,
-    Waiting(String),
-    Done(String, SystemUserVerdict),
-    Failed(String, WhmError),
+/// Yew wrapper around the pure [`ServerCheck`].
+#[derive(PartialEq, Default)]
+struct Store(ServerCheck);
+
+impl Reducible for Store {
+    type Action = ServerAction;
+    fn reduce(self: Rc<Self>, action: ServerAction) -> Rc<Self> {
+        Rc::new(Store(self.0.clone().apply(action)))
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -43,13 +40,25 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let db_prefixing = use_state(|| true);
     let prefix_length = use_state(|| props.analysis_ctx.as_ref().map(|(_, c)| c.prefix_length).unwrap_or(16));
     let use_analysis = use_state(|| props.analysis_ctx.is_some());
-    let server = use_state(|| ServerAnswer::Idle);
-    // How many late answers for older inputs were dropped (shown as data-dropped, for tests and the curious).
-    let dropped = use_reducer(|| Dropped(0));
-    let latest = use_mut_ref(Latest::default);
+    let server = use_reducer(Store::default);
     let debounce = use_mut_ref(|| None::<Timeout>);
     let owner = use_owner();
     let whm = use_whm();
+
+    // The effect that sends the pending call, once per ticket; its answer goes back to the store,
+    // which drops it if the input has changed since.
+    {
+        let (server, owner, whm) = (server.clone(), owner.clone(), whm.clone());
+        use_effect_with(server.0.pending.clone(), move |pending| {
+            if let (Some((ticket, name)), Some(whm)) = (pending.clone(), whm) {
+                let fut = whm.call(&rq::validate_system_user(&name), &owner);
+                spawn_local(async move {
+                    let result = fut.await;
+                    server.dispatch(ServerAction::Answered(ticket, result));
+                });
+            }
+        });
+    }
 
     let aliases = use_state(String::new);
     // Rebuilt only when one of its inputs changes (the analysis context can hold 100,000 names).
@@ -81,27 +90,24 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let on_input = {
         let name = name.clone();
         let server = server.clone();
-        let latest = latest.clone();
         let debounce = debounce.clone();
-        let whm = whm.clone();
-        let owner = owner.clone();
-        let dropped = dropped.dispatcher();
+        let connected = whm.is_some();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let value = input.value();
             name.set(value.clone());
             // Whatever was pending is now about an older input.
-            latest.borrow_mut().invalidate();
+            server.dispatch(ServerAction::Typed {
+                name: value.clone(),
+                connected,
+            });
             *debounce.borrow_mut() = None;
-            let Some(whm) = whm.clone().filter(|_| !value.is_empty()) else {
-                server.set(ServerAnswer::Idle);
-                return;
-            };
-            server.set(ServerAnswer::Waiting(value.clone()));
-            let (server, latest, owner, dropped) = (server.clone(), latest.clone(), owner.clone(), dropped.clone());
-            *debounce.borrow_mut() = Some(Timeout::new(SERVER_DELAY_MS, move || {
-                ask_server(whm, owner, latest, server, dropped, value);
-            }));
+            if connected && !value.is_empty() {
+                let server = server.clone();
+                *debounce.borrow_mut() = Some(Timeout::new(SERVER_DELAY_MS, move || {
+                    server.dispatch(ServerAction::Ask(value));
+                }));
+            }
         })
     };
     let on_purpose = {
@@ -182,8 +188,8 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     aria-describedby="u-local" />
                 <div class="verdicts">
                     <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
-                    <div class="server-side" data-testid="username-server" data-dropped={dropped.0.to_string()}>
-                        <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
+                    <div class="server-side" data-testid="username-server" data-dropped={server.0.dropped.to_string()}>
+                        <ServerVerdictView answer={server.0.answer.clone()} local={local.clone()} purpose={*purpose}
                             connected={whm.is_some()} current={(*name).clone()} />
                     </div>
                 </div>
@@ -191,42 +197,6 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
             <Bulk ctx={ctx} purpose={*purpose} />
         </section>
     }
-}
-
-/// Counts dropped late answers.
-#[derive(PartialEq)]
-struct Dropped(u32);
-
-impl Reducible for Dropped {
-    type Action = ();
-    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
-        Rc::new(Dropped(self.0 + 1))
-    }
-}
-
-fn ask_server(
-    whm: Whm,
-    owner: Rc<Owner>,
-    latest: Rc<RefCell<Latest>>,
-    server: UseStateHandle<ServerAnswer>,
-    dropped: UseReducerDispatcher<Dropped>,
-    name: String,
-) {
-    let ticket = latest.borrow_mut().issue();
-    let fut = whm.call(&rq::validate_system_user(&name), &owner);
-    spawn_local(async move {
-        let result = fut.await;
-        // A late answer for an older input is dropped here.
-        if !latest.borrow().is_current(ticket) {
-            dropped.dispatch(());
-            return;
-        }
-        match result {
-            Ok(v) => server.set(ServerAnswer::Done(name, v)),
-            Err(e) if e.is_cancelled() => {}
-            Err(e) => server.set(ServerAnswer::Failed(name, e)),
-        }
-    });
 }
 
 #[derive(Properties, PartialEq)]
