@@ -6,6 +6,7 @@ pub mod check;
 pub mod create;
 pub mod export;
 pub mod format;
+pub mod history;
 pub mod latest;
 pub mod progress;
 pub mod queue;
