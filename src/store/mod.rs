@@ -11,6 +11,7 @@ pub mod latest;
 pub mod progress;
 pub mod queue;
 pub mod recent;
+pub mod report;
 pub mod session;
 pub mod table;
 pub mod username;
