@@ -224,8 +224,8 @@ pub fn md_text(text: &str, max_chars: usize) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!' | '|'
-            | '~' | '"' | '\'' | ':' | '=' | '$' | '^' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.' | '!' | '|' | '~'
+            | '"' | '\'' | ':' | '=' | '$' | '^' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -341,14 +341,28 @@ mod tests {
 
     /// amy succeeds, a hostile name fails with a hostile reason, bob → bob2 warns, carl never ends.
     fn progress() -> Progress {
-        let failure = serde_json::to_string("=HYPERLINK(\"x\")|<b>[link](javascript:x)\nline2 `tick` \u{202e}evil").unwrap();
+        let failure =
+            serde_json::to_string("=HYPERLINK(\"x\")|<b>[link](javascript:x)\nline2 `tick` \u{202e}evil").unwrap();
         let log = [
-            r#"{"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":4}}"#.to_string(),
-            r#"{"type":"control","contents":{"action":"queue_size","child_number":0,"queue":"TRANSFER","msg":4096}}"#.to_string(),
-            r#"{"type":"control","contents":{"action":"remotehost","child_number":0,"msg":"src.example.com"}}"#.to_string(),
+            r#"{"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":4}}"#
+                .to_string(),
+            r#"{"type":"control","contents":{"action":"queue_size","child_number":0,"queue":"TRANSFER","msg":4096}}"#
+                .to_string(),
+            r#"{"type":"control","contents":{"action":"remotehost","child_number":0,"msg":"src.example.com"}}"#
+                .to_string(),
             line("success-item", "TRANSFER", "amy", r#","msg":{"size":1024}"#),
-            line("failed-item", "TRANSFER", &format!("{HOSTILE}|x\ny\u{202e}z"), &format!(r#","msg":{{"size":2048,"failure":{failure}}}"#)),
-            line("warning-item", "TRANSFER", "bob", r#","local_item":"bob2","msg":{"size":1}"#),
+            line(
+                "failed-item",
+                "TRANSFER",
+                &format!("{HOSTILE}|x\ny\u{202e}z"),
+                &format!(r#","msg":{{"size":2048,"failure":{failure}}}"#),
+            ),
+            line(
+                "warning-item",
+                "TRANSFER",
+                "bob",
+                r#","local_item":"bob2","msg":{"size":1}"#,
+            ),
             line("start-item", "TRANSFER", "carl", r#","msg":{"size":1}"#),
         ]
         .join("\n");
@@ -399,13 +413,20 @@ mod tests {
         let text = csv(&input(&p, &st));
         let rows = read_csv(&text);
         assert_eq!(rows.len(), 5, "header + 4 items");
-        assert!(rows.iter().all(|r| r.len() == 10), "every row has every column: {rows:?}");
+        assert!(
+            rows.iter().all(|r| r.len() == 10),
+            "every row has every column: {rows:?}"
+        );
         assert_eq!(rows[1][..4], [DEMO, "src.example.com", "COMPLETED", "TRANSFER"]);
         assert_eq!(rows[1][4], "amy");
         assert_eq!(rows[1][7], "1024");
         assert_eq!(rows[1][8], "success");
         let hostile = &rows[2];
-        assert_eq!(hostile[4], format!("'{HOSTILE}|x\ny\u{202e}z"), "prefixed, quoted, exact");
+        assert_eq!(
+            hostile[4],
+            format!("'{HOSTILE}|x\ny\u{202e}z"),
+            "prefixed, quoted, exact"
+        );
         assert_eq!(hostile[8], "failed");
         assert!(hostile[9].starts_with("'=HYPERLINK"), "the reason is defused too");
         assert_eq!(rows[3][5], "bob2");
@@ -433,7 +454,10 @@ mod tests {
         }
         let hostile_row = table[2];
         assert!(hostile_row.contains("\\=cmd\\|\\' /C calc\\'\\!A0"), "{hostile_row}");
-        assert!(hostile_row.contains("\\\\u\\{202e\\}"), "bidi override shown as an escape");
+        assert!(
+            hostile_row.contains("\\\\u\\{202e\\}"),
+            "bidi override shown as an escape"
+        );
         assert!(!hostile_row.contains('\u{202e}'));
         assert!(hostile_row.contains("\\\\u\\{a\\}"), "the newline cannot end the row");
         assert!(!md.contains("<b>") && md.contains("&lt;b&gt;"));
@@ -442,7 +466,10 @@ mod tests {
         assert!(md.contains("bob → bob2"));
         assert!(md.contains("Source server:** src\\.example\\.com"));
         assert!(md.contains("Final state:** COMPLETED"));
-        assert!(md.contains("Some items failed"), "a COMPLETED session with a failure says so");
+        assert!(
+            md.contains("Some items failed"),
+            "a COMPLETED session with a failure says so"
+        );
         assert!(md.contains("| did not finish |"), "carl");
         // an explicit host wins over the log's
         let given = ReportInput {
@@ -461,7 +488,11 @@ mod tests {
         assert_eq!(v["state"], "FAILED");
         assert_eq!(v["host"], "src.example.com");
         assert_eq!(v["items"].as_array().unwrap().len(), 4);
-        assert_eq!(v["items"][1]["item"], format!("{HOSTILE}|x\ny\u{202e}z"), "exact, as data");
+        assert_eq!(
+            v["items"][1]["item"],
+            format!("{HOSTILE}|x\ny\u{202e}z"),
+            "exact, as data"
+        );
         assert_eq!(v["items"][1]["outcome"], "failed");
         assert!(v["items"][1]["reason"].as_str().unwrap().starts_with("=HYPERLINK"));
         assert_eq!(v["items"][0]["reason"], serde_json::Value::Null);
