@@ -13,6 +13,8 @@ pub enum Route {
     New,
     /// `#/session/<session_id>`: run and follow a session.
     Session(String),
+    /// `#/sessions`: the history of sessions this browser created or opened.
+    Sessions,
     /// Anything else, kept for the "not found" page.
     NotFound(String),
 }
@@ -30,6 +32,7 @@ impl Route {
             ["username"] => Route::Username,
             ["new"] => Route::New,
             ["session", id] => Route::Session(percent_decode(id)),
+            ["sessions"] => Route::Sessions,
             _ => Route::NotFound(h.to_owned()),
         }
     }
@@ -51,6 +54,7 @@ impl Route {
                 crate::whm::request::form_encode_into(&mut out, id);
                 out
             }
+            Route::Sessions => "#/sessions".into(),
             Route::NotFound(h) => format!("#{h}"),
         }
     }
@@ -96,6 +100,8 @@ mod tests {
         );
         assert_eq!(Route::parse("#/username"), Route::Username);
         assert_eq!(Route::parse("#/new"), Route::New);
+        assert_eq!(Route::parse("#/sessions"), Route::Sessions);
+        assert_eq!(Route::parse(&Route::Sessions.to_hash()), Route::Sessions);
         assert_eq!(Route::parse("#/nope/x"), Route::NotFound("/nope/x".into()));
     }
 

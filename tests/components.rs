@@ -187,3 +187,84 @@ async fn ten_thousand_accounts_render_only_a_window() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get_attribute("data-user").as_deref(), Some("user09999"));
 }
+
+#[wasm_bindgen_test]
+async fn report_export_offers_the_three_formats() {
+    use std::rc::Rc;
+    use whm_transfer_console::store::progress::Progress;
+    use whm_transfer_console::ui::report::{ReportExport, ReportExportProps};
+    use whm_transfer_console::whm::logs::parse_log;
+    use whm_transfer_console::whm::responses::ReportedState;
+    let log = r#"{"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"amy","item_type":"AccountRemoteRoot","msg":{"size":1}}}"#;
+    let r = root();
+    Renderer::<ReportExport>::with_root_and_props(
+        r.clone(),
+        ReportExportProps {
+            progress: Rc::new(Progress::from_log(&parse_log(log))),
+            session_id: "exampleservercopya20140206192428NtyW".into(),
+            state: Some(ReportedState::parse("COMPLETED")),
+            host: None,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let formats: Vec<String> = all(&r, "[data-testid=report-export]")
+        .iter()
+        .filter_map(|b| b.get_attribute("data-format"))
+        .collect();
+    assert_eq!(formats, ["md", "csv", "json"]);
+    assert!(
+        all(&r, "[data-testid=report-export]")
+            .iter()
+            .all(|b| b.tag_name() == "BUTTON")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn history_page_migrates_the_older_id_list_and_shows_what_it_knows() {
+    use whm_transfer_console::ui::history::{HistoryPage, HistoryUpdate, record};
+    use whm_transfer_console::whm::responses::SessionState;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    storage
+        .set_item(
+            "whm-transfer-console.sessions",
+            "exampleservercopya20140206192428NtyW\n<img src=x>\nother_1\n",
+        )
+        .unwrap();
+    // The session page tells the history what it learned: one line.
+    record(
+        "other_1",
+        HistoryUpdate::seen(SessionState::Completed).with_host("src.example.com"),
+    );
+    assert_eq!(
+        storage.get_item("whm-transfer-console.sessions").unwrap(),
+        None,
+        "migrated"
+    );
+    let r = root();
+    Renderer::<HistoryPage>::with_root(r.clone()).render();
+    yew::scheduler::flush().await;
+    let rows = all(&r, "[data-testid=history-row]");
+    let seen: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.get_attribute("data-session").unwrap(),
+                row.get_attribute("data-state").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("exampleservercopya20140206192428NtyW".to_owned(), "UNKNOWN".to_owned()),
+            ("other_1".to_owned(), "COMPLETED".to_owned())
+        ]
+    );
+    assert!(rows[0].text_content().unwrap().contains("2014-02-06 19:24:28"));
+    assert!(rows[1].text_content().unwrap().contains("src.example.com"));
+    // Not connected to WHM: nothing can be read.
+    assert!(one(&r, "[data-testid=history-refresh]").has_attribute("disabled"));
+    storage.clear().unwrap();
+}

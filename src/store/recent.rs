@@ -1,21 +1,10 @@
-//! The session ids this browser created or opened. WHM API 1 has no call that lists transfer sessions
-//! (docs/whm-api.md §3.0), so the console remembers them itself: ids only, never credentials.
+//! The older record of sessions (version 0 of the history, `store::history`): one session id per
+//! line, newest first, ids only. Still read so that what an older console stored is migrated.
 
 use crate::whm::request::check_session_id;
 
-/// How many ids are kept.
+/// How many ids the older console kept.
 pub const KEEP: usize = 20;
-
-/// Puts `id` first, without duplicates, keeping at most [`KEEP`]. Invalid ids are not remembered.
-pub fn remember(list: &[String], id: &str) -> Vec<String> {
-    if check_session_id(id).is_err() {
-        return list.to_vec();
-    }
-    std::iter::once(id.to_owned())
-        .chain(list.iter().filter(|x| x.as_str() != id).cloned())
-        .take(KEEP)
-        .collect()
-}
 
 /// Reads the stored text (one id per line); anything that is not a valid id is dropped.
 pub fn parse(stored: &str) -> Vec<String> {
@@ -28,25 +17,15 @@ pub fn parse(stored: &str) -> Vec<String> {
     out
 }
 
-pub fn serialize(list: &[String]) -> String {
-    list.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn newest_first_without_duplicates_or_junk() {
-        let l = remember(&[], "a1");
-        let l = remember(&l, "b2");
-        let l = remember(&l, "a1");
-        assert_eq!(l, ["a1", "b2"]);
-        assert_eq!(remember(&l, "bad id"), l, "invalid ids are not stored");
-        let many = (0..30).fold(Vec::new(), |l, i| remember(&l, &format!("s{i}")));
-        assert_eq!(many.len(), KEEP);
-        assert_eq!(many[0], "s29");
+    fn keeps_valid_ids_in_order_without_duplicates_or_junk() {
         assert_eq!(parse("a1\n<script>\n\nb2\na1\n"), ["a1", "b2"]);
-        assert_eq!(parse(&serialize(&many)), many);
+        assert_eq!(parse(" a1 \r\nb2\r\n"), ["a1", "b2"], "CRLF and spaces");
+        let many: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
+        assert_eq!(parse(&many.join("\n")).len(), KEEP);
     }
 }

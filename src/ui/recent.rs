@@ -1,23 +1,12 @@
-//! The remembered session ids, in localStorage (ids only; see `store::recent`).
+//! The sessions this browser remembers, for the pages that create or open one. Superseded by the
+//! history (`ui::history`, `#/sessions`), which also reads the older id list it replaces.
 
-use crate::store::recent;
-
-const KEY: &str = "whm-transfer-console.sessions";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
+/// The remembered ids, newest first.
 pub fn load() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
-        .map(|t| recent::parse(&t))
-        .unwrap_or_default()
+    super::history::load().into_iter().map(|e| e.id).collect()
 }
 
+/// A session was created or opened.
 pub fn remember(id: &str) {
-    let list = recent::remember(&load(), id);
-    if let Some(s) = storage() {
-        let _ = s.set_item(KEY, &recent::serialize(&list));
-    }
+    super::history::remember(id);
 }

@@ -2,6 +2,7 @@
 
 use super::check::CheckPage;
 use super::create::{CreateContext, CreatePage, CreateStore};
+use super::history::HistoryPage;
 use super::hooks::WhmContext;
 use super::session::SessionPage;
 use super::username::UsernamePage;
@@ -55,6 +56,7 @@ pub fn app() -> Html {
                     Route::Home => html! { <Home connected={whm.is_some()} /> },
                     Route::New => html! { <CreatePage /> },
                     Route::Session(id) => html! { <SessionPage key={id.clone()} session_id={id.clone()} /> },
+                    Route::Sessions => html! { <HistoryPage /> },
                 } }
             </main>
         </ContextProvider<CreateContext>>
@@ -82,6 +84,7 @@ fn header(props: &HeaderProps) -> Html {
             <nav aria-label="Main">
                 <a href="#/new" aria-current={current(matches!(props.route, Route::New))}>{ "New session" }</a>
                 <a href="#/check" aria-current={current(matches!(props.route, Route::Check(_)))}>{ "Check a session" }</a>
+                <a href="#/sessions" aria-current={current(matches!(props.route, Route::Sessions))}>{ "Your sessions" }</a>
                 <a href="#/username" aria-current={current(matches!(props.route, Route::Username))}>{ "Usernames" }</a>
             </nav>
             { match &props.whm {
@@ -142,10 +145,14 @@ fn not_found(props: &NotFoundProps) -> Html {
     }
 }
 
-/// Sessions this browser created or opened (WHM API 1 cannot list them).
+/// How many of the latest sessions the start page lists (the rest are in the history).
+const HOME_RECENT: usize = 5;
+
+/// The latest sessions this browser created or opened (WHM API 1 cannot list them); all of them,
+/// with their states, are in the history (`#/sessions`).
 #[function_component(RecentSessions)]
 fn recent_sessions() -> Html {
-    let list = use_memo((), |_| super::recent::load());
+    let list = use_memo((), |_| super::history::load());
     if list.is_empty() {
         return html! {};
     }
@@ -153,14 +160,16 @@ fn recent_sessions() -> Html {
         <section class="panel" aria-labelledby="recent-h">
             <h2 id="recent-h">{ "Your recent sessions" }</h2>
             <ul class="recent">
-                { for list.iter().map(|id| html! {
-                    <li data-testid="recent-session" data-id={id.clone()}>
-                        <code>{ id }</code>{ " " }
-                        <a href={Route::Check(Some(id.clone())).to_hash()}>{ "check" }</a>{ " · " }
-                        <a href={Route::Session(id.clone()).to_hash()}>{ "run" }</a>
+                { for list.iter().take(HOME_RECENT).map(|e| html! {
+                    <li data-testid="recent-session" data-id={e.id.clone()} data-state={e.state_name().to_owned()}>
+                        <code>{ &e.id }</code>{ " " }
+                        if let Some(s) = &e.state { <span class="muted">{ format!("({}) ", s.label()) }</span> }
+                        <a href={Route::Check(Some(e.id.clone())).to_hash()}>{ "check" }</a>{ " · " }
+                        <a href={Route::Session(e.id.clone()).to_hash()}>{ "run" }</a>
                     </li>
                 }) }
             </ul>
+            <p><a href={Route::Sessions.to_hash()} data-testid="history-link">{ format!("All {} in the history, with their states →", crate::store::format::plural(list.len(), "session", "sessions")) }</a></p>
         </section>
     }
 }
