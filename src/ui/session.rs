@@ -58,6 +58,21 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             }
         });
     }
+    // What this page learns goes into the history (#/sessions): state, item counts, source host.
+    {
+        let key = (flow.state.clone(), flow.final_progress.is_some());
+        let (id, progress) = (id.clone(), flow.final_progress.clone());
+        use_effect_with(key, move |(state, _)| {
+            if let Some(state) = state {
+                let update = crate::store::history::HistoryUpdate::seen(state);
+                let update = match &progress {
+                    Some(p) => update.with_progress(p),
+                    None => update,
+                };
+                super::history::record(&id, update);
+            }
+        });
+    }
     let name = match &flow.state {
         Some(ReportedState::Session(s)) => s.name().to_owned(),
         Some(ReportedState::Item(i)) => i.name().to_owned(),
@@ -131,6 +146,12 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             }
             if let Some(open) = &flow.open_log {
                 <ItemLogView open={open.clone()} on_close={dispatch_on(SessionAction::CloseItemLog)} />
+            }
+            if let (Some(p), Some(state)) = (&flow.final_progress, &flow.state) {
+                <section class="panel" aria-label="Report">
+                    <p class="hint">{ "A report of this session for a ticket or a customer:" }</p>
+                    <super::report::ReportExport progress={p.clone()} session_id={AttrValue::from(id.clone())} state={Some(state.clone())} />
+                </section>
             }
             if let Some((p, live)) = flow.progress() {
                 <Results progress={p.clone()} state={current} live={live} on_open_log={{

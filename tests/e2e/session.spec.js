@@ -235,6 +235,23 @@ test("follow a run with a warning and a failure: bars, verdict, the failure's fi
   await expect(page).toHaveTitle(/^100% · Completed/);
   await screenshot(page, "session-verdict");
 
+  // the report holds every item, in Markdown and CSV
+  for (const format of ["md", "csv"]) {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator(`[data-testid="report-export"][data-format="${format}"]`).click(),
+    ]);
+    const text = require("fs").readFileSync(await download.path(), "utf8");
+    expect(text, format).toContain("mailer");
+    expect(text, format).toContain("already exists");
+    expect(text, format).not.toContain("luggage");
+  }
+  // the history knows how it ended
+  await page.evaluate(() => { window.location.hash = "#/sessions"; });
+  await expect(page.locator(`[data-testid="history-row"][data-session="${DEMO}"]`)).toHaveAttribute("data-state", "COMPLETED");
+  await page.evaluate((id) => { window.location.hash = `#/session/${id}`; }, DEMO);
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED");
+
   // the arrival check: the restored account is here; once the simulator "loses" it, it is flagged
   await page.getByTestId("arrival-check").click();
   const arrival = page.locator('[data-testid="arrival-row"][data-user="mailer"]');
