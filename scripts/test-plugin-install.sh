@@ -106,7 +106,7 @@ expected_headers=$(printf '%s\r\n' "Content-Type: text/html; charset=utf-8" "Con
 check "the headers: HTML type, the strict CSP, Referrer-Policy same-origin, nosniff, no-cache" test "$headers" = "$expected_headers"
 sed '1,/^\r$/d' "$T/page" >"$T/body"
 check "the body is the HTML page" grep -q '^<!doctype html>' "$T/body"
-check "the page loads the hashed boot script and stylesheet" grep -qE "<script type=\"module\" src=\"\./boot-$HEX\.js\"></script>" "$T/body"
+check "the page loads the hashed boot script and stylesheet" grep -qE "<script src=\"\./boot-$HEX\.js\" defer></script>" "$T/body"
 check "the page keeps its referrer policy same-origin" grep -q '<meta name="referrer" content="same-origin" />' "$T/body"
 check "every file the page and boot script name exists in the installed folder" bash -c '
   cd "$1"
