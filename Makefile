@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 2087
 SCENARIO ?= demo
 
-.PHONY: bootstrap build sim plugin demo test lint test-native test-browser test-e2e test-plugin bench bench-browser clean
+.PHONY: bootstrap build sim plugin demo test lint test-native test-browser test-e2e test-plugin bench bench-browser size fuzz clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -54,8 +54,23 @@ test-plugin: plugin
 bench:
 	cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3
 
-bench-browser: build sim
+# The release build with the measurement hooks (feature bench-hooks) goes to target/bench-dist, never dist/.
+bench-browser: sim
+	@bash scripts/bootstrap.sh
+	trunk build --release --offline --features bench-hooks --dist target/bench-dist
 	node scripts/browser-bench.js
+
+# Shipped size of the release build (dist/): wasm / js / css, raw and gzip, then what the wasm holds.
+# twiggy is installed here only (not by make test).
+size: build
+	@command -v twiggy >/dev/null || cargo install twiggy --locked
+	@bash scripts/size.sh
+
+# proptest fuzz targets (cargo-fuzz needs nightly) with a fixed larger budget; `make test` runs the same
+# targets with their short default. Failing inputs are saved under proptest-regressions/ (commit them).
+FUZZ_CASES ?= 2000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test -p whm-transfer-console --test fuzz_decoders --test fuzz_logs --test fuzz_username --test no_panic
 
 clean:
 	cargo clean

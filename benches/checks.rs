@@ -1,14 +1,21 @@
-//! Speed of the checks engine: a bulk username check of 10,000 names and the findings of a
-//! 10,000-account analysis against 50,000 local users. Native only (criterion).
+//! Speed of the checks engine, stage by stage, at 1,000 / 10,000 / 50,000 remote accounts against a
+//! server with 5× as many local users, groups, domains, databases and database users (and one remote
+//! database per account): the rule context, the bulk username check of every account name, the
+//! findings (with a fresh context, so building its owner index is included) and the validation of a
+//! 1,000-account queue plan (with the context of the loaded analysis, as the check page does).
+//! Each stage should grow linearly with the accounts; the plan check should not grow at all.
+//! Native only (criterion).
 //!
 //! `cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3`
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use criterion::{Criterion, criterion_group};
+    use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
     use std::collections::HashMap;
     use std::hint::black_box;
-    use whm_transfer_console::checks::{FindingsInput, Purpose, RuleContext, check_bulk, findings};
+    use whm_transfer_console::checks::{
+        FindingsInput, PlanInput, PlannedAccount, Purpose, QueuePlan, RuleContext, check_bulk, findings, validate_plan,
+    };
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
 
@@ -70,20 +77,21 @@ mod native {
         }
     }
 
-    /// 10,000 remote accounts; 50,000 local users and groups, 20,000 local DB owners and domains,
-    /// 10,000 remote databases, a few dedicated IPs and mail nodes.
-    pub fn analysis() -> Analysis {
+    /// `accounts` remote accounts; 5× as many local users, groups, domains, databases and database
+    /// users; one remote database per account; a few dedicated IPs and mail nodes.
+    pub fn analysis(accounts: usize) -> Analysis {
         let mut a = Analysis::default();
         a.options.unrestricted = Some(true);
         a.remote.supports_live_transfers = Some(true);
-        let local = names(1, 50_000);
-        let remote = names(2, 10_000);
+        let local = names(1, 5 * accounts);
+        let remote = names(2, accounts);
         a.local.users = local.iter().cloned().collect();
         a.local.groups = local.iter().cloned().collect();
         let mut local_dbs = DbOwnership::default();
-        for (i, u) in local.iter().take(20_000).enumerate() {
+        for (i, u) in local.iter().enumerate() {
             local_dbs.dbs.mysql.insert(format!("{u}_db{i}"), u.clone());
-            a.local.domains.insert(format!("{u}.example"), u.clone());
+            local_dbs.users.mysql.insert(format!("{u}_u{i}"), u.clone());
+            a.local.domains.insert(format!("{u}{i}.example"), u.clone());
         }
         a.local.dbs = Some(local_dbs);
         a.local.available_ips = (0..50).map(|i| format!("203.0.113.{i}")).collect();
@@ -119,6 +127,69 @@ mod native {
         a
     }
 
+    const SIZES: [usize; 3] = [1_000, 10_000, 50_000];
+
+    /// How many accounts the admin selects for the queue (issue 10's budget: under 16 ms).
+    const SELECTED: usize = 1_000;
+
+    fn stages(c: &mut Criterion) {
+        for &n in &SIZES {
+            let a = analysis(n);
+            let ctx = RuleContext::from_analysis(&a);
+            let verdicts = HashMap::new();
+            let report = findings(FindingsInput {
+                analysis: &a,
+                ctx: &ctx,
+                server_verdicts: &verdicts,
+                live_transfer_requested: false,
+            });
+            assert!(report.has_errors(), "the data has findings");
+            let names: Vec<String> = a.items.accounts.iter().map(|x| x.user.clone()).collect();
+            assert!(!check_bulk(&names, &ctx, Purpose::Transfer).collisions.is_empty());
+            let mut plan = QueuePlan::from_analysis(&a);
+            plan.accounts.truncate(SELECTED);
+            plan.accounts
+                .iter_mut()
+                .step_by(10)
+                .for_each(|p: &mut PlannedAccount| p.localuser.push('x'));
+            plan.packages.clear();
+            assert!(!validate_plan(PlanInput::new(&plan, &a, &ctx)).is_empty());
+
+            let mut group = c.benchmark_group("checks");
+            group.throughput(Throughput::Elements(n as u64));
+            if n >= 10_000 {
+                group.sample_size(10);
+            }
+            group.bench_with_input(BenchmarkId::new("context", n), &a, |b, a| {
+                b.iter(|| RuleContext::from_analysis(black_box(a)))
+            });
+            group.bench_with_input(BenchmarkId::new("bulk-usernames", n), &names, |b, names| {
+                b.iter(|| check_bulk(black_box(names), black_box(&ctx), Purpose::Transfer))
+            });
+            // A fresh context each time (a clone drops the owner index): findings pay for indexing
+            // the owners once, as on a load.
+            group.bench_with_input(BenchmarkId::new("findings", n), &ctx, |b, ctx| {
+                b.iter_batched(
+                    || ctx.clone(),
+                    |fresh| {
+                        findings(black_box(FindingsInput {
+                            analysis: &a,
+                            ctx: &fresh,
+                            server_verdicts: &verdicts,
+                            live_transfer_requested: false,
+                        }))
+                    },
+                    BatchSize::LargeInput,
+                )
+            });
+            group.throughput(Throughput::Elements(SELECTED as u64));
+            group.bench_with_input(BenchmarkId::new("plan-1000-selected", n), &plan, |b, plan| {
+                b.iter(|| validate_plan(black_box(PlanInput::new(plan, &a, &ctx))))
+            });
+            group.finish();
+        }
+    }
+
     fn bench_bulk(c: &mut Criterion) {
         let list = names(42, 10_000);
         let local = names(7, 50_000);
@@ -134,28 +205,8 @@ mod native {
         });
     }
 
-    fn bench_findings(c: &mut Criterion) {
-        let a = analysis();
-        let ctx = RuleContext::from_analysis(&a);
-        let verdicts = HashMap::new();
-        let input = FindingsInput {
-            analysis: &a,
-            ctx: &ctx,
-            server_verdicts: &verdicts,
-            live_transfer_requested: false,
-        };
-        assert!(!findings(input).findings.is_empty());
-        c.bench_function("findings 10k accounts, 50k local users", |b| {
-            b.iter(|| findings(black_box(input)))
-        });
-        c.bench_function("RuleContext::from_analysis (50k users)", |b| {
-            b.iter(|| RuleContext::from_analysis(black_box(&a)))
-        });
-    }
-
-    criterion_group!(checks, bench_bulk, bench_findings);
+    criterion_group!(checks, stages, bench_bulk);
 }
-
 #[cfg(not(target_arch = "wasm32"))]
 criterion::criterion_main!(native::checks);
 

@@ -10,7 +10,7 @@
 #     index.cgi                 the entry page: HTTP headers (CSP, Referrer-Policy, nosniff) + the HTML
 #     boot-<hash>.js, styles-<hash>.css, whm-transfer-console-<hash>.js, whm-transfer-console_bg-<hash>.wasm
 #
-# cpsrvd lets browsers cache JS, CSS and application/* for 60 days (whm-transfer-api.md §2.6), so every asset
+# cpsrvd lets browsers cache JS, CSS and application/* for 60 days (docs/whm-api.md §2.6), so every asset
 # is renamed after the SHA-256 of its content (first 16 hex digits) and every reference to it is rewritten:
 # an upgrade changes the names, so no browser runs a stale file. index.cgi's HTML is not cached.
 set -euo pipefail

@@ -2,6 +2,8 @@
 //!
 //! The pure core (`whm`, `checks`) builds and tests natively; the browser half (`client`, `ui`) is
 //! compiled for `wasm32-unknown-unknown` only.
+//!
+//! `§` references are to docs/whm-api.md.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -15,3 +17,6 @@ pub mod client;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+#[cfg(all(target_arch = "wasm32", feature = "bench-hooks"))]
+pub mod bench_hooks;

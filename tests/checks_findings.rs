@@ -251,6 +251,22 @@ fn domain_exists() {
 }
 
 #[test]
+fn domain_exists_whatever_the_local_spelling() {
+    // A local domain written with capitals or spaces still belongs to its account here.
+    let mut a = analysis(&["bob", "carol"]);
+    a.local.domains.insert(" Bob.Example".into(), "alice".into());
+    a.local.domains.insert("*".into(), "nobody".into());
+    a.items.accounts[1].domain = "*".into();
+    let r = check(&a);
+    let f = one(&r, kinds::DOMAIN_EXISTS);
+    assert_eq!(f.subject.name, "bob");
+    assert!(f.message.contains("“alice”"), "{}", f.message);
+    // The wildcard entry is nobody's main domain.
+    a.local.domains.remove(" Bob.Example");
+    assert_eq!(check(&a).of_kind(kinds::DOMAIN_EXISTS).count(), 0);
+}
+
+#[test]
 fn db_conflict_is_deduplicated_across_sources_and_engines() {
     let mut a = analysis(&["bob"]);
     let mut local = whm_transfer_console::whm::analysis::DbOwnership::default();

@@ -1,4 +1,4 @@
-//! Queue-plan validation and the enqueue requests it produces (whm-transfer-api.md §3.9).
+//! Queue-plan validation and the enqueue requests it produces (docs/whm-api.md §3.9).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{BTreeMap, HashMap};

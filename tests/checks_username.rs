@@ -1,4 +1,4 @@
-//! Table tests of the cPanel username rules (whm-transfer-api.md §5.1–§5.3).
+//! Table tests of the cPanel username rules (docs/whm-api.md §5.1–§5.3).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashSet;
@@ -320,8 +320,39 @@ fn rule_ids_are_stable() {
 
 #[test]
 fn reserved_lists_match_the_reference() {
-    assert_eq!(RESERVED_NAMES.len(), 43);
-    assert_eq!(RESERVED_NAMES.iter().collect::<HashSet<_>>().len(), 43, "no duplicates");
+    // Names docs/whm-api.md §5.2 lists, from each corner of the list: the system's own accounts,
+    // cPanel's services, the database schemas and the lock name.
+    for known in [
+        "root",
+        "toor",
+        "nobody",
+        "all",
+        "cpses",
+        "cphulkd",
+        "whmxfer",
+        "mailman",
+        "dovecot",
+        "postgres",
+        "information_schema",
+        "performance_schema",
+        "virtfs",
+        "_lock",
+    ] {
+        assert!(RESERVED_NAMES.contains(&known), "{known} is listed");
+    }
+    // The list is the exact names only: prefixes and suffixes are separate rules, and every entry is
+    // a distinct name a cPanel account could otherwise have (lowercase, not empty).
+    assert_eq!(
+        RESERVED_NAMES.iter().collect::<HashSet<_>>().len(),
+        RESERVED_NAMES.len(),
+        "no duplicates"
+    );
+    for name in RESERVED_NAMES {
+        assert!(!name.is_empty() && name.to_lowercase() == name, "{name}");
+    }
+    for name in ["test", "tester", "password", "abc.lock", "bob", "alice"] {
+        assert!(!RESERVED_NAMES.contains(&name), "{name} is not in the exact list");
+    }
     for name in RESERVED_NAMES {
         let v = check_username(name, &RuleContext::default(), Transfer);
         assert!(v.reserved && v.breaks(Rule::ReservedName), "{name}");

@@ -1,4 +1,5 @@
-//! Deterministic generation of the `large` scenario (10,000 accounts, 50,000 local users).
+//! Deterministic generation of the `large` scenario: 10,000 accounts, 50,000 local users, 25,000 local
+//! databases and 25,000 local DB users, 10,000 remote databases (and as many remote DB users).
 
 use std::collections::HashSet;
 
@@ -8,6 +9,10 @@ use serde_json::{Map, Value, json};
 
 pub const ACCOUNTS: usize = 10_000;
 pub const LOCAL_USERS: usize = 50_000;
+/// Local MySQL databases, and as many local MySQL DB users (one of each for every other cPanel user).
+pub const LOCAL_DBS: usize = 25_000;
+/// Remote MySQL databases, and as many remote DB users (one of each per remote account).
+pub const REMOTE_DBS: usize = ACCOUNTS;
 
 const SYLLABLES: [&str; 40] = [
     "al", "be", "co", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "li", "mo", "na", "or", "pe", "qu", "ra", "si",
@@ -69,14 +74,17 @@ pub fn expand(v: &mut Value, seed: u64) {
         domains.insert(format!("{u}.example"), json!(u));
     }
 
+    // Local databases and DB users: `<user>_wp` and `<user>_wpu`, cPanel's prefix style.
     let mut ldbs = Map::new();
-    let mut local_db_names = Vec::new();
-    for u in cp_users.iter().step_by(5) {
+    let mut ldbusers = Map::new();
+    let mut local_db_names = Vec::with_capacity(LOCAL_DBS);
+    for u in cp_users.iter().step_by(2).take(LOCAL_DBS) {
         let name = format!("{u}_wp");
         ldbs.insert(name.clone(), json!({ "owner": u }));
+        ldbusers.insert(format!("{u}_wpu"), json!({ "owner": u }));
         local_db_names.push((name, u.clone()));
     }
-    let local_dbs = json!({"dbs": {"MYSQL": ldbs.clone(), "PGSQL": {}}, "users": {"MYSQL": ldbs, "PGSQL": {}}});
+    let local_dbs = json!({"dbs": {"MYSQL": ldbs, "PGSQL": {}}, "users": {"MYSQL": ldbusers, "PGSQL": {}}});
 
     let available_ips: Vec<String> = (10..40).map(|i| format!("198.51.100.{i}")).collect();
     let mut dedicated = Map::new();
@@ -88,6 +96,7 @@ pub fn expand(v: &mut Value, seed: u64) {
     let mut accounts = Vec::with_capacity(ACCOUNTS);
     let mut acct_names: HashSet<String> = HashSet::new();
     let mut rdbs = Map::new();
+    let mut rdbusers = Map::new();
     let resellers: Vec<String> = (1..=30).map(|i| format!("res{i:02}")).collect();
     let mut tries = 0usize;
     while accounts.len() < ACCOUNTS && tries < ACCOUNTS * 20 {
@@ -144,13 +153,20 @@ pub fn expand(v: &mut Value, seed: u64) {
         a.insert("has_dedicated_ip".into(), json!(u8::from(rng.random_range(0..100) < 3)));
         a.insert("worker_nodes".into(), worker_nodes);
         accounts.push(Value::Object(a));
-        if rng.random_range(0..3) == 0 {
-            rdbs.insert(format!("{name}_db"), json!({ "owner": name }));
-        }
+        // One database and one DB user per account; about 1 in 100 reuses a local database's name
+        // (a clash with another owner here).
+        let mut db = format!("{name}_db");
         if rng.random_range(0..100) == 0 {
-            let (db, _) = &local_db_names[rng.random_range(0..local_db_names.len())];
-            rdbs.insert(db.clone(), json!({ "owner": name }));
+            let (clash, _) = &local_db_names[rng.random_range(0..local_db_names.len())];
+            if !rdbs.contains_key(clash) {
+                db.clone_from(clash);
+            }
         }
+        if rdbs.contains_key(&db) {
+            db = format!("{name}_db{}", accounts.len());
+        }
+        rdbs.insert(db, json!({ "owner": name }));
+        rdbusers.insert(format!("{name}_dbu"), json!({ "owner": name }));
     }
     let packages: Vec<Value> = (1..=40)
         .map(|i| {
@@ -162,8 +178,7 @@ pub fn expand(v: &mut Value, seed: u64) {
         reseller_map.insert(r.clone(), json!(1));
     }
     reseller_map.insert("root".into(), json!(1));
-    let remote_dbs =
-        json!({"dbs": {"MYSQL": rdbs.clone(), "PGSQL": rdbs.clone()}, "users": {"MYSQL": rdbs.clone(), "PGSQL": rdbs}});
+    let remote_dbs = json!({"dbs": {"MYSQL": rdbs, "PGSQL": {}}, "users": {"MYSQL": rdbusers, "PGSQL": {}}});
 
     if let Some(local) = v.get_mut("local").and_then(Value::as_object_mut) {
         local.insert("users".into(), json!(users));
@@ -203,6 +218,22 @@ mod tests {
         let accts = a["remotes"][0]["items"]["accounts"].as_array().map(Vec::len);
         assert_eq!(accts, Some(ACCOUNTS));
         assert_eq!(a["local"]["users"].as_array().map(Vec::len), Some(LOCAL_USERS));
+        let count = |v: &Value| v.as_object().map(Map::len);
+        assert_eq!(count(&a["local"]["dbs"]["dbs"]["MYSQL"]), Some(LOCAL_DBS));
+        assert_eq!(count(&a["local"]["dbs"]["users"]["MYSQL"]), Some(LOCAL_DBS));
+        let remote = &a["remotes"][0]["remote"]["dbs"];
+        assert_eq!(count(&remote["dbs"]["MYSQL"]), Some(REMOTE_DBS));
+        assert_eq!(count(&remote["users"]["MYSQL"]), Some(REMOTE_DBS));
+        // some remote databases clash with a local one of another owner
+        let local = a["local"]["dbs"]["dbs"]["MYSQL"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let clashes = remote["dbs"]["MYSQL"]
+            .as_object()
+            .map(|m| m.keys().filter(|k| local.contains_key(*k)).count())
+            .unwrap_or(0);
+        assert!(clashes > 20, "{clashes}");
         let mut c = base;
         expand(&mut c, 8);
         assert_ne!(a, c);

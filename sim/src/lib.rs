@@ -1,5 +1,5 @@
 //! whm-sim: a simulator of cPanel WHM API 1's account-transfer functions, written from
-//! `shared/whm-transfer-api.md` independently of the app it serves (it shares no code with it).
+//! `docs/whm-api.md` independently of the app it serves (it shares no code with it).
 
 pub mod analysis;
 pub mod api;

@@ -1,4 +1,4 @@
-//! cPanel username rules (whm-transfer-api.md §5), implemented independently of the app.
+//! cPanel username rules (docs/whm-api.md §5), implemented independently of the app.
 
 use std::collections::HashSet;
 

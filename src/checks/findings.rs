@@ -1,4 +1,4 @@
-//! What a decoded analysis (whm-transfer-api.md §4) means for the transfer: a sorted list of findings
+//! What a decoded analysis (§4) means for the transfer: a sorted list of findings
 //! and the totals.
 //!
 //! Each remote account is checked as if it kept its name (`localuser = user`), with the rules of
@@ -7,15 +7,19 @@
 //! [`RuleContext::from_analysis`] (plus the admin's aliases and prefixing setting); server verdicts
 //! (`validate_system_user`) add what they know.
 
-use super::username::{Purpose, Rule, RuleContext, Verdict, check_bulk, quote};
+use super::name_findings::{NameFindings, Voice};
+use super::text::{free_ips, quote};
+use super::username::{FastMap, FastSet, Purpose, Rule, RuleContext, check_bulk};
 use crate::whm::Analysis;
 use crate::whm::analysis::PerEngine;
 use crate::whm::responses::SystemUserVerdict;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// How bad a finding is. Sorts errors first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How bad a finding is. Ordered worst first: `Error < Warning < Info`, so sorting puts errors
+/// first and `min` is the worst of several (no separate rank is needed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {
     /// The transfer of that item (or the session) will fail.
     Error,
@@ -24,7 +28,36 @@ pub enum Severity {
     Info,
 }
 
+impl Ord for Severity {
+    fn cmp(&self, other: &Severity) -> Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+impl PartialOrd for Severity {
+    fn partial_cmp(&self, other: &Severity) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Severity {
+    /// Every severity, worst first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+    /// 0 for the worst.
+    const fn rank(self) -> u8 {
+        match self {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }
+    }
+
+    /// The worse of two.
+    pub fn worst(self, other: Severity) -> Severity {
+        self.min(other)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -242,101 +275,30 @@ pub fn findings(input: FindingsInput<'_>) -> Report {
     }
 }
 
-/// "Transfer it under another local username, e.g. “x”."
-pub(crate) fn rename_fix(verdict: &Verdict, why: &str) -> String {
-    match &verdict.suggestion {
-        Some(s) => format!("Transfer it under another local username{why}, e.g. {}.", quote(s)),
-        None => format!("Transfer it under another local username{why}."),
-    }
-}
-
-fn joined(verdict: &Verdict, pick: impl Fn(Rule) -> bool) -> Option<String> {
-    let parts: Vec<&str> = verdict
-        .violations
-        .iter()
-        .filter(|v| pick(v.rule))
-        .map(|v| v.explanation.as_str())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
-}
-
 fn account_findings(input: &FindingsInput<'_>, out: &mut Vec<Finding>) {
     let analysis = input.analysis;
     let accounts = &analysis.items.accounts;
-    let names: Vec<String> = accounts.iter().map(|a| a.user.clone()).collect();
+    // Checked in place: the names are borrowed, not copied.
+    let names: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
     let bulk = check_bulk(&names, input.ctx, Purpose::Transfer);
     for (account, verdict) in accounts.iter().zip(&bulk.verdicts) {
         let user = account.user.as_str();
         let q = quote(user);
         let server = input.server_verdicts.get(user);
         let subject = || Subject::account(user);
-
         let local_user = verdict.exists_as_user;
-        let local_group = verdict.exists_as_group;
-        if local_user || server.is_some_and(|s| s.exists) {
-            let source = if local_user { "" } else { " (validate_system_user)" };
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::USER_EXISTS,
-                subject(),
-                format!("This system already has an account named {q}.{source}"),
-                format!(
-                    "{} Or restore into the existing account (skip account creation), or overwrite it (force, unrestricted sessions only).",
-                    rename_fix(verdict, "")
-                ),
-            ));
-        }
-        if local_group {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::GROUP_EXISTS,
-                subject(),
-                format!("This system already has a group named {q}."),
-                format!(
-                    "{} WHM cannot create the account’s group while a group of that name exists.",
-                    rename_fix(verdict, "")
-                ),
-            ));
-        }
-
-        let reserved = joined(verdict, Rule::is_reserved).or_else(|| {
-            server
-                .filter(|s| s.reserved)
-                .map(|_| format!("WHM reports {q} as a reserved username on this system."))
-        });
-        if let Some(message) = reserved {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::RESERVED_USERNAME,
-                subject(),
-                message,
-                rename_fix(verdict, ""),
-            ));
-        }
-
-        let invalid = joined(verdict, |r| r.is_syntax() && r.applies_to(Purpose::Transfer)).or_else(|| {
-            server
-                .filter(|s| !s.valid_for_transfer)
-                .map(|_| format!("{q} is not a valid username on this system."))
-        });
-        if let Some(message) = invalid {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::INVALID_USERNAME,
-                subject(),
-                message,
-                rename_fix(verdict, ""),
-            ));
-        }
-
+        let names = NameFindings {
+            voice: Voice::Analysis,
+            account: user,
+            verdict,
+            server,
+        };
+        out.extend(names.user_exists());
+        out.extend(names.group_exists());
+        out.extend(names.reserved());
+        out.extend(names.invalid());
         if let Some(v) = verdict.violation(Rule::PrefixCollision) {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::PREFIX_COLLISION,
-                subject(),
-                v.explanation.clone(),
-                rename_fix(verdict, " whose first characters are unique"),
-            ));
+            out.push(names.prefix_collision(v.explanation.clone()));
         }
 
         if let Some(s) = server {
@@ -403,19 +365,34 @@ fn domain_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
     if analysis.local.domains.is_empty() {
         return;
     }
-    let local: HashMap<Cow<'_, str>, &str> = analysis
-        .local
-        .domains
-        .iter()
-        .filter(|(d, _)| d.as_str() != "*")
-        .map(|(d, u)| (lowercase(d.trim()), u.as_str()))
-        .collect();
+    let domains = &analysis.local.domains;
+    // WHM writes domains lowercase and trimmed: then the analysis' own map is looked up as it is, and
+    // nothing proportional to the server's domains is built. Otherwise, a normalised copy.
+    let normalised = domains
+        .keys()
+        .all(|d| d.trim().len() == d.len() && !d.bytes().any(|b| b.is_ascii_uppercase()));
+    let copy: FastMap<Cow<'_, str>, &str> = if normalised {
+        FastMap::default()
+    } else {
+        domains
+            .iter()
+            .filter(|(d, _)| d.as_str() != "*")
+            .map(|(d, u)| (lowercase(d.trim()), u.as_str()))
+            .collect()
+    };
+    let owner_of = |domain: &str| -> Option<&str> {
+        if normalised {
+            domains.get(domain).filter(|_| domain != "*").map(String::as_str)
+        } else {
+            copy.get(domain).copied()
+        }
+    };
     for account in &analysis.items.accounts {
         let domain = lowercase(account.domain.trim());
         if domain.is_empty() {
             continue;
         }
-        if let Some(owner) = local.get(domain.as_ref()).filter(|o| **o != account.user) {
+        if let Some(owner) = owner_of(domain.as_ref()).filter(|o| *o != account.user) {
             out.push(Finding::new(
                 Severity::Error,
                 kinds::DOMAIN_EXISTS,
@@ -546,17 +523,8 @@ fn ip_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
     }
 }
 
-/// "no free IP address", "only 1 free IP address", "only 3 free IP addresses".
-pub(crate) fn free_ips(free: usize) -> String {
-    match free {
-        0 => "no free IP address".into(),
-        1 => "only 1 free IP address".into(),
-        n => format!("only {n} free IP addresses"),
-    }
-}
-
 fn linked_node_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
-    let offered: HashSet<&str> = analysis
+    let offered: FastSet<&str> = analysis
         .local
         .linked_nodes
         .iter()
@@ -680,7 +648,7 @@ fn module_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
 
 fn totals(analysis: &Analysis) -> Totals {
     let accounts = &analysis.items.accounts;
-    let mut by_owner: HashMap<&str, OwnerTotal> = HashMap::new();
+    let mut by_owner: FastMap<&str, OwnerTotal> = FastMap::default();
     let mut bytes = 0u128;
     let mut files = 0u128;
     for a in accounts {

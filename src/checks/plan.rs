@@ -1,5 +1,5 @@
 //! Queue-plan validation: the admin's selection checked against the analysis, the available transfer
-//! modules and their schemas (whm-transfer-api.md §3.9), then turned into `enqueue_transfer_item`
+//! modules and their schemas (§3.9), then turned into `enqueue_transfer_item`
 //! requests.
 //!
 //! Problems are [`Finding`]s (alias [`PlanProblem`]); account problems have the account's **source**
@@ -7,15 +7,18 @@
 //! Session-wide findings of the analysis (shared MySQL, module errors …) are [`crate::checks::findings()`]'
 //! business and are not repeated here, except Live Transfer, which is chosen per account.
 
-use super::findings::{Finding, Severity, Subject, SubjectKind, free_ips, sort_findings};
+use super::findings::{Finding, Severity, Subject, SubjectKind, sort_findings};
+use super::name_findings::{NameFindings, Voice};
+use super::text::{free_ips, others_list, quote};
 use super::username::{
-    Checker, Collision, FastMap, Purpose, Rule, RuleContext, Verdict, find_collisions, first_n_key, quote,
+    Checker, Collision, FastMap, FastSet, Purpose, Rule, RuleContext, Verdict, find_collisions, key_of,
 };
 use crate::whm::Analysis;
 use crate::whm::analysis::Account;
 use crate::whm::request::{AccountItem, EnqueueTransferItem};
 use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A problem of a queue plan.
 pub type PlanProblem = Finding;
@@ -335,10 +338,10 @@ fn module_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
 }
 
 fn package_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
-    let known: Option<HashSet<&str>> = input
+    let known: Option<FastSet<&str>> = input
         .analysis
         .map(|a| a.items.packages.iter().map(|p| p.name.as_str()).collect());
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FastSet<&str> = FastSet::default();
     for package in &input.plan.packages {
         let subject = || Subject::new(SubjectKind::Package, package.as_str());
         if !seen.insert(package.as_str()) {
@@ -385,13 +388,14 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     if accounts.is_empty() {
         return;
     }
+    // The context keeps its owner index: a plan is checked without re-indexing the server's owners.
     let checker = Checker::indexed(ctx, Purpose::Transfer);
+    let n = ctx.effective_prefix_length();
     let local_users: Vec<&str> = accounts.iter().map(|a| a.localuser.as_str()).collect();
-    let local_names: Vec<String> = local_users.iter().map(|s| (*s).to_owned()).collect();
-    let collisions = find_collisions(&local_names, ctx.prefix_length);
+    let collisions = find_collisions(&local_users, ctx.prefix_length);
     // A second item of the same source user is refused by enqueue (duplicate-account): it does not
     // also clash with the first.
-    let mut first_of_user: HashSet<&str> = HashSet::new();
+    let mut first_of_user: FastSet<&str> = FastSet::default();
     let enqueued: Vec<bool> = accounts.iter().map(|a| first_of_user.insert(a.user.as_str())).collect();
     // Each enqueued account → its collision group (linear memory however large the group).
     let groups: Vec<Vec<usize>> = collisions
@@ -405,21 +409,21 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
         })
         .filter(|m: &Vec<usize>| m.len() > 1)
         .collect();
-    let mut colliding: HashMap<usize, usize> = HashMap::new();
+    let mut colliding: FastMap<usize, usize> = FastMap::default();
     for (g, members) in groups.iter().enumerate() {
         for &m in members {
             colliding.insert(m, g);
         }
     }
     // First-N keys of the plan's local names, for suggestions that avoid them.
-    let mut key_counts: HashMap<String, usize> = HashMap::new();
-    for name in &local_names {
-        *key_counts.entry(first_n_key(name, ctx.prefix_length)).or_default() += 1;
+    let mut key_counts: FastMap<Cow<'_, str>, usize> = FastMap::default();
+    for name in &local_users {
+        *key_counts.entry(key_of(name, n)).or_default() += 1;
     }
-    let known: Option<HashSet<&str>> = analysis.map(|a| a.items.accounts.iter().map(|x| x.user.as_str()).collect());
-    let node_aliases: Option<HashSet<&str>> =
+    let known: Option<FastSet<&str>> = analysis.map(|a| a.items.accounts.iter().map(|x| x.user.as_str()).collect());
+    let node_aliases: Option<FastSet<&str>> =
         analysis.map(|a| a.local.linked_nodes.iter().map(|n| n.alias.as_str()).collect());
-    let free_set: Option<HashSet<&str>> = analysis.map(|a| a.local.available_ips.iter().map(String::as_str).collect());
+    let free_set: Option<FastSet<&str>> = analysis.map(|a| a.local.available_ips.iter().map(String::as_str).collect());
     let live_supported = analysis.map(|a| a.remote.supports_live_transfers == Some(true));
     let exists_here = |name: &str| {
         ctx.local_users.contains(name)
@@ -430,10 +434,10 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
                 .is_some_and(|v| v.exists)
     };
 
-    let mut seen_users: HashSet<&str> = HashSet::new();
-    let mut suggested: HashSet<String> = HashSet::new();
+    let mut seen_users: FastSet<&str> = FastSet::default();
+    let mut suggested: FastSet<String> = FastSet::default();
     let mut hints = FastMap::default();
-    let mut seen_ips: HashMap<&str, &str> = HashMap::new();
+    let mut seen_ips: FastMap<&str, &str> = FastMap::default();
     let mut wanted_ips = 0usize;
 
     for (i, account) in accounts.iter().enumerate() {
@@ -531,19 +535,19 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
             .map(|members| (i, members.as_slice()));
         let problem = !verdict.is_ok() || in_plan.is_some() || server.is_some_and(|s| s.exists || s.reserved);
         if problem {
-            let own = first_n_key(local, ctx.prefix_length);
+            let own = key_of(local, n);
             let blocked = |key: &str| {
                 key_counts
                     .get(key)
                     .copied()
                     .unwrap_or(0)
-                    .saturating_sub(usize::from(key == own.as_str()))
+                    .saturating_sub(usize::from(key == own.as_ref()))
                     > 0
                     || suggested.contains(key)
             };
             verdict.suggestion = checker.suggest(local, &blocked, &mut hints);
             if let Some(s) = &verdict.suggestion {
-                suggested.insert(first_n_key(s, ctx.prefix_length));
+                suggested.insert(key_of(s, n).into_owned());
             }
         }
         username_problems(account, &verdict, server, mode, in_plan, &local_users, out);
@@ -648,75 +652,17 @@ fn username_problems(
     local_users: &[&str],
     out: &mut Vec<Finding>,
 ) {
-    let subject = || Subject::account(account.user.as_str());
-    let ql = quote(&account.localuser);
-    let fix = |why: &str| match &verdict.suggestion {
-        Some(s) => format!("Choose another local username{why}, e.g. {}.", quote(s)),
-        None => format!("Choose another local username{why}."),
+    let names = NameFindings {
+        voice: Voice::Plan,
+        account: account.user.as_str(),
+        verdict,
+        server,
     };
-    let pick = |p: fn(Rule) -> bool| {
-        let parts: Vec<&str> = verdict
-            .violations
-            .iter()
-            .filter(|v| p(v.rule))
-            .map(|v| v.explanation.as_str())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
-    };
-
-    let invalid = pick(|r| r.is_syntax() && r.applies_to(Purpose::Transfer)).or_else(|| {
-        server
-            .filter(|s| !s.valid_for_transfer)
-            .map(|_| format!("{ql} is not a valid username on this system."))
-    });
-    if let Some(m) = invalid {
-        out.push(Finding::new(
-            Severity::Error,
-            kinds::INVALID_USERNAME,
-            subject(),
-            m,
-            fix(""),
-        ));
-    }
-    let reserved = pick(Rule::is_reserved).or_else(|| {
-        server
-            .filter(|s| s.reserved)
-            .map(|_| format!("WHM reports {ql} as a reserved username on this system."))
-    });
-    if let Some(m) = reserved {
-        out.push(Finding::new(
-            Severity::Error,
-            kinds::RESERVED_USERNAME,
-            subject(),
-            m,
-            fix(""),
-        ));
-    }
+    out.extend(names.invalid());
+    out.extend(names.reserved());
     if mode == Mode::Create {
-        if verdict.exists_as_user || server.is_some_and(|s| s.exists) {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::USER_EXISTS,
-                subject(),
-                format!("This system already has an account named {ql}."),
-                format!(
-                    "{} Or restore into the existing account (skipaccount), or overwrite it (force, unrestricted sessions, same name only).",
-                    fix("")
-                ),
-            ));
-        }
-        if verdict.exists_as_group {
-            out.push(Finding::new(
-                Severity::Error,
-                kinds::GROUP_EXISTS,
-                subject(),
-                format!("This system already has a group named {ql}."),
-                format!(
-                    "{} WHM cannot create the account’s group while a group of that name exists.",
-                    fix("")
-                ),
-            ));
-        }
+        out.extend(names.user_exists());
+        out.extend(names.group_exists());
     }
     let mut collision = Vec::new();
     if mode == Mode::Create
@@ -725,40 +671,20 @@ fn username_problems(
         collision.push(v.explanation.clone());
     }
     if let Some((me, members)) = in_plan {
-        let others: Vec<usize> = members.iter().copied().filter(|&j| j != me).take(3).collect();
-        let total_others = members.len().saturating_sub(1);
-        let names: Vec<String> = others
+        let others = members
             .iter()
-            .map(|&j| {
-                let other = local_users.get(j).copied().unwrap_or_default();
-                if other == account.localuser {
-                    format!("another {}", quote(other))
-                } else {
-                    quote(other)
-                }
-            })
-            .collect();
-        let more = if total_others > 3 {
-            format!(" and {} more", total_others - 3)
-        } else {
-            String::new()
-        };
+            .filter(|&&j| j != me)
+            .map(|&j| local_users.get(j).copied().unwrap_or_default());
+        let list = others_list(others, members.len().saturating_sub(1), &account.localuser, 3, false);
         collision.push(format!(
-            "The local username {ql} clashes with {}{more} in this plan: the first characters (ignoring “_” and “.”) must be unique.",
-            names.join(", ")
+            "The local username {} clashes with {list} in this plan: the first characters (ignoring “_” and “.”) must be unique.",
+            quote(&account.localuser)
         ));
     }
     if !collision.is_empty() {
-        out.push(Finding::new(
-            Severity::Error,
-            kinds::PREFIX_COLLISION,
-            subject(),
-            collision.join(" "),
-            fix(" whose first characters are unique"),
-        ));
+        out.push(names.prefix_collision(collision.join(" ")));
     }
 }
-
 /// Keys the items would send that the module schemas refuse, and required keys they lack.
 fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     let Some(schemas) = input.schemas else { return };

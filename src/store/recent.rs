@@ -1,5 +1,5 @@
 //! The session ids this browser created or opened. WHM API 1 has no call that lists transfer sessions
-//! (whm-transfer-api.md §3.0), so the console remembers them itself: ids only, never credentials.
+//! (docs/whm-api.md §3.0), so the console remembers them itself: ids only, never credentials.
 
 use crate::whm::request::check_session_id;
 

@@ -123,7 +123,7 @@ pub fn account_flags(findings: &[Finding]) -> HashMap<String, AccountFlags> {
             Severity::Info => e.infos += 1,
         }
         e.worst = Some(match e.worst {
-            Some(w) if w.rank() <= f.severity.rank() => w,
+            Some(w) if w <= f.severity => w, // Severity's Ord: worst first
             _ => f.severity,
         });
         if !e.kinds.contains(&f.kind) {
@@ -131,19 +131,6 @@ pub fn account_flags(findings: &[Finding]) -> HashMap<String, AccountFlags> {
         }
     }
     out
-}
-
-trait SeverityRank {
-    fn rank(self) -> u8;
-}
-impl SeverityRank for Severity {
-    fn rank(self) -> u8 {
-        match self {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Info => 2,
-        }
-    }
 }
 
 /// Indices of the accounts to show, filtered and sorted (stable: ties keep the analysis order).

@@ -7,6 +7,8 @@ pub mod chart;
 pub mod check;
 pub mod create;
 pub mod download;
+pub mod hooks;
+pub mod not_connected;
 pub mod queue;
 pub mod recent;
 pub mod session;

@@ -2,6 +2,7 @@
 
 use super::check::CheckPage;
 use super::create::CreatePage;
+use super::hooks::WhmContext;
 use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::checks::RuleContext;
@@ -22,7 +23,8 @@ fn current_route() -> Route {
 #[function_component(App)]
 pub fn app() -> Html {
     let route = use_state(current_route);
-    let whm = use_memo((), |_| Whm::from_location());
+    // A state, not a constant: the extension connects to a WHM tab after the page has loaded.
+    let whm = use_state(Whm::from_location);
     // The rule context of the last analysis loaded on the check page, for the username page.
     let last_ctx = use_state(|| None::<(String, Rc<RuleContext>)>);
     let on_context = {
@@ -38,21 +40,21 @@ pub fn app() -> Html {
         });
     }
     html! {
-        <>
+        <ContextProvider<WhmContext> context={WhmContext((*whm).clone())}>
             <Header whm={(*whm).clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 { match &*route {
                     Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
                     Route::Check(id) => html! {
-                        <CheckPage key={id.clone().unwrap_or_default()} whm={(*whm).clone()} session_id={id.clone()} on_context={on_context.clone()} />
+                        <CheckPage key={id.clone().unwrap_or_default()} session_id={id.clone()} on_context={on_context.clone()} />
                     },
-                    Route::Username => html! { <UsernamePage whm={(*whm).clone()} analysis_ctx={(*last_ctx).clone()} /> },
+                    Route::Username => html! { <UsernamePage analysis_ctx={(*last_ctx).clone()} /> },
                     Route::Home => html! { <Home connected={whm.is_some()} /> },
-                    Route::New => html! { <CreatePage whm={(*whm).clone()} /> },
-                    Route::Session(id) => html! { <SessionPage key={id.clone()} whm={(*whm).clone()} session_id={id.clone()} /> },
+                    Route::New => html! { <CreatePage /> },
+                    Route::Session(id) => html! { <SessionPage key={id.clone()} session_id={id.clone()} /> },
                 } }
             </main>
-        </>
+        </ContextProvider<WhmContext>>
     }
 }
 
@@ -81,7 +83,7 @@ fn header(props: &HeaderProps) -> Html {
             { match &props.whm {
                 Some(w) => html! {
                     <span class="conn conn-ok" data-testid="connection" data-connected="true">
-                        { "Connected to " }<strong>{ w.host() }</strong>
+                        { "Connected to " }<strong>{ w.host().to_owned() }</strong>
                     </span>
                 },
                 None => html! {

@@ -30,12 +30,9 @@ fn set_style(node: &NodeRef, property: &str, value: &str) {
 }
 
 /// Option labels stay short; the value keeps the whole name.
+/// A remote name for an `<option>` (which cannot isolate bidi text): guarded and cut short.
 fn short(text: &str) -> String {
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(39).collect::<String>())
-    } else {
-        text.to_owned()
-    }
+    crate::whm::display::guard(text, 39, false)
 }
 
 #[function_component(AccountsTable)]

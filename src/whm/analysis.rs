@@ -1,165 +1,124 @@
-//! `retrieve_transfer_session_remote_analysis` data, in full (whm-transfer-api.md §4).
+//! `retrieve_transfer_session_remote_analysis` data, in full (docs/whm-api.md §4).
 
-use super::scalar;
-use serde::Deserialize;
+use super::scalar::{self, lenient_struct};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The stored analysis of a RemoteRoot transfer session.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Analysis {
-    #[serde(deserialize_with = "scalar::string")]
-    pub transfer_session_id: String,
-    #[serde(deserialize_with = "scalar::object")]
-    pub options: SessionOptions,
-    #[serde(deserialize_with = "scalar::object")]
-    pub config: SessionConfig,
-    #[serde(deserialize_with = "scalar::object")]
-    pub local: LocalServer,
-    #[serde(deserialize_with = "scalar::object")]
-    pub remote: RemoteServer,
-    #[serde(deserialize_with = "scalar::object")]
-    pub items: Items,
-    /// Config-module comparison, keyed `Apache`, `MySQL`, … .
-    #[serde(deserialize_with = "scalar::map")]
-    pub modules: BTreeMap<String, ModuleAnalysis>,
+lenient_struct! {
+    /// The stored analysis of a RemoteRoot transfer session.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Analysis {
+        pub transfer_session_id: String = "transfer_session_id" => scalar::string,
+        pub options: SessionOptions = "options" => scalar::object,
+        pub config: SessionConfig = "config" => scalar::object,
+        pub local: LocalServer = "local" => scalar::object,
+        pub remote: RemoteServer = "remote" => scalar::object,
+        pub items: Items = "items" => scalar::object,
+        /// Config-module comparison, keyed `Apache`, `MySQL`, … .
+        pub modules: BTreeMap<String, ModuleAnalysis> = "modules" => scalar::map,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct SessionOptions {
-    /// `unrestricted_restore` of the create call.
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub unrestricted: Option<bool>,
-    /// Session-level `skipres` (see §3.2: looks inverted relative to `copy_reseller_privs`).
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub skip_reseller_privs: Option<bool>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct SessionOptions {
+        /// `unrestricted_restore` of the create call.
+        pub unrestricted: Option<bool> = "unrestricted" => scalar::opt_flag,
+        /// Session-level `skipres` (see §3.2: looks inverted relative to `copy_reseller_privs`).
+        pub skip_reseller_privs: Option<bool> = "skip_reseller_privs" => scalar::opt_flag,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct SessionConfig {
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub shared_mysql_server: Option<bool>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct SessionConfig {
+        pub shared_mysql_server: Option<bool> = "shared_mysql_server" => scalar::opt_flag,
+    }
 }
 
-/// The server this console runs on (the restore target).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct LocalServer {
-    #[serde(deserialize_with = "scalar::name_set")]
-    pub users: BTreeSet<String>,
-    #[serde(deserialize_with = "scalar::name_set")]
-    pub groups: BTreeSet<String>,
-    /// domain → user
-    #[serde(deserialize_with = "scalar::map")]
-    pub domains: BTreeMap<String, String>,
-    /// ip → domain
-    #[serde(deserialize_with = "scalar::map")]
-    pub dedicated_ips: BTreeMap<String, String>,
-    #[serde(deserialize_with = "ip_list")]
-    pub available_ips: Vec<String>,
-    #[serde(deserialize_with = "scalar::opt_object")]
-    pub dbs: Option<DbOwnership>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub version: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub major_version: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub host: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub roundcube_dbtype: Option<String>,
-    #[serde(deserialize_with = "scalar::list")]
-    pub linked_nodes: Vec<LinkedNode>,
+lenient_struct! {
+    /// The server this console runs on (the restore target).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct LocalServer {
+        pub users: BTreeSet<String> = "users" => scalar::name_set,
+        pub groups: BTreeSet<String> = "groups" => scalar::name_set,
+        /// domain → user
+        pub domains: BTreeMap<String, String> = "domains" => scalar::map,
+        /// ip → domain
+        pub dedicated_ips: BTreeMap<String, String> = "dedicated_ips" => scalar::map,
+        pub available_ips: Vec<String> = "available_ips" => ip_list,
+        pub dbs: Option<DbOwnership> = "dbs" => scalar::opt_object,
+        pub version: Option<String> = "version" => scalar::opt_string,
+        pub major_version: Option<String> = "major_version" => scalar::opt_string,
+        pub host: Option<String> = "host" => scalar::opt_string,
+        pub roundcube_dbtype: Option<String> = "roundcube_dbtype" => scalar::opt_string,
+        pub linked_nodes: Vec<LinkedNode> = "linked_nodes" => scalar::list,
+    }
 }
 
-/// The source server.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct RemoteServer {
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub host: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub hostname: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub server_type: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub cpversion: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub version: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub major_version: Option<String>,
-    #[serde(deserialize_with = "scalar::name_set")]
-    pub resellers: BTreeSet<String>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub has_owners: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub has_disk_used: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub has_files_used: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub has_xfertool: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub has_package_extensions: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub supports_live_transfers: Option<bool>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub roundcube_dbtype: Option<String>,
-    #[serde(deserialize_with = "scalar::list")]
-    pub linked_nodes: Vec<LinkedNode>,
-    #[serde(deserialize_with = "scalar::opt_object")]
-    pub dbs: Option<DbOwnership>,
-    /// remote owner → conflicting names (§4.1).
-    #[serde(deserialize_with = "scalar::map")]
-    pub conflicts: BTreeMap<String, OwnerConflicts>,
+lenient_struct! {
+    /// The source server.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct RemoteServer {
+        pub host: Option<String> = "host" => scalar::opt_string,
+        pub hostname: Option<String> = "hostname" => scalar::opt_string,
+        pub server_type: Option<String> = "server_type" => scalar::opt_string,
+        pub cpversion: Option<String> = "cpversion" => scalar::opt_string,
+        pub version: Option<String> = "version" => scalar::opt_string,
+        pub major_version: Option<String> = "major_version" => scalar::opt_string,
+        pub resellers: BTreeSet<String> = "resellers" => scalar::name_set,
+        pub has_owners: Option<bool> = "has_owners" => scalar::opt_flag,
+        pub has_disk_used: Option<bool> = "has_disk_used" => scalar::opt_flag,
+        pub has_files_used: Option<bool> = "has_files_used" => scalar::opt_flag,
+        pub has_xfertool: Option<bool> = "has_xfertool" => scalar::opt_flag,
+        pub has_package_extensions: Option<bool> = "has_package_extensions" => scalar::opt_flag,
+        pub supports_live_transfers: Option<bool> = "supports_live_transfers" => scalar::opt_flag,
+        pub roundcube_dbtype: Option<String> = "roundcube_dbtype" => scalar::opt_string,
+        pub linked_nodes: Vec<LinkedNode> = "linked_nodes" => scalar::list,
+        pub dbs: Option<DbOwnership> = "dbs" => scalar::opt_object,
+        /// remote owner → conflicting names (§4.1).
+        pub conflicts: BTreeMap<String, OwnerConflicts> = "conflicts" => scalar::map,
+    }
 }
 
-/// A linked server node (mail worker …).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct LinkedNode {
-    #[serde(deserialize_with = "scalar::string")]
-    pub alias: String,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub hostname: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub username: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub version: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub last_check: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_flag")]
-    pub tls_verified: Option<bool>,
-    /// Capability names (`Mail`, …); their option objects are not needed.
-    #[serde(deserialize_with = "scalar::name_set")]
-    pub worker_capabilities: BTreeSet<String>,
+lenient_struct! {
+    /// A linked server node (mail worker …).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct LinkedNode {
+        pub alias: String = "alias" => scalar::string,
+        pub hostname: Option<String> = "hostname" => scalar::opt_string,
+        pub username: Option<String> = "username" => scalar::opt_string,
+        pub version: Option<String> = "version" => scalar::opt_string,
+        pub last_check: Option<String> = "last_check" => scalar::opt_string,
+        pub tls_verified: Option<bool> = "tls_verified" => scalar::opt_flag,
+        /// Capability names (`Mail`, …); their option objects are not needed.
+        pub worker_capabilities: BTreeSet<String> = "worker_capabilities" => scalar::name_set,
+    }
 }
 
-/// `dbs` on either side: databases and DB users per engine, each with its owner.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct DbOwnership {
-    #[serde(deserialize_with = "scalar::object")]
-    pub dbs: PerEngine,
-    #[serde(deserialize_with = "scalar::object")]
-    pub users: PerEngine,
+lenient_struct! {
+    /// `dbs` on either side: databases and DB users per engine, each with its owner.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct DbOwnership {
+        pub dbs: PerEngine = "dbs" => scalar::object,
+        pub users: PerEngine = "users" => scalar::object,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct PerEngine {
-    /// name → owner
-    #[serde(rename = "MYSQL", deserialize_with = "owner_map")]
-    pub mysql: BTreeMap<String, String>,
-    /// name → owner. Note §4.1: v120 fills this from the MySQL map; don't trust it.
-    #[serde(rename = "PGSQL", deserialize_with = "owner_map")]
-    pub pgsql: BTreeMap<String, String>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct PerEngine {
+        /// name → owner
+        pub mysql: BTreeMap<String, String> = "MYSQL" => owner_map,
+        /// name → owner. Note §4.1: v120 fills this from the MySQL map; don't trust it.
+        pub pgsql: BTreeMap<String, String> = "PGSQL" => owner_map,
+    }
 }
 
-#[derive(Deserialize, Default)]
-struct Owned {
-    #[serde(default, deserialize_with = "scalar::string")]
-    owner: String,
+lenient_struct! {
+    #[derive(Default)]
+    struct Owned {
+        owner: String = "owner" => scalar::string,
+    }
 }
 
 fn owner_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
@@ -167,93 +126,129 @@ fn owner_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, 
     Ok(m.into_iter().map(|(k, v)| (k, v.owner)).collect())
 }
 
-fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Ip {
-        Text(String),
-        Obj {
-            #[serde(alias = "address")]
-            ip: String,
-        },
+/// An available IP: a string, or an object with `ip` (or `address`).
+struct Ip(String);
+
+impl scalar::Lenient for Ip {
+    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<Ip>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an IP address or an object with one")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Some(Ip(v.to_owned())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut ip = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*key {
+                        "ip" | "address" => {
+                            if let Some(t) = map.next_value_seed(TextSeed)? {
+                                ip = Some(Ip(t));
+                            }
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ip)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        struct TextSeed;
+        impl<'de> de::DeserializeSeed<'de> for TextSeed {
+            type Value = Option<String>;
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+                scalar::opt_string(d)
+            }
+        }
+        d.deserialize_any(V)
     }
+}
+
+fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let items: Vec<Ip> = scalar::list(d)?;
-    Ok(items
-        .into_iter()
-        .map(|i| match i {
-            Ip::Text(t) | Ip::Obj { ip: t } => t,
-        })
-        .collect())
+    Ok(items.into_iter().map(|Ip(t)| t).collect())
 }
 
-/// `{dbs|users: {MYSQL|PGSQL: {name: {remote_owner, local_owner}}}}` for one remote owner.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct OwnerConflicts {
-    #[serde(deserialize_with = "scalar::object")]
-    pub dbs: ConflictEngines,
-    #[serde(deserialize_with = "scalar::object")]
-    pub users: ConflictEngines,
+lenient_struct! {
+    /// `{dbs|users: {MYSQL|PGSQL: {name: {remote_owner, local_owner}}}}` for one remote owner.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct OwnerConflicts {
+        pub dbs: ConflictEngines = "dbs" => scalar::object,
+        pub users: ConflictEngines = "users" => scalar::object,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct ConflictEngines {
-    #[serde(rename = "MYSQL", deserialize_with = "scalar::map")]
-    pub mysql: BTreeMap<String, Conflict>,
-    #[serde(rename = "PGSQL", deserialize_with = "scalar::map")]
-    pub pgsql: BTreeMap<String, Conflict>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct ConflictEngines {
+        pub mysql: BTreeMap<String, Conflict> = "MYSQL" => scalar::map,
+        pub pgsql: BTreeMap<String, Conflict> = "PGSQL" => scalar::map,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Conflict {
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub remote_owner: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub local_owner: Option<String>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Conflict {
+        pub remote_owner: Option<String> = "remote_owner" => scalar::opt_string,
+        pub local_owner: Option<String> = "local_owner" => scalar::opt_string,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Items {
-    #[serde(deserialize_with = "scalar::list")]
-    pub packages: Vec<Package>,
-    #[serde(deserialize_with = "scalar::list")]
-    pub accounts: Vec<Account>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Items {
+        pub packages: Vec<Package> = "packages" => scalar::list,
+        pub accounts: Vec<Account> = "accounts" => scalar::list,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Package {
-    #[serde(deserialize_with = "scalar::string")]
-    pub name: String,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub featurelist: Option<String>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Package {
+        pub name: String = "name" => scalar::string,
+        pub featurelist: Option<String> = "featurelist" => scalar::opt_string,
+    }
 }
 
-/// One remote account (one main domain), exactly the keys of §4.1.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct Account {
-    #[serde(deserialize_with = "scalar::string")]
-    pub user: String,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub ensim_user: Option<String>,
-    #[serde(deserialize_with = "scalar::string")]
-    pub domain: String,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub owner: Option<String>,
-    /// Bytes (quota KiB × 1024).
-    #[serde(deserialize_with = "scalar::u64_or_zero")]
-    pub bytesused: u64,
-    #[serde(deserialize_with = "scalar::u64_or_zero")]
-    pub filesused: u64,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub has_dedicated_ip: bool,
-    /// WorkerType → node alias, e.g. `{"Mail": "mailnode"}`.
-    #[serde(deserialize_with = "scalar::map")]
-    pub worker_nodes: BTreeMap<String, String>,
+lenient_struct! {
+    /// One remote account (one main domain), exactly the keys of §4.1.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct Account {
+        pub user: String = "user" => scalar::string,
+        pub ensim_user: Option<String> = "ensim_user" => scalar::opt_string,
+        pub domain: String = "domain" => scalar::string,
+        pub owner: Option<String> = "owner" => scalar::opt_string,
+        /// Bytes (quota KiB × 1024).
+        pub bytesused: u64 = "bytesused" => scalar::u64_or_zero,
+        pub filesused: u64 = "filesused" => scalar::u64_or_zero,
+        pub has_dedicated_ip: bool = "has_dedicated_ip" => scalar::flag,
+        /// WorkerType → node alias, e.g. `{"Mail": "mailnode"}`.
+        pub worker_nodes: BTreeMap<String, String> = "worker_nodes" => scalar::map,
+    }
 }
 
 impl Account {
@@ -266,18 +261,15 @@ impl Account {
     }
 }
 
-/// One configuration module's comparison (`modules.MySQL` …).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct ModuleAnalysis {
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub name: Option<String>,
-    #[serde(deserialize_with = "scalar::map")]
-    pub analysis: BTreeMap<String, String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub warning: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub error: Option<String>,
+lenient_struct! {
+    /// One configuration module's comparison (`modules.MySQL` …).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct ModuleAnalysis {
+        pub name: Option<String> = "name" => scalar::opt_string,
+        pub analysis: BTreeMap<String, String> = "analysis" => scalar::map,
+        pub warning: Option<String> = "warning" => scalar::opt_string,
+        pub error: Option<String> = "error" => scalar::opt_string,
+    }
 }
 
 impl Analysis {
@@ -321,6 +313,30 @@ mod tests {
         assert_eq!(with("MySQL", "5.6"), Some(8));
         assert_eq!(with("MySQL", "x"), None);
         assert_eq!(Analysis::default().local_prefix_length(), None);
+    }
+
+    #[test]
+    fn odd_elements_are_dropped_and_repeated_keys_keep_the_last() {
+        let a: Analysis = serde_json::from_str(
+            r#"{"items":{"accounts":[{"user":"a","bytesused":"2048"},"junk",null,7,{"user":"b","user":"c","x":{"deep":[1]}}]},
+                "local":{"available_ips":["192.0.2.1",{"address":"192.0.2.2"},{"ip":3},{"nope":1},[]],
+                         "dbs":{"dbs":{"MYSQL":{"a_db":{"owner":"a"},"b_db":"bob"}}}}}"#,
+        )
+        .unwrap();
+        let users: Vec<_> = a.items.accounts.iter().map(|a| a.user.as_str()).collect();
+        assert_eq!(users, ["a", "c"]);
+        assert_eq!(a.items.accounts[0].bytesused, 2048);
+        assert_eq!(a.local.available_ips, ["192.0.2.1", "192.0.2.2", "3"]);
+        let dbs = a.local.dbs.unwrap().dbs.mysql;
+        assert_eq!(dbs.len(), 1);
+        assert_eq!(dbs.get("a_db").map(String::as_str), Some("a"));
+    }
+
+    #[test]
+    fn the_top_level_must_be_an_object() {
+        assert!(serde_json::from_str::<Analysis>("\"x\"").is_err());
+        assert!(serde_json::from_str::<Analysis>("[1]").is_err());
+        assert_eq!(serde_json::from_str::<Analysis>("[]").unwrap(), Analysis::default());
     }
 
     #[test]

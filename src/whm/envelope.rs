@@ -2,47 +2,37 @@
 //! into either typed data or a [`WhmError`].
 
 use super::error::WhmError;
-use super::scalar;
+use super::scalar::{self, lenient_struct};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-/// `metadata` of every WHM API 1 reply (§1.3).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct Metadata {
-    #[serde(deserialize_with = "scalar::opt_u64")]
-    pub version: Option<u64>,
-    #[serde(deserialize_with = "scalar::string")]
-    pub command: String,
-    /// `1`/`"1"` success, `0` failure. Absent or unreadable counts as failure.
-    #[serde(deserialize_with = "scalar::flag")]
-    pub result: bool,
-    #[serde(deserialize_with = "scalar::string")]
-    pub reason: String,
-    #[serde(deserialize_with = "lenient_output")]
-    pub output: Output,
+lenient_struct! {
+    /// `metadata` of every WHM API 1 reply (§1.3).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Metadata {
+        pub version: Option<u64> = "version" => scalar::opt_u64,
+        pub command: String = "command" => scalar::string,
+        /// `1`/`"1"` success, `0` failure. Absent or unreadable counts as failure.
+        pub result: bool = "result" => scalar::flag,
+        pub reason: String = "reason" => scalar::string,
+        pub output: Output = "output" => lenient_output,
+    }
 }
 
-/// `metadata.output`: warnings and messages, as arrays or newline-joined strings.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct Output {
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub warnings: Vec<String>,
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub messages: Vec<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub raw: Option<String>,
+lenient_struct! {
+    /// `metadata.output`: warnings and messages, as arrays or newline-joined strings.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Output {
+        pub warnings: Vec<String> = "warnings" => scalar::text_lines,
+        pub messages: Vec<String> = "messages" => scalar::text_lines,
+        pub raw: Option<String> = "raw" => scalar::opt_string,
+    }
 }
 
 /// `output` may be absent, null, or (from other WHM functions) not an object at all.
 fn lenient_output<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Output, D::Error> {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(match v {
-        Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).unwrap_or_default(),
-        _ => Output::default(),
-    })
+    scalar::object(d)
 }
 
 /// A successful reply: its data (when the function returns any) and WHM's side notes.
@@ -83,10 +73,11 @@ struct RawEnvelope<'a> {
     cpanelresult: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Default)]
-struct CpanelResult {
-    #[serde(default, deserialize_with = "scalar::opt_string")]
-    error: Option<String>,
+lenient_struct! {
+    #[derive(Default)]
+    struct CpanelResult {
+        error: Option<String> = "error" => scalar::opt_string,
+    }
 }
 
 fn looks_like_html(reply: &HttpReply<'_>) -> bool {
@@ -122,15 +113,28 @@ fn snippet(body: &str) -> String {
     s
 }
 
-fn malformed(err: &serde_json::Error, part: &str) -> WhmError {
+/// Whether a parse error sits at the very end of `text`: the text was cut short even when the parser calls
+/// it a syntax error (a number cut after its `e`, `-` or `.`, or a literal cut inside `tru`).
+fn error_at_end(err: &serde_json::Error, text: &str) -> bool {
+    let text = text.trim_end();
+    let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    err.line() == lines && err.column() >= last_line.len()
+}
+
+fn malformed(err: &serde_json::Error, part: &str, text: &str) -> WhmError {
+    let truncated = err.is_eof() || (err.is_syntax() && error_at_end(err, text));
     WhmError::Malformed {
-        detail: match err.classify() {
-            serde_json::error::Category::Eof => "the reply ends in the middle of the JSON".into(),
-            serde_json::error::Category::Syntax => "the reply is not valid JSON".into(),
-            _ => format!("unexpected shape in {part}"),
+        detail: if truncated {
+            "the reply ends in the middle of the JSON".into()
+        } else {
+            match err.classify() {
+                serde_json::error::Category::Syntax => "the reply is not valid JSON".into(),
+                _ => format!("unexpected shape in {part}"),
+            }
         },
         at: format!("{part}, line {} column {}", err.line(), err.column()),
-        truncated: err.is_eof(),
+        truncated,
     }
 }
 
@@ -174,7 +178,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
             truncated: true,
         });
     }
-    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body"))?;
+    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body", body))?;
     if let Some(cp) = raw.cpanelresult {
         let cp: CpanelResult = serde_json::from_str(cp.get()).unwrap_or_default();
         if let Some(error) = cp.error {
@@ -191,7 +195,8 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
             truncated: false,
         });
     };
-    let metadata: Metadata = serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata"))?;
+    let metadata: Metadata =
+        serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata", meta_raw.get()))?;
     if !metadata.result {
         return Err(WhmError::Api {
             command: metadata.command,
@@ -201,7 +206,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
     let data = match raw.data {
         None => None,
         Some(d) if d.get() == "null" => None,
-        Some(d) => Some(serde_json::from_str::<T>(d.get()).map_err(|e| malformed(&e, "data"))?),
+        Some(d) => Some(serde_json::from_str::<T>(d.get()).map_err(|e| malformed(&e, "data", d.get()))?),
     };
     Ok(Reply { data, metadata })
 }
@@ -210,7 +215,7 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
 /// prints the envelope; a bare `data` object is accepted too). A failed saved reply is an [`WhmError::Api`].
 pub fn decode_saved<T: DeserializeOwned>(text: &str) -> Result<T, WhmError> {
     let text = text.trim_start_matches('\u{feff}');
-    let raw: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| malformed(&e, "file"))?;
+    let raw: RawEnvelope<'_> = serde_json::from_str(text).map_err(|e| malformed(&e, "file", text))?;
     if raw.metadata.is_some() || raw.data.is_some() {
         let reply = decode::<T>(HttpReply {
             status: 200,
@@ -219,7 +224,7 @@ pub fn decode_saved<T: DeserializeOwned>(text: &str) -> Result<T, WhmError> {
         })?;
         return reply.require_data();
     }
-    serde_json::from_str::<T>(text).map_err(|e| malformed(&e, "file"))
+    serde_json::from_str::<T>(text).map_err(|e| malformed(&e, "file", text))
 }
 
 #[cfg(test)]
@@ -357,6 +362,29 @@ mod tests {
         assert!(matches!(err, WhmError::Malformed { .. }));
         let err = decode::<Value>(ok("[1,2]")).unwrap_err();
         assert!(matches!(err, WhmError::Malformed { .. }));
+    }
+
+    #[test]
+    fn a_reply_cut_inside_a_number_or_literal_is_truncated() {
+        // found by tests/fuzz_decoders.rs: serde_json calls these syntax errors, but the text was cut short
+        for body in [
+            r#"{"metadata":{"result":1},"data":{"owner":-2.5e"#,
+            r#"{"metadata":{"result":1},"data":{"owner":-"#,
+            r#"{"metadata":{"result":1},"data":{"owner":1."#,
+            r#"{"metadata":{"result":tr"#,
+            "{\"metadata\":{\"result\":1},\n\"data\":{\"a\":nul",
+        ] {
+            match decode::<Value>(ok(body)) {
+                Err(WhmError::Malformed { truncated, detail, .. }) => {
+                    assert!(truncated, "{body}");
+                    assert!(detail.contains("ends in the middle"), "{detail}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // a syntax error before the end is not a truncation
+        let err = decode::<Value>(ok(r#"{"metadata":{"result":1e},"data":1}"#)).unwrap_err();
+        assert!(matches!(err, WhmError::Malformed { truncated: false, .. }), "{err:?}");
     }
 
     #[test]

@@ -1,62 +1,44 @@
 //! Transfer session logs (§6.3) and the live-tail stream framing (§6.4).
 
-use super::scalar;
-use serde::Deserialize;
+use super::scalar::{self, lenient_struct};
 use serde_json::Value;
 
-/// One line of `master.log` or an item log: `{"pid":N,"type":T,"indent":0,"partial":0,"contents":{…}}`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct LogLine {
-    #[serde(deserialize_with = "scalar::opt_u64")]
-    pub pid: Option<u64>,
-    /// `control`, `start`, `out`, `warn`, `error`, `success`, `failed`, `modulestatus` …
-    #[serde(rename = "type", deserialize_with = "scalar::string")]
-    pub kind: String,
-    #[serde(deserialize_with = "scalar::u64_or_zero")]
-    pub indent: u64,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub partial: bool,
-    /// Set on lines relayed from the source server.
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub source: Option<String>,
-    #[serde(deserialize_with = "scalar::object")]
-    pub contents: LogContents,
+lenient_struct! {
+    /// One line of `master.log` or an item log: `{"pid":N,"type":T,"indent":0,"partial":0,"contents":{…}}`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LogLine {
+        pub pid: Option<u64> = "pid" => scalar::opt_u64,
+        /// `control`, `start`, `out`, `warn`, `error`, `success`, `failed`, `modulestatus` …
+        pub kind: String = "type" => scalar::string,
+        pub indent: u64 = "indent" => scalar::u64_or_zero,
+        pub partial: bool = "partial" => scalar::flag,
+        /// Set on lines relayed from the source server.
+        pub source: Option<String> = "source" => scalar::opt_string,
+        pub contents: LogContents = "contents" => scalar::object,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct LogContents {
-    /// Control lines: `start`, `process-item`, `start-item`, `success-item`, `percentage`, `summary` …
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub action: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_u64")]
-    pub child_number: Option<u64>,
-    #[serde(deserialize_with = "scalar::opt_i64")]
-    pub time: Option<i64>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub queue: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub item: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub local_item: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub item_type: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub item_name: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub logfile: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_f64")]
-    pub percentage: Option<f64>,
-    /// `modulestatus` lines.
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub module: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub statusmsg: Option<String>,
-    /// Free-form: a string, a list of strings, or an object (`{size, failure, warnings…}`).
-    pub msg: Option<Value>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LogContents {
+        /// Control lines: `start`, `process-item`, `start-item`, `success-item`, `percentage`, `summary` …
+        pub action: Option<String> = "action" => scalar::opt_string,
+        pub child_number: Option<u64> = "child_number" => scalar::opt_u64,
+        pub time: Option<i64> = "time" => scalar::opt_i64,
+        pub queue: Option<String> = "queue" => scalar::opt_string,
+        pub item: Option<String> = "item" => scalar::opt_string,
+        pub local_item: Option<String> = "local_item" => scalar::opt_string,
+        pub item_type: Option<String> = "item_type" => scalar::opt_string,
+        pub item_name: Option<String> = "item_name" => scalar::opt_string,
+        pub logfile: Option<String> = "logfile" => scalar::opt_string,
+        pub percentage: Option<f64> = "percentage" => scalar::opt_f64,
+        /// `modulestatus` lines.
+        pub module: Option<String> = "module" => scalar::opt_string,
+        pub status: Option<String> = "status" => scalar::opt_string,
+        pub statusmsg: Option<String> = "statusmsg" => scalar::opt_string,
+        /// Free-form: a string, a list of strings, or an object (`{size, failure, warnings…}`).
+        pub msg: Option<Value> = "msg" => scalar::opt_value,
+    }
 }
 
 impl LogContents {

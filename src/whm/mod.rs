@@ -1,12 +1,14 @@
-//! The WHM API 1 wire layer: pure Rust, no browser types. See whm-transfer-api.md.
+//! The WHM API 1 wire layer: pure Rust, no browser types. See docs/whm-api.md.
 
 pub mod analysis;
+pub mod display;
 pub mod envelope;
 pub mod error;
 pub mod logs;
 pub mod request;
 pub mod responses;
 pub mod scalar;
+pub mod tail;
 
 pub use analysis::Analysis;
 pub use envelope::{HttpReply, Metadata, Reply, decode, decode_saved};

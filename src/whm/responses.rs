@@ -1,51 +1,52 @@
 //! `data` of every Transfers function that returns some (§3), plus session/item states (§6.1, §6.2).
 
-use super::scalar;
-use serde::Deserialize;
+use super::scalar::{self, lenient_struct};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// `create_remote_root_transfer_session`, `create_remote_user_transfer_session`, `start_local_cpmove_restore`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct CreatedSession {
-    #[serde(deserialize_with = "scalar::string")]
-    pub transfer_session_id: String,
-    /// Console text captured on the server; may contain HTML (`<strong>…`): show as text only.
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub create_rawout: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub analyze_rawout: Option<String>,
+lenient_struct! {
+    /// `create_remote_root_transfer_session`, `create_remote_user_transfer_session`, `start_local_cpmove_restore`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CreatedSession {
+        pub transfer_session_id: String = "transfer_session_id" => scalar::string,
+        /// Console text captured on the server; may contain HTML (`<strong>…`): show as text only.
+        pub create_rawout: Option<String> = "create_rawout" => scalar::opt_string,
+        pub analyze_rawout: Option<String> = "analyze_rawout" => scalar::opt_string,
+    }
 }
 
-/// `validate_system_user` (§5.4).
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct SystemUserVerdict {
-    /// Any system user of that name exists (root, nobody, daemons included).
-    #[serde(deserialize_with = "scalar::flag")]
-    pub exists: bool,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub reserved: bool,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub valid_for_transfer: bool,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub valid_for_new: bool,
+lenient_struct! {
+    /// `validate_system_user` (§5.4).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct SystemUserVerdict {
+        /// Any system user of that name exists (root, nobody, daemons included).
+        pub exists: bool = "exists" => scalar::flag,
+        pub reserved: bool = "reserved" => scalar::flag,
+        pub valid_for_transfer: bool = "valid_for_transfer" => scalar::flag,
+        pub valid_for_new: bool = "valid_for_new" => scalar::flag,
+    }
 }
 
-/// `available_transfer_modules`: module name → priority (lower runs first).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct TransferModules {
-    #[serde(deserialize_with = "priority_map")]
-    pub modules: BTreeMap<String, u64>,
+lenient_struct! {
+    /// `available_transfer_modules`: module name → priority (lower runs first).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TransferModules {
+        pub modules: BTreeMap<String, u64> = "modules" => priority_map,
+    }
+}
+
+/// A module's priority: a number, or last (`u64::MAX`) when unreadable; the entry is always kept.
+struct Priority(u64);
+
+impl scalar::Lenient for Priority {
+    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        Ok(Some(Priority(scalar::opt_u64(d)?.unwrap_or(u64::MAX))))
+    }
 }
 
 fn priority_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u64>, D::Error> {
-    #[derive(Deserialize)]
-    struct P(#[serde(deserialize_with = "scalar::opt_u64")] Option<u64>);
-    let m: BTreeMap<String, P> = scalar::map(d)?;
-    Ok(m.into_iter().map(|(k, P(v))| (k, v.unwrap_or(u64::MAX))).collect())
+    let m: BTreeMap<String, Priority> = scalar::map(d)?;
+    Ok(m.into_iter().map(|(k, Priority(v))| (k, v)).collect())
 }
 
 impl TransferModules {
@@ -57,33 +58,30 @@ impl TransferModules {
     }
 }
 
-/// `transfer_module_schema`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct ModuleSchemaData {
-    #[serde(deserialize_with = "scalar::object")]
-    pub schema: ModuleSchema,
+lenient_struct! {
+    /// `transfer_module_schema`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ModuleSchemaData {
+        pub schema: ModuleSchema = "schema" => scalar::object,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct ModuleSchema {
-    #[serde(deserialize_with = "scalar::map")]
-    pub keys: BTreeMap<String, KeyDef>,
-    #[serde(deserialize_with = "scalar::list")]
-    pub primary: Vec<String>,
-    #[serde(deserialize_with = "scalar::list")]
-    pub required: Vec<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub prerequisite: Option<String>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ModuleSchema {
+        pub keys: BTreeMap<String, KeyDef> = "keys" => scalar::map,
+        pub primary: Vec<String> = "primary" => scalar::list,
+        pub required: Vec<String> = "required" => scalar::list,
+        pub prerequisite: Option<String> = "prerequisite" => scalar::opt_string,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct KeyDef {
-    /// e.g. `varchar(255) DEFAULT NULL`
-    #[serde(deserialize_with = "scalar::string")]
-    pub def: String,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct KeyDef {
+        /// e.g. `varchar(255) DEFAULT NULL`
+        pub def: String = "def" => scalar::string,
+    }
 }
 
 impl KeyDef {
@@ -102,20 +100,20 @@ impl KeyDef {
     }
 }
 
-/// `start_transfer_session`.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct StartedSession {
-    #[serde(deserialize_with = "scalar::opt_u64")]
-    pub pid: Option<u64>,
+lenient_struct! {
+    /// `start_transfer_session`.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct StartedSession {
+        pub pid: Option<u64> = "pid" => scalar::opt_u64,
+    }
 }
 
-/// `get_transfer_session_state`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct SessionStateData {
-    #[serde(deserialize_with = "scalar::string")]
-    pub state_name: String,
+lenient_struct! {
+    /// `get_transfer_session_state`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct SessionStateData {
+        pub state_name: String = "state_name" => scalar::string,
+    }
 }
 
 impl SessionStateData {
@@ -124,47 +122,41 @@ impl SessionStateData {
     }
 }
 
-/// `fetch_transfer_session_log`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct SessionLog {
-    #[serde(deserialize_with = "scalar::string")]
-    pub log: String,
+lenient_struct! {
+    /// `fetch_transfer_session_log`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct SessionLog {
+        pub log: String = "log" => scalar::string,
+    }
 }
 
-/// `restore_modules_summary` (§3.16).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct RestoreModulesSummary {
-    #[serde(deserialize_with = "scalar::list")]
-    pub modules: Vec<RestoreModule>,
+lenient_struct! {
+    /// `restore_modules_summary` (§3.16).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RestoreModulesSummary {
+        pub modules: Vec<RestoreModule> = "modules" => scalar::list,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct RestoreModule {
-    #[serde(deserialize_with = "scalar::string")]
-    pub module: String,
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub summary: Vec<String>,
-    #[serde(deserialize_with = "scalar::flag")]
-    pub restricted_available: bool,
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub restricted_summary: Vec<String>,
-    #[serde(deserialize_with = "scalar::text_lines")]
-    pub notes: Vec<String>,
+lenient_struct! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RestoreModule {
+        pub module: String = "module" => scalar::string,
+        pub summary: Vec<String> = "summary" => scalar::text_lines,
+        pub restricted_available: bool = "restricted_available" => scalar::flag,
+        pub restricted_summary: Vec<String> = "restricted_summary" => scalar::text_lines,
+        pub notes: Vec<String> = "notes" => scalar::text_lines,
+    }
 }
 
-/// `remote_basic_credential_check` (§3.18).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct CredentialCheck {
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub output: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub response: Option<String>,
-    #[serde(deserialize_with = "scalar::opt_string")]
-    pub escalation_method_used: Option<String>,
+lenient_struct! {
+    /// `remote_basic_credential_check` (§3.18).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CredentialCheck {
+        pub output: Option<String> = "output" => scalar::opt_string,
+        pub response: Option<String> = "response" => scalar::opt_string,
+        pub escalation_method_used: Option<String> = "escalation_method_used" => scalar::opt_string,
+    }
 }
 
 /// Session states with their numeric codes (§6.1).

@@ -1,74 +1,31 @@
-//! Lenient scalar decoding for WHM replies.
+//! Lenient decoding for WHM replies, straight from the reply text.
 //!
 //! WHM serialises Perl scalars as they were last used, so one field can arrive as `1`, `"1"`, `true` or
-//! `null` depending on the server build and the code path (whm-transfer-api.md §1.4). Maps can arrive as
+//! `null` depending on the server build and the code path (docs/whm-api.md §1.4). Maps can arrive as
 //! `{}`, `[]` or `null`. Every helper here accepts all of those shapes and never fails on a scalar of an
 //! unexpected type: it yields `None`/the empty value instead, so one odd field never hides a whole analysis.
+//!
+//! Nothing here builds a `serde_json::Value`: the response structs are declared with [`lenient_struct!`],
+//! which writes a typed `Deserialize` that reads the object's keys one by one (borrowed from the text where
+//! it has no escapes), hands each known key to its lenient decoder and skips the rest without building
+//! anything. A value of the wrong shape inside a map or list decodes to "absent" ([`Lenient`]) instead of
+//! an error, so it can be dropped without re-reading the text.
 
-use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::marker::PhantomData;
 
-/// What a scalar position held, after normalisation.
-#[derive(Debug, Clone, PartialEq)]
-enum Scalar {
+/// What a scalar position held, borrowed from the text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
     Int(i128),
     Float(f64),
-    Text(String),
+    Text(&'a str),
     Bool(bool),
+    /// `null`, or a map or array where a scalar was expected.
     Null,
-    /// A map or array where a scalar was expected.
-    Composite,
-}
-
-struct ScalarVisitor;
-
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a number, string, boolean or null")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Int(v.into()))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Int(v.into()))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-        Ok(Scalar::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Composite)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Composite)
-    }
-}
-
-fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
-    d.deserialize_any(ScalarVisitor)
 }
 
 /// Parses an integer from WHM text: optional surrounding whitespace, optional sign, digits; a decimal
@@ -85,59 +42,157 @@ pub fn parse_int(text: &str) -> Option<i128> {
     (f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30).then_some(f as i128)
 }
 
-impl Scalar {
-    fn as_int(&self) -> Option<i128> {
+impl Scalar<'_> {
+    fn as_int(self) -> Option<i128> {
         match self {
-            Scalar::Int(v) => Some(*v),
-            Scalar::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 => Some(*f as i128),
+            Scalar::Int(v) => Some(v),
+            Scalar::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 => Some(f as i128),
             Scalar::Text(t) => parse_int(t),
-            Scalar::Bool(b) => Some(i128::from(*b)),
+            Scalar::Bool(b) => Some(i128::from(b)),
             _ => None,
         }
     }
-    fn as_f64(&self) -> Option<f64> {
+    fn as_f64(self) -> Option<f64> {
         match self {
-            Scalar::Int(v) => Some(*v as f64),
-            Scalar::Float(f) if f.is_finite() => Some(*f),
+            Scalar::Int(v) => Some(v as f64),
+            Scalar::Float(f) if f.is_finite() => Some(f),
             Scalar::Text(t) => t.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-            Scalar::Bool(b) => Some(f64::from(u8::from(*b))),
+            Scalar::Bool(b) => Some(f64::from(u8::from(b))),
             _ => None,
         }
     }
-    fn as_flag(&self) -> Option<bool> {
+    fn as_flag(self) -> Option<bool> {
         match self {
-            Scalar::Bool(b) => Some(*b),
-            Scalar::Text(t) if t.trim().is_empty() => Some(false),
-            Scalar::Text(t) if t.trim().eq_ignore_ascii_case("true") => Some(true),
-            Scalar::Text(t) if t.trim().eq_ignore_ascii_case("false") => Some(false),
-            Scalar::Null | Scalar::Composite => None,
+            Scalar::Bool(b) => Some(b),
+            Scalar::Text(t) => {
+                let t = t.trim();
+                if t.is_empty() || t.eq_ignore_ascii_case("false") {
+                    Some(false)
+                } else if t.eq_ignore_ascii_case("true") {
+                    Some(true)
+                } else {
+                    parse_int(t).map(|v| v != 0)
+                }
+            }
+            Scalar::Null => None,
             other => other.as_int().map(|v| v != 0),
         }
     }
-    fn into_text(self) -> Option<String> {
+    fn to_text(self) -> Option<String> {
         match self {
-            Scalar::Text(t) => Some(t),
+            Scalar::Text(t) => Some(t.to_owned()),
             Scalar::Int(v) => Some(v.to_string()),
             Scalar::Float(f) => Some(f.to_string()),
             Scalar::Bool(b) => Some(if b { "1".into() } else { "0".into() }),
-            Scalar::Null | Scalar::Composite => None,
+            Scalar::Null => None,
         }
     }
+}
+
+/// A type read from one scalar position (`None`: absent or unreadable).
+pub trait FromScalar: Sized {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self>;
+}
+
+/// Flag semantics: `1`, `"1"`, `true`, `"true"` → true; `0`, `"0"`, `""`, `false` → false.
+impl FromScalar for bool {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.as_flag()
+    }
+}
+impl FromScalar for u64 {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.as_int().and_then(|v| u64::try_from(v).ok())
+    }
+}
+impl FromScalar for u32 {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.as_int().and_then(|v| u32::try_from(v).ok())
+    }
+}
+impl FromScalar for i64 {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.as_int().and_then(|v| i64::try_from(v).ok())
+    }
+}
+impl FromScalar for f64 {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.as_f64()
+    }
+}
+impl FromScalar for String {
+    fn from_scalar(s: Scalar<'_>) -> Option<Self> {
+        s.to_text()
+    }
+}
+
+/// Reads one value as a scalar of any JSON type; maps and arrays are skipped and read as null.
+struct ScalarVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FromScalar> Visitor<'de> for ScalarVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number, string, boolean or null")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Int(v.into())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Int(v.into())))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Int(v)))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(i128::try_from(v).ok().and_then(|v| T::from_scalar(Scalar::Int(v))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Float(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Text(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(T::from_scalar(Scalar::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(T::from_scalar(Scalar::Null))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(T::from_scalar(Scalar::Null))
+    }
+}
+
+/// One scalar position, converted to `T` (`None` when absent or unreadable).
+pub fn scalar<'de, D: Deserializer<'de>, T: FromScalar>(d: D) -> Result<Option<T>, D::Error> {
+    d.deserialize_any(ScalarVisitor(PhantomData))
 }
 
 /// `1`, `"1"`, `true`, `"true"` → true; `0`, `"0"`, `""`, `false` → false; null or anything else → false.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(scalar(d)?.as_flag().unwrap_or(false))
+    Ok(scalar::<D, bool>(d)?.unwrap_or(false))
 }
 
 /// Like [`flag`], but keeps "absent/null/unreadable" apart from "false".
 pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(scalar(d)?.as_flag())
+    scalar(d)
 }
 
 /// A non-negative integer from an int, numeric string or bool; anything else (null, negative, text) → None.
 pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(scalar(d)?.as_int().and_then(|v| u64::try_from(v).ok()))
+    scalar(d)
 }
 
 /// [`opt_u64`] with 0 for anything unreadable.
@@ -147,17 +202,17 @@ pub fn u64_or_zero<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 
 /// A signed integer, leniently.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(scalar(d)?.as_int().and_then(|v| i64::try_from(v).ok()))
+    scalar(d)
 }
 
 /// A float (percentages), leniently.
 pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    Ok(scalar(d)?.as_f64())
+    scalar(d)
 }
 
 /// Text from a string, number or bool; null/map/array → None.
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(scalar(d)?.into_text())
+    scalar(d)
 }
 
 /// [`opt_string`] with "" for absent values.
@@ -165,82 +220,286 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(opt_string(d)?.unwrap_or_default())
 }
 
+/// Any JSON value, kept as it is (free-form fields such as a log line's `msg`).
+pub fn opt_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d)
+}
+
+/// A type that decodes leniently from any JSON value: `Ok(None)` for a value of the wrong shape, never an
+/// error for well-formed JSON. The elements of [`map`] and [`list`] and the targets of [`object`] are
+/// `Lenient`, so an odd element is dropped without failing the reply.
+pub trait Lenient: Sized {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error>;
+}
+
+macro_rules! lenient_scalars {
+    ($($t:ty),*) => {$(
+        impl Lenient for $t {
+            fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                scalar(d)
+            }
+        }
+    )*};
+}
+lenient_scalars!(String, u64, u32);
+
+/// [`Lenient`] as a seed, for `next_value_seed` / `next_element_seed`.
+struct LenientSeed<T>(PhantomData<T>);
+impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        T::lenient(d)
+    }
+}
+
+/// A struct whose fields are read by key from a JSON object; written by [`lenient_struct!`].
+pub trait Fields: Default {
+    /// For error messages: what the top-level value should have been.
+    const EXPECTING: &'static str;
+    /// Reads the value of `key` into its field, or skips it when the key is unknown.
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct KeyCow<'de>(Cow<'de, str>);
+impl<'de> serde::Deserialize<'de> for KeyCow<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyCow<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyCow(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyCow(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(KeyCow(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+fn fill<'de, T: Fields, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
+    let mut out = T::default();
+    while let Some(KeyCow(key)) = map.next_key::<KeyCow<'de>>()? {
+        out.field(&key, &mut map)?;
+    }
+    Ok(out)
+}
+
+/// The top-level decoding of a [`Fields`] struct: an object (or an empty array) is read, any other value
+/// is an error (the caller reports "unexpected shape").
+pub fn strict_object<'de, D: Deserializer<'de>, T: Fields>(d: D) -> Result<T, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: Fields> Visitor<'de> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            fill(map)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+            match seq.next_element::<IgnoredAny>()? {
+                None => Ok(T::default()),
+                Some(_) => Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
+            }
+        }
+    }
+    d.deserialize_any(V(PhantomData))
+}
+
+impl<T: Fields> Lenient for T {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Fields> Visitor<'de> for V<T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(T::EXPECTING)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                fill(map).map(Some)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// Declares a response struct with a lenient, typed `Deserialize` (see the module docs): every field
+/// names its JSON key and its decoder (`fn(D) -> Result<T, D::Error>`, e.g. [`string`], [`map`]);
+/// unknown keys are skipped, a repeated key keeps its last value, absent keys keep `Default`. The
+/// struct must derive `Default`.
+macro_rules! lenient_struct {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $fvis:vis $field:ident : $ty:ty = $key:literal => $de:path
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$fmeta])* $fvis $field: $ty, )*
+        }
+
+        impl $crate::whm::scalar::Fields for $name {
+            const EXPECTING: &'static str = concat!("an object (", stringify!($name), ")");
+            fn field<'de, A: ::serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                match key {
+                    $( $key => {
+                        struct Seed;
+                        impl<'de> ::serde::de::DeserializeSeed<'de> for Seed {
+                            type Value = $ty;
+                            fn deserialize<D: ::serde::Deserializer<'de>>(self, d: D) -> Result<$ty, D::Error> {
+                                $de(d)
+                            }
+                        }
+                        self.$field = map.next_value_seed(Seed)?;
+                    } )*
+                    _ => {
+                        map.next_value::<::serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::whm::scalar::strict_object(d)
+            }
+        }
+    };
+}
+pub(crate) use lenient_struct;
+
+/// Drains whatever collection or scalar a visitor did not want.
+macro_rules! empty_for_scalars {
+    ($empty:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+    };
+}
+
 /// A map that may arrive as `{}`, `[]` (PHP/Perl empty), `null`, or a real object. Entries whose
 /// value does not decode are dropped rather than failing the whole reply.
 pub fn map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
 where
     D: Deserializer<'de>,
-    V: DeserializeOwned,
+    V: Lenient,
 {
-    struct MapVisitor<V>(std::marker::PhantomData<V>);
-    impl<'de, V: DeserializeOwned> Visitor<'de> for MapVisitor<V> {
+    struct MapVisitor<V>(PhantomData<V>);
+    impl<'de, V: Lenient> Visitor<'de> for MapVisitor<V> {
         type Value = BTreeMap<String, V>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an object, an empty array or null")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some(key) = access.next_key::<KeyText>()? {
-                let value: serde_json::Value = access.next_value()?;
-                if let Ok(v) = serde_json::from_value::<V>(value) {
-                    out.insert(key.0, v);
+            // Collected first, then built in bulk (a sort of already sorted keys, then a linear build):
+            // far cheaper than one tree insert per key; a repeated key keeps its last value.
+            let mut out = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+            while let Some(key) = access.next_key::<String>()? {
+                if let Some(v) = access.next_value_seed(LenientSeed::<V>(PhantomData))? {
+                    out.push((key, v));
                 }
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             // A non-empty array where a map is expected carries no keys we could trust.
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             Ok(BTreeMap::new())
         }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(BTreeMap::new())
-        }
+        empty_for_scalars!(BTreeMap::new());
     }
-    d.deserialize_any(MapVisitor(std::marker::PhantomData))
+    d.deserialize_any(MapVisitor(PhantomData))
 }
 
 /// An object decoded leniently: null, `[]` or a non-object gives the default instead of an error.
 pub fn object<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned + Default,
+    T: Lenient + Default,
 {
-    Ok(opt_object(d)?.unwrap_or_default())
+    Ok(T::lenient(d)?.unwrap_or_default())
 }
 
 /// An object, or `None` for null, `[]` and other non-objects (WHM's `dbs: null`).
 pub fn opt_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    T: Lenient,
 {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    match v {
-        Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).map(Some).map_err(de::Error::custom),
-        _ => Ok(None),
-    }
+    T::lenient(d)
 }
 
 /// A set of names: the keys of `{name: 1}`, or the strings of `[name, …]`, or empty for null.
@@ -252,46 +511,21 @@ pub fn name_set<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::
             f.write_str("an object of names, an array of names or null")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeSet::new();
-            while let Some(key) = access.next_key::<KeyText>()? {
+            let mut out = Vec::new();
+            while let Some(key) = access.next_key::<String>()? {
                 access.next_value::<IgnoredAny>()?;
-                out.insert(key.0);
+                out.push(key);
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeSet::new();
-            while let Some(item) = seq.next_element_seed(ScalarSeed)? {
-                if let Some(text) = item.into_text() {
-                    out.insert(text);
-                }
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element_seed(LenientSeed::<String>(PhantomData))? {
+                out.extend(item);
             }
-            Ok(out)
+            Ok(out.into_iter().collect())
         }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(BTreeSet::new())
-        }
+        empty_for_scalars!(BTreeSet::new());
     }
     d.deserialize_any(SetVisitor)
 }
@@ -301,18 +535,34 @@ pub fn name_set<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::
 pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    T: Lenient,
 {
-    let value: serde_json::Value = serde::Deserialize::deserialize(d)?;
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
-        _ => Vec::new(),
-    };
-    Ok(items
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect())
+    struct ListVisitor<T>(PhantomData<T>);
+    impl<'de, T: Lenient> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array, an object or null")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(item) = seq.next_element_seed(LenientSeed::<T>(PhantomData))? {
+                out.extend(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            // Values in key order, as a JSON object's keys sort in a map.
+            let mut keyed = BTreeMap::new();
+            while let Some(key) = access.next_key::<String>()? {
+                if let Some(v) = access.next_value_seed(LenientSeed::<T>(PhantomData))? {
+                    keyed.insert(key, v);
+                }
+            }
+            Ok(keyed.into_values().collect())
+        }
+        empty_for_scalars!(Vec::new());
+    }
+    d.deserialize_any(ListVisitor(PhantomData))
 }
 
 /// A list of strings from an array of scalars, a newline-joined string, or null (WHM's
@@ -333,19 +583,15 @@ pub fn text_lines<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::new();
-            while let Some(item) = seq.next_element_seed(ScalarSeed)? {
-                if let Some(text) = item.into_text() {
-                    out.push(text);
-                }
+            while let Some(item) = seq.next_element_seed(LenientSeed::<String>(PhantomData))? {
+                out.extend(item);
             }
             Ok(out)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::new();
-            while let Some((_, v)) = access.next_entry_seed(KeySeed, ScalarSeed)? {
-                if let Some(text) = v.into_text() {
-                    out.push(text);
-                }
+            while access.next_key::<IgnoredAny>()?.is_some() {
+                out.extend(access.next_value_seed(LenientSeed::<String>(PhantomData))?);
             }
             Ok(out)
         }
@@ -372,43 +618,6 @@ pub fn text_lines<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Err
         }
     }
     d.deserialize_any(LinesVisitor)
-}
-
-struct ScalarSeed;
-impl<'de> de::DeserializeSeed<'de> for ScalarSeed {
-    type Value = Scalar;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        scalar(d)
-    }
-}
-
-struct KeySeed;
-impl<'de> de::DeserializeSeed<'de> for KeySeed {
-    type Value = KeyText;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyText, D::Error> {
-        serde::Deserialize::deserialize(d)
-    }
-}
-
-/// An object key as owned text.
-struct KeyText(String);
-impl<'de> serde::Deserialize<'de> for KeyText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = KeyText;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
-                Ok(KeyText(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyText, E> {
-                Ok(KeyText(v))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
 }
 
 #[cfg(test)]

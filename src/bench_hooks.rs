@@ -1,0 +1,48 @@
+//! Measurement hooks for `make bench-browser` (cargo feature `bench-hooks`, off by default: the shipped
+//! build has none of these exports). Each runs one stage of loading an analysis on text the page already
+//! holds, so the benchmark can time it beside `JSON.parse` of the same text in the same page. Each returns
+//! a count, so the work cannot be skipped and the page can check it decoded what it expected.
+
+use crate::checks::{self, FindingsInput, RuleContext};
+use crate::store::check::{Loaded, Source};
+use crate::whm::{self, Analysis, HttpReply};
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+fn decode(text: &str) -> Option<Analysis> {
+    whm::decode::<Analysis>(HttpReply {
+        status: 200,
+        content_type: Some("application/json"),
+        body: text,
+    })
+    .ok()
+    .and_then(|r| r.data)
+}
+
+/// The wire layer alone: `whm::decode::<Analysis>` of a whole reply. Returns the number of accounts.
+#[wasm_bindgen]
+pub fn bench_decode(text: &str) -> u32 {
+    decode(text).map_or(0, |a| u32::try_from(a.items.accounts.len()).unwrap_or(u32::MAX))
+}
+
+/// Decode, rule context and findings, nothing else. Returns the number of findings.
+#[wasm_bindgen]
+pub fn bench_decode_checks(text: &str) -> u32 {
+    let Some(analysis) = decode(text) else { return 0 };
+    let ctx = RuleContext::from_analysis(&analysis);
+    let verdicts = HashMap::new();
+    let report = checks::findings(FindingsInput {
+        analysis: &analysis,
+        ctx: &ctx,
+        server_verdicts: &verdicts,
+        live_transfer_requested: false,
+    });
+    u32::try_from(report.findings.len()).unwrap_or(u32::MAX)
+}
+
+/// What the check page does with a reply's text before rendering (`Loaded::from_text`: decode, the raw
+/// tree view's JSON, rule context, findings). Returns the number of findings.
+#[wasm_bindgen]
+pub fn bench_load(text: &str) -> u32 {
+    Loaded::from_text(Source::Paste, text).map_or(0, |l| u32::try_from(l.report.findings.len()).unwrap_or(u32::MAX))
+}
