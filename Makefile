@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 2087
 SCENARIO ?= demo
 
-.PHONY: bootstrap build sim demo test lint test-native test-browser test-e2e bench bench-browser size fuzz clean
+.PHONY: bootstrap build sim plugin demo test lint test-native test-browser test-e2e test-plugin bench bench-browser size fuzz clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -20,11 +20,16 @@ build:
 sim:
 	cargo build --release -p whm-sim
 
+# The installable WHM plugin (README "Installing in WHM"): dist/ with content-hashed asset names, index.cgi,
+# the AppConfig file, the icon, install.sh / uninstall.sh.
+plugin: build
+	bash scripts/package-plugin.sh
+
 demo: build sim
 	@echo "Starting the WHM simulator ($(SCENARIO) scenario). Stop it with Ctrl-C."
 	target/release/whm-sim --dist dist --scenario $(SCENARIO) --port $(PORT)
 
-test: bootstrap lint test-native test-browser test-e2e
+test: bootstrap lint test-native test-browser test-e2e test-plugin
 	@echo "make test: all tiers passed"
 
 lint:
@@ -38,8 +43,13 @@ test-native:
 test-browser:
 	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --test browser --test components
 
-test-e2e: build sim
+# tests/e2e/plugin.spec.js installs the plugin archive into a temporary root and serves it with whm-sim.
+test-e2e: build sim plugin
 	bash scripts/e2e.sh
+
+# install.sh / uninstall.sh against a stand-in cPanel root: refusals, install, upgrade, uninstall.
+test-plugin: plugin
+	bash scripts/test-plugin-install.sh
 
 bench:
 	cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3

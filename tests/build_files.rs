@@ -18,7 +18,7 @@ fn boot_js_busts_caches_with_the_package_version() {
 }
 
 #[test]
-fn index_html_has_a_strict_csp_and_no_referrer() {
+fn index_html_has_a_strict_csp_and_a_same_origin_referrer() {
     let html = read("index.html");
     let csp = html
         .split("Content-Security-Policy\" content=\"")
@@ -31,7 +31,8 @@ fn index_html_has_a_strict_csp_and_no_referrer() {
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline") && !csp.contains("http"), "{csp}");
-    assert!(html.contains(r#"<meta name="referrer" content="no-referrer" />"#));
+    // same-origin: WHM's optional blank-referrer check needs a Referer; it goes to WHM only (§2.5).
+    assert!(html.contains(r#"<meta name="referrer" content="same-origin" />"#));
     assert!(
         !html.contains("<script>") && !html.contains("style="),
         "no inline script or style"
