@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 2087
 SCENARIO ?= demo
 
-.PHONY: bootstrap build sim demo test lint test-native test-browser test-e2e bench bench-browser clean
+.PHONY: bootstrap build sim extension demo test lint test-native test-browser test-e2e bench bench-browser clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -19,6 +19,11 @@ build:
 
 sim:
 	cargo build --release -p whm-sim
+
+# The Chromium extension: target/extension/ (load unpacked), target/whm-transfer-console-extension.zip,
+# and target/extension-test/ (the e2e test's build, pre-granting http://127.0.0.1/* only).
+extension: build
+	bash scripts/build-extension.sh
 
 demo: build sim
 	@echo "Starting the WHM simulator ($(SCENARIO) scenario). Stop it with Ctrl-C."
@@ -38,7 +43,7 @@ test-native:
 test-browser:
 	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --test browser --test components
 
-test-e2e: build sim
+test-e2e: build sim extension
 	bash scripts/e2e.sh
 
 bench:

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod check;
+pub mod connect;
 pub mod create;
 pub mod export;
 pub mod format;
