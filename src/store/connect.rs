@@ -67,6 +67,12 @@ pub fn whm_tabs(tabs: &[BrowserTab]) -> Vec<WhmTab> {
     out
 }
 
+/// Whether a relayed reply says the tab's WHM login is gone (§2.4: HTTP 401/403, or an HTML page
+/// where JSON or a log was expected), so the connection view can say so at once.
+pub fn logged_out_reply(status: u16, content_type: Option<&str>) -> bool {
+    matches!(status, 401 | 403) || content_type.is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("text/html"))
+}
+
 /// The tab the admin picked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Picked {
@@ -481,6 +487,15 @@ mod tests {
         assert_eq!(s.data_state(), "connecting", "the first probe answered for tab 1, not tab 2");
         let s = s.apply(ConnectAction::Lost(1, Lost::TabClosed, String::new()));
         assert_eq!(s.data_state(), "connecting", "tab 1 closing does not matter any more");
+    }
+
+    #[test]
+    fn logged_out_replies() {
+        assert!(logged_out_reply(401, Some("text/html")));
+        assert!(logged_out_reply(403, Some("text/plain; charset=\"utf-8\"")));
+        assert!(logged_out_reply(200, Some("Text/HTML; charset=utf-8")));
+        assert!(!logged_out_reply(200, Some("application/json")));
+        assert!(!logged_out_reply(500, None));
     }
 
     #[test]

@@ -87,12 +87,15 @@
     }
   }
 
-  /** Why a port closed before its answer: the tab is gone, left WHM, or reloaded mid-call. */
+  /**
+   * Why a port closed before its answer: the tab was closed, or it reloaded or navigated mid-call.
+   * Either way the call may have reached WHM, so this is never reported as "session-lost" (which
+   * says nothing was sent); the tab watcher tells the console when the tab left WHM.
+   */
   async function lost(tabId, origin) {
-    return (
-      (await tabState(tabId, origin)) ||
-      fail("network", "the WHM tab reloaded or navigated while the call was in flight")
-    );
+    const state = await tabState(tabId, origin);
+    if (state && state.kind === "tab-closed") return state;
+    return fail("network", "the WHM tab reloaded or navigated while the call was in flight");
   }
 
   /**
@@ -216,9 +219,16 @@
     /** One streamed GET through the tab; resolves with a Chunks handle once the headers are in. */
     stream(tabId, origin, path, signal) {
       const chunks = new Chunks();
+      // The console may stop reading early (e.g. an error status): cancel() hangs up the port.
+      const inner = new AbortController();
+      if (signal) {
+        if (signal.aborted) inner.abort();
+        else signal.addEventListener("abort", () => inner.abort(), { once: true });
+      }
+      chunks.cancel = () => inner.abort();
       let started = false;
       return new Promise((resolve, reject) => {
-        call(tabId, origin, { op: "stream", path }, signal, (m, finish, failWith) => {
+        call(tabId, origin, { op: "stream", path }, inner.signal, (m, finish, failWith) => {
           if (m.type === "head") {
             chunks.status = m.status;
             chunks.contentType = m.contentType;
