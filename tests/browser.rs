@@ -40,7 +40,7 @@ async fn access_denied_403_text_plain_is_session_lost() {
             { status: 403, headers: { "Content-Type": "text/plain; charset=\"utf-8\"" } })"#,
     );
     let owner = Owner::new();
-    let err = whm().send(&rq::validate_system_user("bob"), &owner).await.unwrap_err();
+    let err = whm().call(&rq::validate_system_user("bob"), &owner).await.unwrap_err();
     assert_eq!(err.kind(), "session-lost");
     assert!(err.next_step().contains("Log in to WHM again"));
 }
@@ -53,11 +53,8 @@ async fn calls_are_form_posts_with_secrets_only_in_the_body() {
     );
     let owner = Owner::new();
     let req = rq::create_remote_root_transfer_session("remote.example.com", "root", "luggage12345".into());
-    let reply = whm().send(&req, &owner).await.unwrap().unwrap();
-    assert_eq!(
-        reply.data.unwrap().transfer_session_id,
-        "remoteexamplecopya20260101000000abcd"
-    );
+    let created = whm().call(&req, &owner).await.unwrap();
+    assert_eq!(created.transfer_session_id, "remoteexamplecopya20260101000000abcd");
     let calls = recorded_calls();
     assert_eq!(calls.length(), 1, "sent exactly once");
     let call = calls.get(0);
@@ -78,7 +75,7 @@ async fn a_rejected_fetch_is_a_network_error() {
     stub_fetch("() => Promise.reject(new TypeError('Failed to fetch'))");
     let owner = Owner::new();
     let err = whm()
-        .send(&rq::get_transfer_session_state("s"), &owner)
+        .call(&rq::get_transfer_session_state("s"), &owner)
         .await
         .unwrap_err();
     assert!(matches!(err, WhmError::Network { .. }), "{err:?}");
@@ -96,7 +93,7 @@ async fn dropping_the_owner_cancels_without_an_error() {
     let owner = Owner::new();
     let whm = whm();
     let req = rq::get_transfer_session_state("s");
-    let fut = whm.send(&req, &owner);
+    let fut = whm.call(&req, &owner);
     // Abort once the request is in flight.
     let (result, ()) = futures_join(fut, async {
         next_task().await;
@@ -104,7 +101,108 @@ async fn dropping_the_owner_cancels_without_an_error() {
         drop(owner); // e.g. the component that asked was unmounted
     })
     .await;
-    assert_eq!(result.unwrap(), None, "cancelled calls produce no error banner");
+    assert!(
+        result.unwrap_err().is_cancelled(),
+        "cancelled calls end as Cancelled, which no banner shows"
+    );
+}
+
+/// A fetch that never answers until aborted.
+const HANGING: &str = "(req) => new Promise((_, reject) => {
+    const fail = () => reject(new DOMException('aborted', 'AbortError'));
+    if (req.signal.aborted) fail(); else req.signal.addEventListener('abort', fail);
+})";
+
+#[wasm_bindgen_test]
+async fn an_identical_mutating_call_in_flight_is_not_sent_again() {
+    stub_fetch(HANGING);
+    let owner = Owner::new();
+    let whm = whm();
+    let first = whm.call(&rq::start_transfer_session("s"), &owner);
+    let second = whm.call(&rq::start_transfer_session("s"), &owner);
+    let (first, second) = futures_join(first, async {
+        let second = second.await;
+        next_task().await;
+        owner.cancel_all();
+        second
+    })
+    .await;
+    assert!(matches!(second, Err(WhmError::AlreadySending { .. })), "{second:?}");
+    assert!(first.unwrap_err().is_cancelled());
+    assert_eq!(
+        recorded_calls().length(),
+        1,
+        "start_transfer_session was sent exactly once"
+    );
+    // Once the first has ended, the same call may be sent again (by an explicit admin action).
+    let owner = Owner::new();
+    let again = whm.call(&rq::start_transfer_session("s"), &owner);
+    let (again, ()) = futures_join(again, async {
+        next_task().await;
+        owner.cancel_all();
+    })
+    .await;
+    assert!(again.unwrap_err().is_cancelled());
+    assert_eq!(recorded_calls().length(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn reads_are_not_deduplicated() {
+    stub_fetch(
+        r#"() => new Response('{"metadata":{"command":"get_transfer_session_state","result":1},"data":{"state_name":"PENDING"}}',
+            { status: 200, headers: { "Content-Type": "application/json" } })"#,
+    );
+    let owner = Owner::new();
+    let whm = whm();
+    let (a, b) = futures_join(
+        whm.call(&rq::get_transfer_session_state("s"), &owner),
+        whm.call(&rq::get_transfer_session_state("s"), &owner),
+    )
+    .await;
+    assert_eq!(a.unwrap().state_name, "PENDING");
+    assert_eq!(b.unwrap().state_name, "PENDING");
+    assert_eq!(recorded_calls().length(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_metadata_only_success_needs_no_data() {
+    stub_fetch(
+        r#"() => new Response('{"metadata":{"command":"pause_transfer_session","result":1,"reason":"OK"}}',
+            { status: 200, headers: { "Content-Type": "application/json" } })"#,
+    );
+    let owner = Owner::new();
+    assert!(whm().call(&rq::pause_transfer_session("s"), &owner).await.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn a_reply_past_the_size_cap_is_refused() {
+    // 65 MiB of spaces, streamed in 1 MiB chunks.
+    stub_fetch(
+        "() => { let n = 0; const chunk = new Uint8Array(1 << 20).fill(32);
+            return new Response(new ReadableStream({ pull(c) { if (n++ < 65) c.enqueue(chunk); else c.close(); } }),
+                { status: 200, headers: { 'Content-Type': 'application/json' } }); }",
+    );
+    let owner = Owner::new();
+    let err = whm()
+        .call(&rq::get_transfer_session_state("s"), &owner)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WhmError::TooLarge { .. }), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+async fn requests_send_the_referrer_to_whm_only() {
+    let install = js_sys::Function::new_no_args(
+        "window.__policies = []; window.fetch = async (req) => { window.__policies.push(req.referrerPolicy);
+           return new Response('{\"metadata\":{\"command\":\"x\",\"result\":1},\"data\":{\"state_name\":\"PENDING\"}}', { status: 200 }); };",
+    );
+    install.call0(&JsValue::NULL).unwrap();
+    let owner = Owner::new();
+    whm().call(&rq::get_transfer_session_state("s"), &owner).await.unwrap();
+    let policies: js_sys::Array = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__policies".into())
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(policies.get(0).as_string().as_deref(), Some("same-origin"));
 }
 
 /// Resolves on the next macrotask (after the pending fetch has been issued).

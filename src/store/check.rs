@@ -161,7 +161,23 @@ impl CheckState {
                     // never send a second call while one is in flight
                     return (self, None);
                 }
-                let trimmed = self.input.trim().to_owned();
+                // Refresh re-analyses the session on screen, whatever the field holds now.
+                let loaded_id = match &self.loaded {
+                    Some(Loaded {
+                        source: Source::Server { session_id },
+                        ..
+                    }) => Some(session_id.clone()),
+                    _ => None,
+                };
+                let trimmed = match (&action, loaded_id) {
+                    (CheckAction::StartRefresh, Some(id)) => id,
+                    (CheckAction::StartRefresh, None) => {
+                        self.input_error =
+                            Some("Load a session from WHM first: only its analysis can be refreshed.".into());
+                        return (self, None);
+                    }
+                    _ => self.input.trim().to_owned(),
+                };
                 if let Err(msg) = check_session_id(&trimmed) {
                     self.input_error = Some(msg);
                     return (self, None);
@@ -253,7 +269,7 @@ mod tests {
         let first = first.expect("sent");
         let (s, again) = s.apply(CheckAction::StartLoad);
         assert!(again.is_none(), "no second call while busy");
-        let loaded = Loaded::from_text(Source::Paste, GUIDE).unwrap();
+        let loaded = Loaded::from_text(server("exampleservercopya20140206192428NtyW"), GUIDE).unwrap();
         let (s, _) = s.apply(CheckAction::Loaded(first, Box::new(loaded)));
         assert!(s.pending.is_none() && s.loaded.is_some());
         // an answer to a superseded ticket changes nothing
@@ -263,6 +279,35 @@ mod tests {
         ));
         let (s, _) = s.apply(CheckAction::Failed(second.unwrap(), WhmError::Timeout { after_ms: 1 }));
         assert!(s.error.is_none(), "late failure of a superseded call is not shown");
+    }
+
+    fn server(id: &str) -> Source {
+        Source::Server { session_id: id.into() }
+    }
+
+    #[test]
+    fn refresh_re_analyses_the_session_on_screen_not_the_field() {
+        let (s, t) = CheckState::with_input("exampleservercopya20140206192428NtyW").apply(CheckAction::StartLoad);
+        let loaded = Loaded::from_text(server("exampleservercopya20140206192428NtyW"), GUIDE).unwrap();
+        let (s, _) = s.apply(CheckAction::Loaded(t.unwrap(), Box::new(loaded)));
+        let (s, _) = s.apply(CheckAction::Edit("someothersession".into()));
+        let (s, t) = s.apply(CheckAction::StartRefresh);
+        assert!(t.is_some());
+        assert_eq!(
+            s.pending.as_ref().map(|p| p.session_id.as_str()),
+            Some("exampleservercopya20140206192428NtyW")
+        );
+        assert_eq!(s.input, "someothersession", "the field is left as typed");
+    }
+
+    #[test]
+    fn refresh_of_an_offline_analysis_is_refused() {
+        let (s, _) = CheckState::with_input("abc").apply(CheckAction::Inspect(
+            Loaded::from_text(Source::Paste, GUIDE).map(Box::new),
+        ));
+        let (s, t) = s.apply(CheckAction::StartRefresh);
+        assert!(t.is_none() && s.pending.is_none());
+        assert!(s.input_error.is_some());
     }
 
     #[test]

@@ -184,32 +184,27 @@ async fn run_pending(whm: Whm, owner: Rc<Owner>, pending: Pending, store: UseRed
     if kind == Busy::Refreshing {
         // Re-runs the remote analysis on the server (slow, mutating: sent once, never retried).
         match whm
-            .send(&rq::analyze_transfer_session_remote(&session_id), &owner)
+            .call(&rq::analyze_transfer_session_remote(&session_id), &owner)
             .await
         {
-            Ok(Some(_)) => {}
-            Ok(None) => return store.dispatch(CheckAction::Cancelled(ticket)),
+            Ok(_) => {}
+            Err(e) if e.is_cancelled() => return store.dispatch(CheckAction::Cancelled(ticket)),
             Err(e) => return store.dispatch(CheckAction::Failed(ticket, e)),
         }
     }
     let result = whm
-        .send_with_body(&rq::retrieve_transfer_session_remote_analysis(&session_id), &owner)
+        .call_answer(&rq::retrieve_transfer_session_remote_analysis(&session_id), &owner)
         .await;
     match result {
-        Ok(Some((reply, body))) => {
-            let raw = crate::store::check::raw_data(&body);
-            match reply.require_data() {
-                Ok(analysis) => {
-                    super::recent::remember(&session_id);
-                    store.dispatch(CheckAction::Loaded(
-                        ticket,
-                        Box::new(Loaded::new(Source::Server { session_id }, analysis, raw)),
-                    ))
-                }
-                Err(e) => store.dispatch(CheckAction::Failed(ticket, e)),
-            }
+        Ok(answer) => {
+            let raw = crate::store::check::raw_data(&answer.body);
+            super::recent::remember(&session_id);
+            store.dispatch(CheckAction::Loaded(
+                ticket,
+                Box::new(Loaded::new(Source::Server { session_id }, answer.data, raw)),
+            ))
         }
-        Ok(None) => store.dispatch(CheckAction::Cancelled(ticket)),
+        Err(e) if e.is_cancelled() => store.dispatch(CheckAction::Cancelled(ticket)),
         Err(e) => store.dispatch(CheckAction::Failed(ticket, e)),
     }
 }

@@ -69,7 +69,7 @@ pub fn create_page(props: &CreatePageProps) -> Html {
             // Not tied to this page: WHM creates the session (and an API token on the source) whatever
             // the browser does, so leaving the page must not abandon the answer and its id.
             let owner = Owner::new();
-            let fut = whm.send(&request, &owner);
+            let fut = whm.call(&request, &owner);
             drop(request); // the secrets now live only in the request body in flight
             let (busy, failure) = (busy.clone(), failure.clone());
             let secret_fields = [password.clone(), root_password.clone(), passphrase.clone()];
@@ -77,8 +77,8 @@ pub fn create_page(props: &CreatePageProps) -> Html {
                 let result = fut.await;
                 drop(owner);
                 busy.set(false);
-                match result.and_then(|r| r.map(|r| r.require_data()).transpose()) {
-                    Ok(Some(created)) => {
+                match result {
+                    Ok(created) => {
                         for field in &secret_fields {
                             field.set(String::new());
                         }
@@ -90,7 +90,7 @@ pub fn create_page(props: &CreatePageProps) -> Html {
                             let _ = location.set_hash(&Route::Check(Some(created.transfer_session_id)).to_hash());
                         }
                     }
-                    Ok(None) => {}
+                    Err(e) if e.is_cancelled() => {}
                     Err(e) => failure.set(Some(e)),
                 }
             });

@@ -140,11 +140,11 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             spawn_local(async move {
                 // WHM's Transfer Tool accepts items only before the session starts (§3.9).
                 match whm
-                    .send(&crate::whm::request::get_transfer_session_state(&session_id), &owner)
+                    .call(&crate::whm::request::get_transfer_session_state(&session_id), &owner)
                     .await
                 {
-                    Ok(Some(reply)) => {
-                        let state = reply.require_data().map(|d| d.state_name).unwrap_or_default();
+                    Ok(data) => {
+                        let state = data.state_name;
                         if state != "PENDING" {
                             blocked.set(Some(format!(
                                 "The session is {state}: WHM accepts new items only before a session starts. Create a new session for these accounts."
@@ -153,7 +153,7 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
                             return;
                         }
                     }
-                    Ok(None) => return,
+                    Err(e) if e.is_cancelled() => return,
                     Err(e) => {
                         fatal.set(Some(e));
                         running.set(false);
@@ -169,9 +169,8 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
                 done.extend(requests.iter().map(|r| (label(r), Outcome::NotSent)));
                 for (i, req) in requests.iter().enumerate() {
                     let slot = start + i;
-                    let outcome = match whm.send(req, &owner).await {
-                        Ok(Some(_)) => Outcome::Queued,
-                        Ok(None) => break,
+                    let outcome = match whm.call(req, &owner).await {
+                        Ok(_) => Outcome::Queued,
                         Err(WhmError::Api { reason, .. }) => Outcome::Refused(reason),
                         Err(e) => {
                             // The login or the connection is gone: stop. This item's fate is unknown

@@ -130,7 +130,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             let n = *n;
             // The task holds only a weak owner: leaving the page aborts the call in flight.
             if let (Some(whm), Some(strong)) = (whm, owner.upgrade()) {
-                let fut = whm.send(&rq::get_transfer_session_state(&id), &strong);
+                let fut = whm.call(&rq::get_transfer_session_state(&id), &strong);
                 drop(strong);
                 spawn_local(async move {
                     let result = fut.await;
@@ -138,8 +138,8 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                         return; // a newer read was started meanwhile
                     }
                     let keep_polling = match result {
-                        Ok(Some(reply)) => match reply.require_data() {
-                            Ok(d) => {
+                        Ok(d) => {
+                            {
                                 let s = d.state();
                                 let terminal = s.as_session().is_some_and(SessionState::is_terminal);
                                 state.set(Some(s));
@@ -149,25 +149,20 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                                     && progress.is_none()
                                     && let Some(strong) = owner.upgrade()
                                 {
-                                    let fut = whm.send(&rq::fetch_transfer_session_log(&id, "master.log"), &strong);
+                                    let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.log"), &strong);
                                     drop(strong);
                                     read_master_log(fut.await, &progress, &read_error, &log_failed);
                                 }
                                 !terminal
                             }
-                            Err(e) => {
-                                read_error.set(Some(e));
-                                true
-                            }
-                        },
-                        Ok(None) => return, // the page was left
+                        }
+                        Err(e) if e.is_cancelled() => return, // the page was left
                         Err(e) => {
                             busy.set(None);
                             // Stop only when polling cannot succeed: logged out, or no such session.
-                            let hopeless = matches!(&e, WhmError::SessionLost { .. })
-                                || matches!(&e, WhmError::Api { reason, .. } if reason.contains("does not exist"));
+                            let go_on = e.polling_can_recover();
                             read_error.set(Some(e));
-                            !hopeless
+                            go_on
                         }
                     };
                     if keep_polling {
@@ -210,7 +205,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
         Callback::from(move |_| {
             let Some(whm) = whm.clone() else { return };
             log_failed.set(false);
-            let fut = whm.send(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
+            let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
             let (progress, read_error, log_failed) = (progress.clone(), read_error.clone(), log_failed.clone());
             spawn_local(async move { read_master_log(fut.await, &progress, &read_error, &log_failed) });
         })
@@ -240,16 +235,16 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             busy.set(Some(control));
             control_error.set(None);
             let fut = match control {
-                Control::Start | Control::Resume => sent(whm.send(&rq::start_transfer_session(&id), &owner)),
-                Control::Pause => sent(whm.send(&rq::pause_transfer_session(&id), &owner)),
-                Control::Abort => sent(whm.send(&rq::abort_transfer_session(&id), &owner)),
+                Control::Start | Control::Resume => sent(whm.call(&rq::start_transfer_session(&id), &owner)),
+                Control::Pause => sent(whm.call(&rq::pause_transfer_session(&id), &owner)),
+                Control::Abort => sent(whm.call(&rq::abort_transfer_session(&id), &owner)),
             };
             let (busy, control_error, bump) = (busy.clone(), control_error.clone(), bump.clone());
             spawn_local(async move {
                 match fut.await {
                     // Stay busy until the next state read shows the change (no second call meanwhile).
-                    Ok(Some(())) => bump(),
-                    Ok(None) => {}
+                    Ok(()) => bump(),
+                    Err(e) if e.is_cancelled() => {}
                     Err(e) => {
                         control_error.set(Some(e));
                         busy.set(None);
@@ -325,20 +320,20 @@ pub fn session_page(props: &SessionPageProps) -> Html {
 
 /// Drops a call's data: the controls only need to know it succeeded.
 fn sent<T: 'static>(
-    fut: impl std::future::Future<Output = crate::client::Sent<T>> + 'static,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::client::Sent<()>>>> {
-    Box::pin(async move { fut.await.map(|r| r.map(drop)) })
+    fut: impl std::future::Future<Output = Result<T, WhmError>> + 'static,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), WhmError>>>> {
+    Box::pin(async move { fut.await.map(drop) })
 }
 
 fn read_master_log(
-    result: crate::client::Sent<crate::whm::Reply<crate::whm::responses::SessionLog>>,
+    result: Result<crate::whm::responses::SessionLog, WhmError>,
     progress: &UseStateHandle<Option<Rc<Progress>>>,
     error: &UseStateHandle<Option<WhmError>>,
     failed: &UseStateHandle<bool>,
 ) {
-    match result.and_then(|r| r.map(|r| r.require_data()).transpose()) {
-        Ok(Some(log)) => progress.set(Some(Rc::new(Progress::from_log(&parse_log(&log.log))))),
-        Ok(None) => {}
+    match result {
+        Ok(log) => progress.set(Some(Rc::new(Progress::from_log(&parse_log(&log.log))))),
+        Err(e) if e.is_cancelled() => {}
         Err(e) => {
             error.set(Some(e));
             failed.set(true);
@@ -374,11 +369,14 @@ async fn follow_master_log(
                 }
             })
         };
-        let fut = whm.tail_master_log(&strong, &id, position.get(), on_frame);
+        let termination = (js_sys::Math::random() * 1e9) as u64 + 1;
+        let tail = crate::whm::tail::LiveTail::master(&id, termination, position.get());
+        let fut = whm.tail(&tail, &strong, on_frame);
         drop(strong);
         match fut.await {
-            Ok(Some(true)) | Ok(None) => break,
-            Ok(Some(false)) | Err(_) => failures += 1,
+            Ok(true) => break,
+            Err(e) if e.is_cancelled() => break,
+            Ok(false) | Err(_) => failures += 1,
         }
         if failures >= 10 {
             break;

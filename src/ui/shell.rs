@@ -81,7 +81,7 @@ fn header(props: &HeaderProps) -> Html {
             { match &props.whm {
                 Some(w) => html! {
                     <span class="conn conn-ok" data-testid="connection" data-connected="true">
-                        { "Connected to " }<strong>{ w.host() }</strong>
+                        { "Connected to " }<strong>{ w.host().to_owned() }</strong>
                     </span>
                 },
                 None => html! {

@@ -212,7 +212,7 @@ fn ask_server(
     name: String,
 ) {
     let ticket = latest.borrow_mut().issue();
-    let fut = whm.send(&rq::validate_system_user(&name), &owner);
+    let fut = whm.call(&rq::validate_system_user(&name), &owner);
     spawn_local(async move {
         let result = fut.await;
         // A late answer for an older input is dropped here.
@@ -221,11 +221,8 @@ fn ask_server(
             return;
         }
         match result {
-            Ok(Some(reply)) => match reply.require_data() {
-                Ok(v) => server.set(ServerAnswer::Done(name, v)),
-                Err(e) => server.set(ServerAnswer::Failed(name, e)),
-            },
-            Ok(None) => {}
+            Ok(v) => server.set(ServerAnswer::Done(name, v)),
+            Err(e) if e.is_cancelled() => {}
             Err(e) => server.set(ServerAnswer::Failed(name, e)),
         }
     });

@@ -24,6 +24,13 @@ pub enum WhmError {
         at: String,
         truncated: bool,
     },
+    /// The reply was larger than the console accepts for this call (it stopped reading).
+    TooLarge { limit_bytes: u64 },
+    /// The same mutating call is already in flight: it was not sent a second time.
+    AlreadySending { command: String },
+    /// The caller went away (page left, call superseded) and the call was aborted. Nobody waits for
+    /// the answer, so it is never shown; for a mutating call the outcome is unknown.
+    Cancelled,
 }
 
 impl WhmError {
@@ -36,6 +43,9 @@ impl WhmError {
             WhmError::Network { .. } => "network",
             WhmError::Timeout { .. } => "timeout",
             WhmError::Malformed { .. } => "malformed",
+            WhmError::TooLarge { .. } => "too-large",
+            WhmError::AlreadySending { .. } => "already-sending",
+            WhmError::Cancelled => "cancelled",
         }
     }
 
@@ -57,6 +67,14 @@ impl WhmError {
             }
             WhmError::Malformed { truncated: true, .. } => "WHM’s answer was cut short.".into(),
             WhmError::Malformed { .. } => "WHM’s answer could not be read.".into(),
+            WhmError::TooLarge { limit_bytes } => format!(
+                "WHM’s answer was larger than {} MB, so the console stopped reading it.",
+                limit_bytes / 1_000_000
+            ),
+            WhmError::AlreadySending { command } => {
+                format!("“{command}” is already on its way to WHM; it was not sent a second time.")
+            }
+            WhmError::Cancelled => "The call was cancelled.".into(),
         }
     }
 
@@ -77,6 +95,11 @@ impl WhmError {
             WhmError::Malformed { .. } => {
                 "Try again. If it keeps happening, a proxy may be altering WHM’s replies; the details below say where the reply broke."
             }
+            WhmError::TooLarge { .. } => {
+                "This is far larger than any real WHM reply: check that the console is talking to WHM and not to something in front of it."
+            }
+            WhmError::AlreadySending { .. } => "Wait for the answer to the first call; it appears here when it comes.",
+            WhmError::Cancelled => "Nothing to do: nobody is waiting for this answer.",
         }
     }
 
@@ -88,6 +111,7 @@ impl WhmError {
             WhmError::Http { detail, .. } | WhmError::Network { detail } => detail.clone(),
             WhmError::Timeout { .. } => String::new(),
             WhmError::Malformed { detail, at, .. } => format!("{detail} ({at})"),
+            WhmError::TooLarge { .. } | WhmError::AlreadySending { .. } | WhmError::Cancelled => String::new(),
         }
     }
 
@@ -98,6 +122,66 @@ impl WhmError {
             self,
             WhmError::Network { .. } | WhmError::Timeout { .. } | WhmError::Http { .. } | WhmError::Malformed { .. }
         )
+    }
+
+    /// The call was aborted because nobody waits for it any more: never shown.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, WhmError::Cancelled)
+    }
+
+    /// The WHM login is gone: no call can succeed until the admin logs in again.
+    pub fn is_session_lost(&self) -> bool {
+        matches!(self, WhmError::SessionLost { .. })
+    }
+
+    /// WHM says the transfer session does not exist (never created, or purged: §3.1).
+    pub fn is_no_such_session(&self) -> bool {
+        match self {
+            WhmError::Api { reason, .. } => {
+                let r = reason.to_ascii_lowercase();
+                // WHM: “The session ID “…” does not exist.” (not the module variant of that message).
+                r.contains("session id") && r.contains("does not exist")
+            }
+            _ => false,
+        }
+    }
+
+    /// For a mutating call: whether WHM may have carried it out although no success came back.
+    /// Only a definite refusal (WHM's own `result: 0`, a refused login, a call never sent) says it
+    /// did not; a timeout, a broken connection, a proxy error (502/504), an unreadable or cut-short
+    /// reply, or an abort after sending all leave the outcome unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            WhmError::Api { .. } | WhmError::SessionLost { .. } | WhmError::AlreadySending { .. } => false,
+            WhmError::Http { status, .. } => *status >= 500 || *status == 408,
+            WhmError::Network { .. }
+            | WhmError::Timeout { .. }
+            | WhmError::Malformed { .. }
+            | WhmError::TooLarge { .. }
+            | WhmError::Cancelled => true,
+        }
+    }
+
+    /// Polling may go on after this error: it stops only when no read can succeed (logged out, or
+    /// the session is gone).
+    pub fn polling_can_recover(&self) -> bool {
+        !(self.is_session_lost() || self.is_no_such_session() || self.is_cancelled())
+    }
+
+    /// The one rule for HTTP statuses (§2.4): 401/403 mean the WHM login is gone; any other status
+    /// outside 2xx is an HTTP error. `None` for a 2xx status. `what` names the call for the detail.
+    pub fn from_status(status: u16, what: &str) -> Option<WhmError> {
+        match status {
+            401 | 403 => Some(WhmError::SessionLost {
+                status,
+                detail: format!("{what} was refused"),
+            }),
+            200..=299 => None,
+            _ => Some(WhmError::Http {
+                status,
+                detail: what.to_owned(),
+            }),
+        }
     }
 }
 
@@ -165,5 +249,48 @@ mod tests {
         assert!(all[1].title().contains("“a”"), "curly quotes kept");
         assert_eq!(all[4].title(), "WHM did not answer within 30 seconds.");
         assert!(all[0].next_step().contains("Log in to WHM again"));
+    }
+
+    #[test]
+    fn outcome_is_unknown_unless_whm_clearly_refused() {
+        let api = WhmError::Api {
+            command: "create_remote_root_transfer_session".into(),
+            reason: "Login failed.".into(),
+        };
+        assert!(!api.outcome_unknown());
+        assert!(!WhmError::from_status(403, "x").unwrap().outcome_unknown());
+        for status in [500, 502, 504] {
+            assert!(
+                WhmError::from_status(status, "x").unwrap().outcome_unknown(),
+                "{status}"
+            );
+        }
+        let truncated = WhmError::Malformed {
+            detail: String::new(),
+            at: String::new(),
+            truncated: true,
+        };
+        assert!(truncated.outcome_unknown());
+        assert!(WhmError::Timeout { after_ms: 1 }.outcome_unknown());
+        assert!(WhmError::Cancelled.outcome_unknown());
+        assert!(!WhmError::AlreadySending { command: "x".into() }.outcome_unknown());
+    }
+
+    #[test]
+    fn polling_stops_only_when_it_cannot_succeed() {
+        let gone = WhmError::Api {
+            command: "get_transfer_session_state".into(),
+            reason: "The session ID “abc” does not exist.".into(),
+        };
+        assert!(gone.is_no_such_session() && !gone.polling_can_recover());
+        let module = WhmError::Api {
+            command: "enqueue_transfer_item".into(),
+            reason: "The transfer session module “X” does not exist.".into(),
+        };
+        assert!(!module.is_no_such_session());
+        assert!(!WhmError::from_status(401, "x").unwrap().polling_can_recover());
+        assert!(WhmError::from_status(502, "x").unwrap().polling_can_recover());
+        assert!(WhmError::Timeout { after_ms: 1 }.polling_can_recover());
+        assert_eq!(WhmError::from_status(204, "x"), None);
     }
 }

@@ -7,6 +7,7 @@ pub mod logs;
 pub mod request;
 pub mod responses;
 pub mod scalar;
+pub mod tail;
 
 pub use analysis::Analysis;
 pub use envelope::{HttpReply, Metadata, Reply, decode, decode_saved};

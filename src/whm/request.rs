@@ -164,14 +164,30 @@ pub trait Request {
     const FUNCTION: &'static str;
     /// The `data` it returns (`()` for metadata-only functions).
     type Data: DeserializeOwned;
+    /// WHM may answer success without `data` (metadata-only functions, or data nobody relies on):
+    /// such a success then decodes as an empty object.
+    const DATA_OPTIONAL: bool = false;
     fn call(&self) -> Call;
+}
+
+/// Unpacks a successful reply into the request's data, once, for every caller: where data is optional
+/// an absent `data` is an empty object; any other function must send `data`.
+pub fn unpack<R: Request>(reply: super::Reply<R::Data>) -> Result<R::Data, super::WhmError> {
+    if R::DATA_OPTIONAL && reply.data.is_none() {
+        return serde_json::from_str::<R::Data>("{}").map_err(|e| super::WhmError::Malformed {
+            detail: e.to_string(),
+            at: "data".into(),
+            truncated: false,
+        });
+    }
+    reply.require_data()
 }
 
 /// Metadata-only functions decode their (absent) data into this.
 pub type NoData = serde::de::IgnoredAny;
 
 macro_rules! session_call {
-    ($(#[$doc:meta])* $name:ident, $fn_name:literal, $data:ty, mutating = $mutating:literal, timeout = $timeout:expr) => {
+    ($(#[$doc:meta])* $name:ident, $fn_name:literal, $data:ty, mutating = $mutating:literal, timeout = $timeout:expr $(, data_optional = $optional:literal)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
@@ -180,6 +196,7 @@ macro_rules! session_call {
         impl Request for $name {
             const FUNCTION: &'static str = $fn_name;
             type Data = $data;
+            const DATA_OPTIONAL: bool = false $(|| $optional)?;
             fn call(&self) -> Call {
                 Call::new(Self::FUNCTION, $mutating).timeout($timeout).text("transfer_session_id", &self.transfer_session_id)
             }
@@ -189,11 +206,11 @@ macro_rules! session_call {
 
 session_call!(
     /// Abort a session (PENDING → FAILED quirk, §3.12). May take ~15 s. Metadata only.
-    AbortTransferSession, "abort_transfer_session", NoData, mutating = true, timeout = 120_000
+    AbortTransferSession, "abort_transfer_session", NoData, mutating = true, timeout = 120_000, data_optional = true
 );
 session_call!(
     /// Re-run the whole remote analysis and store it (§3.4). Metadata only.
-    AnalyzeTransferSessionRemote, "analyze_transfer_session_remote", NoData, mutating = true, timeout = REMOTE_TIMEOUT_MS
+    AnalyzeTransferSessionRemote, "analyze_transfer_session_remote", NoData, mutating = true, timeout = REMOTE_TIMEOUT_MS, data_optional = true
 );
 session_call!(
     /// The stored analysis (§3.5, §4).
@@ -201,11 +218,11 @@ session_call!(
 );
 session_call!(
     /// Start, or resume a PAUSED session (§3.10).
-    StartTransferSession, "start_transfer_session", StartedSession, mutating = true, timeout = 120_000
+    StartTransferSession, "start_transfer_session", StartedSession, mutating = true, timeout = 120_000, data_optional = true
 );
 session_call!(
     /// Ask workers to stop after their current item (§3.11). Metadata only.
-    PauseTransferSession, "pause_transfer_session", NoData, mutating = true, timeout = QUICK_TIMEOUT_MS
+    PauseTransferSession, "pause_transfer_session", NoData, mutating = true, timeout = QUICK_TIMEOUT_MS, data_optional = true
 );
 session_call!(
     /// The session state name (§3.13).
@@ -290,6 +307,7 @@ pub struct DeleteAccountArchives {
 impl Request for DeleteAccountArchives {
     const FUNCTION: &'static str = "delete_account_archives";
     type Data = NoData;
+    const DATA_OPTIONAL: bool = true;
     fn call(&self) -> Call {
         Call::new(Self::FUNCTION, true)
             .text("user", &self.user)
@@ -512,6 +530,7 @@ pub struct EnqueueTransferItem {
 impl Request for EnqueueTransferItem {
     const FUNCTION: &'static str = "enqueue_transfer_item";
     type Data = NoData;
+    const DATA_OPTIONAL: bool = true;
     fn call(&self) -> Call {
         let mut c = Call::new(Self::FUNCTION, true)
             .text("transfer_session_id", &self.transfer_session_id)
