@@ -11,16 +11,20 @@
 //! Messages cross the boundary as plain objects, decoded with `serde-wasm-bindgen`; every failure the
 //! bridge reports (`{kind, detail}`) becomes a typed [`WhmError`].
 
+use super::{MAX_REPLY_BYTES, RawReply};
 use crate::store::connect::{BrowserTab, Lost, logged_out_reply};
 use crate::whm::WhmError;
+use crate::whm::request::Call;
+use gloo::timers::callback::Timeout;
 use js_sys::{Function, Promise, Reflect};
 use serde::Deserialize;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortSignal;
+use web_sys::{AbortController, AbortSignal};
 
 #[wasm_bindgen]
 extern "C" {
@@ -35,8 +39,14 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn probe(this: &Bridge, tab_id: u32, origin: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
-    fn post(this: &Bridge, tab_id: u32, origin: &str, path: &str, body: &str, signal: &AbortSignal)
-    -> Result<Promise, JsValue>;
+    fn post(
+        this: &Bridge,
+        tab_id: u32,
+        origin: &str,
+        path: &str,
+        body: &str,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn stream(this: &Bridge, tab_id: u32, origin: &str, path: &str, signal: &AbortSignal) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
@@ -200,33 +210,113 @@ impl Relay {
         Ok((reply.status, reply.content_type, reply.body))
     }
 
-    /// A streamed GET of `path` (the live tail): each decoded text chunk of a 2xx body goes to
-    /// `on_chunk`; resolves with (status, content type) when the stream ends. For any other status
-    /// the body is not read (no chunk is passed) and the call resolves at once.
+    /// A streamed GET of `path` (the live tail): each decoded text chunk goes to `on_chunk`, which
+    /// returns `false` to stop reading; resolves with (status, content type) when the stream ends.
+    /// For a reply that is not the log (not 2xx, or WHM's HTML login page) no chunk is passed and it
+    /// resolves at once.
     pub async fn stream(
         &self,
         path: &str,
         signal: &AbortSignal,
-        on_chunk: &mut dyn FnMut(&str),
+        on_chunk: &mut dyn FnMut(&str) -> bool,
     ) -> Result<(u16, Option<String>), WhmError> {
         let b = bridge().ok_or_else(no_bridge)?;
         let value = settle(b.stream(self.tab_id, &self.origin, path, signal), &self.origin).await?;
         let head: StreamHead = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| unreadable("stream", e))?;
         let chunks: Chunks = value.unchecked_into();
         self.notice(head.status, head.content_type.as_deref());
-        if !(200..300).contains(&head.status) {
+        if !(200..300).contains(&head.status) || logged_out_reply(head.status, head.content_type.as_deref()) {
             let _ = chunks.cancel();
             return Ok((head.status, head.content_type));
         }
         loop {
             let chunk = settle(chunks.next(), &self.origin).await?;
-            match chunk.as_string() {
-                Some(text) => on_chunk(&text),
-                None => break, // null: the stream ended
+            let Some(text) = chunk.as_string() else { break }; // null: the stream ended
+            if !on_chunk(&text) {
+                let _ = chunks.cancel();
+                break;
             }
         }
         Ok((head.status, head.content_type))
     }
+}
+
+/// An aborted relay call: a timeout when the timer fired, else the owner's cancel.
+fn aborted(err: WhmError, timed_out: &Cell<bool>, after_ms: u32) -> WhmError {
+    match err {
+        WhmError::Cancelled if timed_out.get() => WhmError::Timeout { after_ms },
+        e => e,
+    }
+}
+
+/// One form POST of `call` through the relay, with the call's timeout and the reply size cap
+/// (the transport seam's `post`).
+pub(super) async fn post_call(relay: &Relay, call: &Call, controller: &AbortController) -> Result<RawReply, WhmError> {
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        Timeout::new(call.timeout_ms, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let (status, content_type, body) = relay
+        .post(&call.path(""), &call.form_body(), &controller.signal())
+        .await
+        .map_err(|e| aborted(e, &timed_out, call.timeout_ms))?;
+    if body.len() > MAX_REPLY_BYTES {
+        return Err(WhmError::TooLarge {
+            limit_bytes: MAX_REPLY_BYTES as u64,
+        });
+    }
+    Ok(RawReply {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// The live tail through the relay (the transport seam's `stream`): `path` is relative to the
+/// token; no chunk for `idle_ms` ends it with [`WhmError::Timeout`]; a refused login or an HTTP
+/// error is an error, as with same-origin fetch.
+pub(super) async fn stream_call(
+    relay: &Relay,
+    path: &str,
+    controller: &AbortController,
+    idle_ms: u32,
+    on_chunk: &mut dyn FnMut(&str) -> bool,
+) -> Result<(), WhmError> {
+    let timed_out = Rc::new(Cell::new(false));
+    let watchdog = || {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        Timeout::new(idle_ms, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let timer = RefCell::new(Some(watchdog()));
+    let mut fed = |text: &str| {
+        if let Some(t) = timer.borrow_mut().take() {
+            t.cancel();
+        }
+        *timer.borrow_mut() = Some(watchdog());
+        on_chunk(text)
+    };
+    let result = relay.stream(path, &controller.signal(), &mut fed).await;
+    if let Some(t) = timer.borrow_mut().take() {
+        t.cancel();
+    }
+    let (status, content_type) = result.map_err(|e| aborted(e, &timed_out, idle_ms))?;
+    if let Some(e) = WhmError::from_status(status, "the live log") {
+        return Err(e);
+    }
+    if logged_out_reply(status, content_type.as_deref()) {
+        return Err(WhmError::SessionLost {
+            status,
+            detail: "the live log answered with a login page".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Every open http(s) tab, for the tab picker.

@@ -70,7 +70,8 @@ pub fn whm_tabs(tabs: &[BrowserTab]) -> Vec<WhmTab> {
 /// Whether a relayed reply says the tab's WHM login is gone (§2.4: HTTP 401/403, or an HTML page
 /// where JSON or a log was expected), so the connection view can say so at once.
 pub fn logged_out_reply(status: u16, content_type: Option<&str>) -> bool {
-    matches!(status, 401 | 403) || content_type.is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("text/html"))
+    matches!(status, 401 | 403)
+        || content_type.is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("text/html"))
 }
 
 /// The tab the admin picked.
@@ -264,7 +265,9 @@ impl ConnectState {
 
     /// The tab calls go through, once connected.
     pub fn connected(&self) -> Option<&Picked> {
-        (self.status == Status::Connected).then_some(self.picked.as_ref()).flatten()
+        (self.status == Status::Connected)
+            .then_some(self.picked.as_ref())
+            .flatten()
     }
 
     /// The picked origin without its scheme, for the messages.
@@ -428,7 +431,11 @@ mod tests {
         assert_eq!(s.data_state(), "connecting");
         assert_eq!(s.probe, probe + 1, "one probe");
         // a tab navigating to another site is not "logged in" either
-        let s = connected(1).apply(ConnectAction::Listed(vec![tab(1, "https://other.example", "/cpsess0123456789/")]));
+        let s = connected(1).apply(ConnectAction::Listed(vec![tab(
+            1,
+            "https://other.example",
+            "/cpsess0123456789/",
+        )]));
         assert_eq!(s.data_state(), "session-lost");
     }
 
@@ -484,7 +491,11 @@ mod tests {
         assert_eq!(s.clone().apply(ConnectAction::Connected(first)).data_state(), "pick");
         let s = s.apply(ConnectAction::Pick(p(2))).apply(ConnectAction::Access(true));
         let s = s.apply(ConnectAction::Connected(first));
-        assert_eq!(s.data_state(), "connecting", "the first probe answered for tab 1, not tab 2");
+        assert_eq!(
+            s.data_state(),
+            "connecting",
+            "the first probe answered for tab 1, not tab 2"
+        );
         let s = s.apply(ConnectAction::Lost(1, Lost::TabClosed, String::new()));
         assert_eq!(s.data_state(), "connecting", "tab 1 closing does not matter any more");
     }

@@ -70,8 +70,12 @@ pub fn connect(props: &ConnectProps) -> Html {
                     };
                     let whm = whm_tabs(&tabs);
                     store.dispatch(ConnectAction::Listed(tabs));
-                    let Some(origin) = relay::remembered().await else { return };
-                    let Some(tab) = whm.iter().find(|t| t.origin == origin) else { return };
+                    let Some(origin) = relay::remembered().await else {
+                        return;
+                    };
+                    let Some(tab) = whm.iter().find(|t| t.origin == origin) else {
+                        return;
+                    };
                     if relay::has_access(&origin).await {
                         store.dispatch(ConnectAction::Resume(Picked {
                             tab_id: tab.tab_id,
