@@ -143,6 +143,10 @@ pub struct ConnectState {
     pub detail: String,
     /// Bumped whenever the relay must be probed: the component probes once per value.
     pub probe: u32,
+    /// The picked tab was seen without a logged-in WHM address since it was last connected: when it
+    /// shows one again, the admin logged in again and the console reconnects. (A call refused with
+    /// 401 while the address still has its token does not reconnect on its own.)
+    seen_logged_out: bool,
 }
 
 impl ConnectState {
@@ -210,6 +214,7 @@ impl ConnectState {
     }
 
     fn start_probe(&mut self) {
+        self.seen_logged_out = false;
         self.status = Status::Connecting;
         self.detail.clear();
         self.probe = self.probe.wrapping_add(1);
@@ -231,14 +236,15 @@ impl ConnectState {
                 }
             }
             (Some(_), false) => {
+                self.seen_logged_out = true;
                 if self.status != Status::SessionLost {
                     self.status = Status::SessionLost;
                     self.detail = "the tab no longer shows a logged-in WHM page".into();
                 }
             }
             (Some(_), true) => {
-                // Logged in again (or a call's error was a blip the tab list contradicts): reconnect.
-                if matches!(self.status, Status::SessionLost | Status::Failed) {
+                // The tab left WHM's pages and shows a logged-in one again: reconnect.
+                if self.status == Status::SessionLost && self.seen_logged_out {
                     self.start_probe();
                 }
             }
@@ -437,6 +443,19 @@ mod tests {
             "/cpsess0123456789/",
         )]));
         assert_eq!(s.data_state(), "session-lost");
+    }
+
+    #[test]
+    fn a_refused_call_stays_session_lost_until_the_tab_logs_in_again() {
+        let s = connected(1).apply(ConnectAction::Lost(1, Lost::SessionLost, "HTTP 401".into()));
+        // the tab's address still has its token: a new tab list does not pretend all is well
+        let s = s.apply(ConnectAction::Listed(vec![whm(1)]));
+        assert_eq!(s.data_state(), "session-lost");
+        // the admin logs in again in that tab: the login page, then a WHM page
+        let s = s.apply(ConnectAction::Listed(vec![tab(1, WHM, "/")]));
+        assert_eq!(s.data_state(), "session-lost");
+        let s = s.apply(ConnectAction::Listed(vec![whm(1)]));
+        assert_eq!(s.data_state(), "connecting");
     }
 
     #[test]
