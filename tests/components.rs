@@ -100,14 +100,7 @@ async fn error_banner_names_the_kind_and_the_next_step() {
 #[wasm_bindgen_test]
 async fn username_verdict_follows_every_keystroke() {
     let r = root();
-    Renderer::<UsernamePage>::with_root_and_props(
-        r.clone(),
-        UsernamePageProps {
-            whm: None,
-            analysis_ctx: None,
-        },
-    )
-    .render();
+    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { analysis_ctx: None }).render();
     yew::scheduler::flush().await;
     let input = one(&r, "[data-testid=username-input]");
     type_into(&input, "Bob").await;
@@ -144,7 +137,6 @@ async fn guide_analysis_renders_offline() {
             loaded,
             on_refresh: None,
             refreshing: false,
-            whm: None,
         },
     )
     .render();

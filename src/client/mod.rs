@@ -135,7 +135,8 @@ impl Whm {
         self.exchange::<R>(request.call(), owner, true)
     }
 
-    /// One connection of the live tail (§6.4). Every frame goes to `on_frame` as it arrives. Resolves
+    /// One connection of the live tail (§6.4). The frames of each chunk go to `on_frames` as they
+    /// arrive (keep-alives left out). Resolves
     /// with `true` when the stream ended with this connection's terminator (the session is over),
     /// `false` when it ended without one (reconnect from the new position). Errors: a refused login,
     /// an HTTP error, a broken connection, a line past the cap, or [`WhmError::Timeout`] when no byte
@@ -144,7 +145,7 @@ impl Whm {
         &self,
         tail: &LiveTail,
         owner: &Owner,
-        on_frame: Rc<dyn Fn(TailFrame)>,
+        on_frames: Rc<dyn Fn(Vec<TailFrame>)>,
     ) -> impl Future<Output = Result<bool, WhmError>> + 'static {
         let registered = owner.begin();
         let in_flight = Rc::downgrade(&owner.in_flight);
@@ -163,8 +164,9 @@ impl Whm {
                 if let Err(SplitError::LineTooLong { limit }) = splitter.push(chunk, termination, &mut frames) {
                     overflow = Some(limit);
                 }
-                for f in frames.drain(..) {
-                    on_frame(f);
+                frames.retain(|f| !matches!(f, TailFrame::KeepAlive));
+                if !frames.is_empty() {
+                    on_frames(std::mem::take(&mut frames));
                 }
                 overflow.is_none()
             };

@@ -8,6 +8,7 @@ pub mod create;
 pub mod export;
 pub mod format;
 pub mod latest;
+pub mod progress;
 pub mod queue;
 pub mod recent;
 pub mod session;

@@ -1,274 +1,797 @@
-//! A transfer session's progress, read from its `master.log` (§6.3): one row per item and queue, with
-//! size-weighted queue progress and each item's outcome, as WHM's own Transfer Session page shows it.
+//! The session page's state machine (`#/session/<id>`): the reported state, which controls are
+//! offered and when they are enabled, the control in flight, state polls with generations, the
+//! live tail's status with backoff, and the items' progress, applied line by line.
+//!
+//! The page's hooks only perform what this asks for (a poll, a control, the log, a tail connection)
+//! and dispatch what came back. Every rule an admin relies on is here and natively tested:
+//! - one control at a time, never sent twice: a control stays "in flight" from the click until a
+//!   state read *sent after its reply* comes back; polls sent earlier are ignored (§3.10–3.13);
+//! - polling stops only when it cannot succeed (logged out, no such session) or the session ended;
+//! - the live tail reconnects from the last byte with backoff, a clean end is not a failure, the
+//!   failure count resets when lines arrive, it stops at once on a lost login, says when it gives up
+//!   ("live view stopped — Retry"), and starts again after a pause (§6.4);
+//! - `master.log` is read once the session is terminal: before that it would block (§3.14).
 
-use crate::whm::logs::{LogLine, ParsedLine};
-use std::collections::BTreeMap;
+pub use super::progress::{ItemRow, Outcome, Progress};
 
-/// How an item ended (or that it has not yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Waiting,
-    Running,
-    Success,
-    /// Finished with warnings, skipped, dangerous or altered entries.
-    Warning,
-    /// With WHM's `failure` text.
-    Failed(String),
+use crate::whm::WhmError;
+use crate::whm::logs::{TailFrame, parse_log};
+use crate::whm::request::check_session_id;
+use crate::whm::responses::{ReportedState, SessionState};
+use std::rc::Rc;
+
+/// How often the state is read while the session can still change (cPanel's own clients: 5 s).
+pub const POLL_MS: u32 = 3_000;
+/// Consecutive tail failures before the live view stops and offers Retry.
+pub const MAX_TAIL_FAILURES: u32 = 6;
+
+/// A control's mutating call.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Control {
+    Start,
+    Resume,
+    Pause,
+    Abort,
 }
 
-impl Outcome {
-    pub fn as_str(&self) -> &'static str {
+impl Control {
+    pub fn label(self) -> &'static str {
         match self {
-            Outcome::Waiting => "waiting",
-            Outcome::Running => "running",
-            Outcome::Success => "success",
-            Outcome::Warning => "warning",
-            Outcome::Failed(_) => "failed",
+            Control::Start => "Start",
+            Control::Resume => "Resume queue",
+            Control::Pause => "Pause queue",
+            Control::Abort => "Abort",
         }
     }
-    fn done(&self) -> bool {
-        matches!(self, Outcome::Success | Outcome::Warning | Outcome::Failed(_))
-    }
-}
 
-/// One item in one queue (`TRANSFER` or `RESTORE`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemRow {
-    pub queue: String,
-    pub item: String,
-    /// The local name when it differs (`bob` → `bob2`).
-    pub local_item: Option<String>,
-    pub item_type: String,
-    pub size: u64,
-    pub logfile: Option<String>,
-    pub outcome: Outcome,
-}
-
-impl ItemRow {
-    /// WHM's label: `Account: “bob”` or `Account: “bob” → “bob2”`.
-    pub fn label(&self) -> String {
-        let kind = if self.item_type.starts_with("Account") {
-            "Account"
-        } else if self.item_type.starts_with("Package") {
-            "Package"
-        } else {
-            self.item_type.as_str()
-        };
-        match &self.local_item {
-            Some(l) if *l != self.item => format!("{kind}: “{}” → “{l}”", self.item),
-            _ => format!("{kind}: “{}”", self.item),
+    pub fn testid(self) -> &'static str {
+        match self {
+            Control::Start => "session-start",
+            Control::Resume => "session-resume",
+            Control::Pause => "session-pause",
+            Control::Abort => "session-abort",
         }
     }
-}
 
-/// What the master log says so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// In the order they were first seen; key (queue, item).
-    pub items: Vec<ItemRow>,
-    /// Per queue: (item count, total bytes) from `queue_count` / `queue_size`.
-    pub queues: BTreeMap<String, (u64, u64)>,
-    pub remote_host: Option<String>,
-    /// Session-level events in order: `start`, `resume`, `pausing`, `pause`, `aborting`, `abort`,
-    /// `complete`, `fail`.
-    pub events: Vec<String>,
-    /// Lines that were not JSON (kept for the raw view).
-    pub unreadable: usize,
-}
-
-impl Progress {
-    /// Reads a whole `master.log`.
-    pub fn from_log(lines: &[ParsedLine]) -> Progress {
-        let mut p = Progress::default();
-        let mut index: BTreeMap<(String, String, String), usize> = BTreeMap::new();
-        for line in lines {
-            match line {
-                ParsedLine::Entry(l) => p.apply(l, &mut index),
-                ParsedLine::Raw { .. } => p.unreadable += 1,
+    /// What the admin must agree to first (WHM asks too), or None.
+    pub fn confirmation(self, state: SessionState) -> Option<&'static str> {
+        match self {
+            Control::Pause => {
+                Some("Pause the queue? Items in progress finish first; no new item starts until you resume.")
             }
+            Control::Abort if state == SessionState::Pending => Some(
+                "Abort this session? It has not started, so WHM marks it Failed (not Aborted) and it cannot be started again.",
+            ),
+            Control::Abort => Some(
+                "Abort this session? Running transfers stop; restores in progress may complete first. An aborted session cannot be resumed.",
+            ),
+            _ => None,
         }
-        p
     }
 
-    fn apply(&mut self, l: &LogLine, index: &mut BTreeMap<(String, String, String), usize>) {
-        let c = &l.contents;
-        let Some(action) = c.action.as_deref() else { return };
-        let child = c.child_number.unwrap_or(0);
+    /// The controls WHM accepts in a state.
+    pub fn available(state: SessionState) -> Vec<Control> {
+        let mut v = Vec::new();
+        if state == SessionState::Pending {
+            v.push(Control::Start);
+        }
+        if state == SessionState::Paused {
+            v.push(Control::Resume);
+        }
+        if state.can_pause() {
+            v.push(Control::Pause);
+        }
+        if state.can_abort() {
+            v.push(Control::Abort);
+        }
+        v
+    }
+}
+
+/// A request the page's hooks must perform, identified by a ticket so that its answer can be
+/// matched (and a stale one dropped).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Ticket(pub u64);
+
+/// The live tail's status, as the admin sees it.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Live {
+    /// Not wanted (the session has not started, or has ended normally).
+    Idle,
+    /// A connection is open or being opened.
+    Following,
+    /// Waiting `delay_ms` before reconnecting, after `failures` failures in a row.
+    Reconnecting {
+        failures: u32,
+        delay_ms: u32,
+        why: Option<WhmError>,
+    },
+    /// Stopped: the admin may retry.
+    Stopped { why: LiveStop },
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum LiveStop {
+    /// Too many failures in a row; the last one.
+    GaveUp(WhmError),
+    /// The WHM login is gone: retrying cannot help until the admin logs in again.
+    SessionLost(WhmError),
+}
+
+/// What the page's hooks must do next (read by effects keyed on these values).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Wants {
+    /// Read the state now (generation).
+    pub poll: Option<u64>,
+    /// Schedule the next state read after [`POLL_MS`] (a counter: each new value is one timer).
+    pub poll_later: Option<u64>,
+    /// Send this control.
+    pub control: Option<(Ticket, Control)>,
+    /// Fetch `master.log` (the session is over).
+    pub log: Option<Ticket>,
+    /// Open a tail connection from `position`.
+    pub tail: Option<(Ticket, u64)>,
+    /// Reconnect the tail after a delay (ticket of the connection to open, delay ms).
+    pub tail_later: Option<(Ticket, u32)>,
+}
+
+/// The session page's whole state.
+#[derive(Clone, PartialEq, Debug)]
+pub struct SessionFlow {
+    pub id: String,
+    /// Why the id in the route cannot be a session id: nothing is sent.
+    pub id_error: Option<String>,
+    pub state: Option<ReportedState>,
+    /// Reading the state or the log failed (kept apart from control errors).
+    pub read_error: Option<WhmError>,
+    pub control_error: Option<WhmError>,
+    /// The control whose call (or whose effect) is awaited: every control is disabled meanwhile.
+    pub busy: Option<Control>,
+    /// Polls of a generation below this were sent before the last control's reply: ignored.
+    barrier: u64,
+    generation: u64,
+    polling_stopped: bool,
+    next_ticket: u64,
+    pub live: Live,
+    tail_failures: u32,
+    /// Bytes of `master.log` already read through the tail.
+    pub tail_position: u64,
+    /// Items followed live (from the tail).
+    pub live_progress: Option<Rc<Progress>>,
+    /// Items read from the whole `master.log` once the session ended.
+    pub final_progress: Option<Rc<Progress>>,
+    pub log_failed: bool,
+    pub wants: Wants,
+}
+
+/// What happened: the admin's verbs and the answers the hooks bring back.
+#[derive(Clone, Debug)]
+pub enum SessionAction {
+    /// The page opened (or the admin asked to read the state again).
+    Refresh,
+    /// The scheduled poll timer fired.
+    PollDue,
+    Polled(u64, Result<ReportedState, WhmError>),
+    /// The admin pressed a control (and agreed to its confirmation).
+    Press(Control),
+    Controlled(Ticket, Result<(), WhmError>),
+    DismissControlError,
+    LogRead(Ticket, Result<String, WhmError>),
+    RetryLog,
+    /// Frames of one tail connection, as they arrived.
+    TailFrames(Ticket, Vec<TailFrame>),
+    /// A tail connection ended: `Ok(true)` with its terminator (the session is over), `Ok(false)`
+    /// without (reconnect), or an error.
+    TailEnded(Ticket, Result<bool, WhmError>),
+    /// The reconnect delay is over.
+    TailReconnect(Ticket),
+    /// The admin asked to follow live again.
+    RetryLive,
+}
+
+/// Workers are (still) writing the log: running, or finishing items while pausing or aborting.
+fn is_running(s: SessionState) -> bool {
+    matches!(
+        s,
+        SessionState::Running | SessionState::ReachedMaxMem | SessionState::Pausing | SessionState::Aborting
+    )
+}
+
+/// Waiting before reconnect attempt `failures` (1-based): 1 s, 2 s, 4 s … at most 30 s.
+pub fn backoff_ms(failures: u32) -> u32 {
+    let exp = failures.saturating_sub(1).min(5);
+    (1_000u32 << exp).min(30_000)
+}
+
+impl SessionFlow {
+    pub fn new(id: &str) -> Self {
+        let id_error = check_session_id(id).err();
+        SessionFlow {
+            id: id.to_owned(),
+            id_error,
+            state: None,
+            read_error: None,
+            control_error: None,
+            busy: None,
+            barrier: 0,
+            generation: 0,
+            polling_stopped: false,
+            next_ticket: 0,
+            live: Live::Idle,
+            tail_failures: 0,
+            tail_position: 0,
+            live_progress: None,
+            final_progress: None,
+            log_failed: false,
+            wants: Wants::default(),
+        }
+    }
+
+    /// The state as a session state (item states count as running).
+    pub fn session_state(&self) -> Option<SessionState> {
+        self.state.as_ref().and_then(ReportedState::as_session)
+    }
+
+    /// The controls to show, each with whether it is enabled now.
+    pub fn controls(&self) -> Vec<(Control, bool)> {
+        let enabled = self.busy.is_none();
+        self.session_state()
+            .map(Control::available)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| (c, enabled))
+            .collect()
+    }
+
+    /// The items to show: the whole log once read, else what the tail brought.
+    pub fn progress(&self) -> Option<(&Rc<Progress>, bool)> {
+        match (&self.final_progress, &self.live_progress) {
+            (Some(p), _) => Some((p, false)),
+            (None, Some(p)) => Some((p, true)),
+            _ => None,
+        }
+    }
+
+    fn ticket(&mut self) -> Ticket {
+        self.next_ticket += 1;
+        Ticket(self.next_ticket)
+    }
+
+    fn poll_now(&mut self) {
+        if self.id_error.is_some() {
+            return;
+        }
+        self.generation += 1;
+        self.wants.poll = Some(self.generation);
+        self.polling_stopped = false;
+    }
+
+    fn poll_later(&mut self) {
+        let n = self.wants.poll_later.map_or(1, |n| n + 1);
+        self.wants.poll_later = Some(n);
+    }
+
+    fn open_tail(&mut self) {
+        let t = self.ticket();
+        self.live = Live::Following;
+        self.wants.tail = Some((t, self.tail_position));
+        self.wants.tail_later = None;
+    }
+
+    fn tail_is_current(&self, t: Ticket) -> bool {
+        self.wants.tail.is_some_and(|(w, _)| w == t)
+    }
+
+    /// Applies an action in place.
+    pub fn apply(&mut self, action: SessionAction) {
         match action {
-            "queue_count" | "queue_size" => {
-                if let Some(q) = &c.queue {
-                    let n = c
-                        .msg
-                        .as_ref()
-                        .and_then(|m| m.as_u64().or_else(|| m.as_str().and_then(|s| s.trim().parse().ok())))
-                        .unwrap_or(0);
-                    let e = self.queues.entry(q.clone()).or_default();
-                    if action == "queue_count" {
-                        e.0 = n;
-                    } else {
-                        e.1 = n;
+            SessionAction::Refresh => self.poll_now(),
+            SessionAction::PollDue => {
+                if !self.polling_stopped {
+                    self.poll_now();
+                }
+            }
+            SessionAction::Polled(generation, result) => self.polled(generation, result),
+            SessionAction::Press(control) => {
+                let offered = self
+                    .session_state()
+                    .is_some_and(|s| Control::available(s).contains(&control));
+                if self.busy.is_some() || !offered || self.id_error.is_some() {
+                    return; // one mutating call at a time, and only one WHM accepts now
+                }
+                self.busy = Some(control);
+                self.control_error = None;
+                self.barrier = u64::MAX; // no poll clears `busy` until the reply is in
+                let t = self.ticket();
+                self.wants.control = Some((t, control));
+            }
+            SessionAction::Controlled(t, result) => {
+                if self.wants.control.is_none_or(|(w, _)| w != t) {
+                    return;
+                }
+                self.wants.control = None;
+                if let Err(e) = result {
+                    if e.is_cancelled() {
+                        return;
+                    }
+                    self.control_error = Some(e);
+                }
+                // Stay busy until a state read sent from now on shows the effect.
+                self.barrier = self.generation + 1;
+                self.poll_now();
+            }
+            SessionAction::DismissControlError => self.control_error = None,
+            SessionAction::LogRead(t, result) => {
+                if self.wants.log != Some(t) {
+                    return;
+                }
+                self.wants.log = None;
+                match result {
+                    Ok(text) => {
+                        self.final_progress = Some(Rc::new(Progress::from_log(&parse_log(&text))));
+                        self.log_failed = false;
+                    }
+                    Err(e) if e.is_cancelled() => {}
+                    Err(e) => {
+                        self.read_error = Some(e);
+                        self.log_failed = true;
                     }
                 }
             }
-            "remotehost" => self.remote_host = Some(c.msg_text()),
-            "process-item" | "start-item" | "success-item" | "warning-item" | "failed-item" => {
-                let (Some(queue), Some(item)) = (c.queue.clone(), c.item.clone()) else {
+            SessionAction::RetryLog => {
+                if self.wants.log.is_none() && self.final_progress.is_none() {
+                    self.log_failed = false;
+                    let t = self.ticket();
+                    self.wants.log = Some(t);
+                }
+            }
+            SessionAction::TailFrames(t, frames) => {
+                if !self.tail_is_current(t) {
                     return;
-                };
-                // A package and an account may share a name: the item type is part of the key.
-                let key = (queue.clone(), c.item_type.clone().unwrap_or_default(), item.clone());
-                let at = *index.entry(key).or_insert_with(|| {
-                    self.items.push(ItemRow {
-                        queue,
-                        item,
-                        local_item: None,
-                        item_type: String::new(),
-                        size: 0,
-                        logfile: None,
-                        outcome: Outcome::Waiting,
-                    });
-                    self.items.len() - 1
-                });
-                let Some(row) = self.items.get_mut(at) else { return };
-                if let Some(li) = &c.local_item {
-                    row.local_item = Some(li.clone());
                 }
-                if let Some(t) = &c.item_type {
-                    row.item_type = t.clone();
+                let progress = Rc::make_mut(self.live_progress.get_or_insert_with(Rc::default));
+                let mut lines = false;
+                for frame in frames {
+                    if let TailFrame::Line {
+                        logfile,
+                        byte_count,
+                        json,
+                    } = frame
+                        && logfile == "master.log"
+                    {
+                        self.tail_position = self.tail_position.saturating_add(byte_count);
+                        for line in parse_log(&json) {
+                            progress.apply_line(&line);
+                        }
+                        lines = true;
+                    }
                 }
-                if let Some(f) = &c.logfile {
-                    row.logfile = Some(f.clone());
+                if lines {
+                    self.tail_failures = 0;
                 }
-                if let Some(size) = c.msg_size() {
-                    row.size = size;
-                }
-                row.outcome = match action {
-                    "success-item" => Outcome::Success,
-                    "warning-item" => Outcome::Warning,
-                    "failed-item" => Outcome::Failed(c.msg_text()),
-                    _ if row.outcome.done() => row.outcome.clone(),
-                    _ => Outcome::Running,
-                };
             }
-            "start" | "resume" | "pausing" | "pause" | "aborting" | "abort" | "fail" if child == 0 => {
-                self.events.push(action.to_owned());
+            SessionAction::TailEnded(t, result) => {
+                if !self.tail_is_current(t) {
+                    return;
+                }
+                self.wants.tail = None;
+                match result {
+                    Ok(true) => {
+                        // The session is over: the state read says how it ended.
+                        self.live = Live::Idle;
+                        self.poll_now();
+                    }
+                    Ok(false) => self.schedule_reconnect(None),
+                    Err(e) if e.is_cancelled() => self.live = Live::Idle,
+                    Err(e) if e.is_session_lost() => {
+                        self.live = Live::Stopped {
+                            why: LiveStop::SessionLost(e),
+                        }
+                    }
+                    Err(e) => {
+                        self.tail_failures += 1;
+                        if self.tail_failures >= MAX_TAIL_FAILURES {
+                            self.live = Live::Stopped {
+                                why: LiveStop::GaveUp(e),
+                            };
+                        } else {
+                            self.schedule_reconnect(Some(e));
+                        }
+                    }
+                }
             }
-            "complete" if child == 0 => self.events.push("complete".into()),
-            _ => {}
+            SessionAction::TailReconnect(t) => {
+                if self.wants.tail_later.is_some_and(|(w, _)| w == t) && self.wants_live() {
+                    self.open_tail();
+                }
+            }
+            SessionAction::RetryLive => {
+                if matches!(self.live, Live::Stopped { .. }) && self.wants_live() {
+                    self.tail_failures = 0;
+                    self.open_tail();
+                }
+            }
         }
     }
 
-    /// Size-weighted share of a queue that is done, 0.0..=1.0 (WHM: Σ size × done / queue_size).
-    pub fn queue_fraction(&self, queue: &str) -> f64 {
-        let total = self.queues.get(queue).map_or(0, |q| q.1);
-        let done: u64 = self
-            .items
-            .iter()
-            .filter(|i| i.queue == queue && i.outcome.done())
-            .map(|i| i.size)
-            .sum();
-        if total == 0 {
-            0.0
+    /// A clean end reconnects after a short pause without counting as a failure; an error waits
+    /// longer each time.
+    fn schedule_reconnect(&mut self, why: Option<WhmError>) {
+        if !self.wants_live() {
+            self.live = Live::Idle;
+            return;
+        }
+        let delay_ms = if why.is_some() {
+            backoff_ms(self.tail_failures)
         } else {
-            (done as f64 / total as f64).clamp(0.0, 1.0)
+            1_000
+        };
+        let t = self.ticket();
+        self.live = Live::Reconnecting {
+            failures: self.tail_failures,
+            delay_ms,
+            why,
+        };
+        self.wants.tail_later = Some((t, delay_ms));
+    }
+
+    /// The tail is wanted while the session runs (not before it starts, not after it ended).
+    fn wants_live(&self) -> bool {
+        self.session_state().is_some_and(is_running)
+    }
+
+    fn polled(&mut self, generation: u64, result: Result<ReportedState, WhmError>) {
+        if self.wants.poll == Some(generation) {
+            self.wants.poll = None;
         }
-    }
-
-    /// Rows that failed or warned (a failed transfer also logs its RESTORE step: both rows show).
-    pub fn problems(&self) -> impl Iterator<Item = &ItemRow> {
-        self.items
-            .iter()
-            .filter(|i| matches!(i.outcome, Outcome::Failed(_) | Outcome::Warning))
-    }
-
-    /// Distinct items (type and name) that failed, warned or did not finish, whatever the queue.
-    pub fn items_needing_attention(&self) -> usize {
-        let mut seen = std::collections::BTreeSet::new();
-        for i in self.items.iter().filter(|i| !matches!(i.outcome, Outcome::Success)) {
-            seen.insert((i.item_type.as_str(), i.item.as_str()));
+        if generation < self.barrier {
+            // Sent before the last control's reply: it may predate the control's effect. Ignored;
+            // a fresh read follows.
+            if self.wants.poll.is_none() && !self.polling_stopped {
+                self.poll_later();
+            }
+            return;
         }
-        seen.len()
-    }
-
-    /// Items a queue announced (`queue_count`) that never got a row: never picked up.
-    pub fn missing(&self, queue: &str) -> u64 {
-        let announced = self.queues.get(queue).map_or(0, |q| q.0);
-        let seen = self.items.iter().filter(|i| i.queue == queue).count() as u64;
-        announced.saturating_sub(seen)
-    }
-
-    /// Every announced item has a row and every row succeeded.
-    pub fn all_succeeded(&self) -> bool {
-        self.items_needing_attention() == 0 && self.queues.keys().all(|q| self.missing(q) == 0)
+        match result {
+            Ok(state) => {
+                let was_running = self.session_state().is_some_and(is_running);
+                self.state = Some(state);
+                self.read_error = None;
+                self.busy = None; // the control's effect is now visible
+                let now = self.session_state();
+                let terminal = now.is_some_and(SessionState::is_terminal);
+                if terminal {
+                    self.polling_stopped = true;
+                    self.wants.tail_later = None;
+                    if !matches!(self.live, Live::Stopped { .. }) {
+                        self.live = Live::Idle;
+                    }
+                    if self.final_progress.is_none() && self.wants.log.is_none() && !self.log_failed {
+                        let t = self.ticket();
+                        self.wants.log = Some(t);
+                    }
+                } else {
+                    self.poll_later();
+                }
+                let running = now.is_some_and(is_running);
+                let tail_idle = matches!(self.live, Live::Idle)
+                    || (!was_running
+                        && matches!(
+                            self.live,
+                            Live::Stopped {
+                                why: LiveStop::GaveUp(_)
+                            }
+                        ));
+                if running && tail_idle && self.wants.tail.is_none() && self.wants.tail_later.is_none() {
+                    // Started, resumed, or running when the page opened: follow it live.
+                    self.tail_failures = 0;
+                    self.open_tail();
+                }
+            }
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => {
+                self.busy = None;
+                if e.polling_can_recover() {
+                    self.poll_later();
+                } else {
+                    self.polling_stopped = true;
+                }
+                self.read_error = Some(e);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::whm::logs::parse_log;
 
-    const OPENAPI: &str = include_str!("../../tests/fixtures/openapi/fetch_transfer_session_log.json");
+    const ID: &str = "exampleservercopya20140206192428NtyW";
 
-    fn progress_of(log: &str) -> Progress {
-        Progress::from_log(&parse_log(log))
+    fn state(name: &str) -> Result<ReportedState, WhmError> {
+        Ok(ReportedState::parse(name))
+    }
+
+    /// A page that has read `name` once.
+    fn at(name: &str) -> SessionFlow {
+        let mut f = SessionFlow::new(ID);
+        f.apply(SessionAction::Refresh);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state(name)));
+        f
+    }
+
+    fn enabled(f: &SessionFlow, c: Control) -> bool {
+        f.controls().iter().any(|(x, on)| *x == c && *on)
     }
 
     #[test]
-    fn reads_the_documented_master_log() {
-        let v: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
-        let p = progress_of(v["data"]["log"].as_str().unwrap());
-        assert_eq!(p.remote_host.as_deref(), Some("10.1.32.200"));
-        assert_eq!(p.queues.get("TRANSFER"), Some(&(1, 1)));
-        assert_eq!(p.items.len(), 2, "one row per queue");
-        let failure = "The account “root” already exists on “control.box.new”.";
-        assert!(p.items.iter().all(|i| i.outcome == Outcome::Failed(failure.into())));
-        assert_eq!(p.items[0].label(), "Account: “root”");
-        assert_eq!(p.events, ["start", "complete"]);
-        assert_eq!(p.queue_fraction("TRANSFER"), 1.0);
-        assert_eq!(p.problems().count(), 2);
-        assert_eq!(p.items_needing_attention(), 1, "one account, failed in both queues");
-        assert!(!p.all_succeeded());
+    fn an_invalid_route_id_sends_nothing() {
+        let mut f = SessionFlow::new("bad id!");
+        assert!(f.id_error.is_some());
+        f.apply(SessionAction::Refresh);
+        f.apply(SessionAction::PollDue);
+        assert_eq!(f.wants, Wants::default(), "no poll, ever");
     }
 
     #[test]
-    fn unfinished_or_never_started_items_are_not_success() {
-        let log = concat!(
-            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":2}}"#,
-            "\n",
-            r#"{"pid":1,"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"gold","item_type":"PackageRemoteRoot"}}"#,
-            "\n",
-            r#"{"pid":1,"type":"control","contents":{"action":"start-item","child_number":1,"queue":"TRANSFER","item":"gold","item_type":"AccountRemoteRoot"}}"#,
+    fn a_poll_sent_before_a_controls_reply_never_re_enables_the_control() {
+        let mut f = at("PENDING");
+        assert!(enabled(&f, Control::Start));
+        // a scheduled poll goes out…
+        f.apply(SessionAction::PollDue);
+        let early = f.wants.poll.unwrap();
+        // …then the admin presses Start
+        f.apply(SessionAction::Press(Control::Start));
+        let (t, c) = f.wants.control.unwrap();
+        assert_eq!(c, Control::Start);
+        assert!(!enabled(&f, Control::Start));
+        // the early poll answers PENDING while start is still in flight
+        f.apply(SessionAction::Polled(early, state("PENDING")));
+        assert!(!enabled(&f, Control::Start), "still busy");
+        assert_eq!(f.busy, Some(Control::Start));
+        // a second click sends nothing
+        f.apply(SessionAction::Press(Control::Start));
+        assert_eq!(f.wants.control, Some((t, Control::Start)), "the same single call");
+        // the reply comes; a poll sent before it (answering late) is ignored too
+        f.apply(SessionAction::PollDue);
+        let before_reply = f.wants.poll.unwrap();
+        f.apply(SessionAction::Controlled(t, Ok(())));
+        assert!(f.wants.control.is_none());
+        let after_reply = f.wants.poll.unwrap();
+        assert!(after_reply > before_reply);
+        f.apply(SessionAction::Polled(before_reply, state("PENDING")));
+        assert_eq!(
+            f.busy,
+            Some(Control::Start),
+            "a read sent before the reply proves nothing"
         );
-        let p = progress_of(log);
-        assert_eq!(p.items.len(), 2, "a package and an account named alike stay apart");
-        assert_eq!(p.items_needing_attention(), 1, "the account did not finish");
-        assert!(!p.all_succeeded());
-        let aborted_before_start = progress_of(
-            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":3}}"#,
-        );
-        assert_eq!(aborted_before_start.missing("TRANSFER"), 3);
-        assert!(!aborted_before_start.all_succeeded());
+        // the first read sent after the reply shows the effect
+        f.apply(SessionAction::Polled(after_reply, state("RUNNING")));
+        assert_eq!(f.busy, None);
+        assert!(enabled(&f, Control::Pause) && enabled(&f, Control::Abort));
+        assert!(!f.controls().iter().any(|(c, _)| *c == Control::Start));
     }
 
     #[test]
-    fn weights_progress_by_size_and_keeps_renames() {
-        let line = |action: &str, queue: &str, item: &str, extra: &str| {
-            format!(
-                r#"{{"pid":1,"type":"control","indent":0,"partial":0,"contents":{{"action":"{action}","child_number":1,"queue":"{queue}","item":"{item}","item_type":"AccountRemoteRoot"{extra}}}}}"#
-            )
+    fn a_failed_control_is_shown_and_the_state_is_read_again() {
+        let mut f = at("PENDING");
+        f.apply(SessionAction::Press(Control::Abort));
+        let (t, _) = f.wants.control.unwrap();
+        f.apply(SessionAction::Controlled(t, Err(WhmError::Timeout { after_ms: 1 })));
+        assert!(f.control_error.is_some());
+        assert_eq!(
+            f.busy,
+            Some(Control::Abort),
+            "busy until the state is read: it may have aborted"
+        );
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("FAILED")));
+        assert_eq!(f.busy, None);
+        assert!(f.controls().is_empty());
+        assert!(
+            f.control_error.is_some(),
+            "a successful read does not hide why the control failed"
+        );
+    }
+
+    #[test]
+    fn a_control_not_offered_in_this_state_is_not_sent() {
+        let mut f = at("COMPLETED");
+        f.apply(SessionAction::Press(Control::Start));
+        assert!(f.wants.control.is_none());
+    }
+
+    #[test]
+    fn polling_stops_when_it_cannot_succeed_or_the_session_ended() {
+        let mut f = SessionFlow::new(ID);
+        f.apply(SessionAction::Refresh);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(
+            g,
+            Err(WhmError::Api {
+                command: "get_transfer_session_state".into(),
+                reason: format!("The session ID “{ID}” does not exist."),
+            }),
+        ));
+        assert!(f.wants.poll_later.is_none());
+        f.apply(SessionAction::PollDue);
+        assert!(
+            f.wants.poll.is_none(),
+            "no more polls for a session that does not exist"
+        );
+
+        let mut f = SessionFlow::new(ID);
+        f.apply(SessionAction::Refresh);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, Err(WhmError::Network { detail: "x".into() })));
+        assert!(
+            f.wants.poll_later.is_some(),
+            "a network error is retried by the next poll"
+        );
+
+        let f = at("COMPLETED");
+        assert!(f.wants.poll_later.is_none());
+        assert!(f.wants.log.is_some(), "master.log is read once terminal");
+    }
+
+    #[test]
+    fn master_log_is_read_only_once_terminal() {
+        let f = at("RUNNING");
+        assert!(f.wants.log.is_none());
+        let mut f = at("COMPLETED");
+        let t = f.wants.log.unwrap();
+        f.apply(SessionAction::LogRead(t, Err(WhmError::Timeout { after_ms: 1 })));
+        assert!(f.log_failed);
+        f.apply(SessionAction::RetryLog);
+        let t2 = f.wants.log.unwrap();
+        assert_ne!(t, t2);
+        f.apply(SessionAction::LogRead(t2, Ok(String::new())));
+        assert!(f.final_progress.is_some() && !f.log_failed);
+    }
+
+    fn line(action: &str, item: &str) -> TailFrame {
+        let json = format!(
+            r#"{{"type":"control","contents":{{"action":"{action}","child_number":1,"queue":"TRANSFER","item":"{item}","item_type":"AccountRemoteRoot"}}}}"#
+        );
+        TailFrame::Line {
+            logfile: "master.log".into(),
+            byte_count: json.len() as u64 + 1,
+            json,
+        }
+    }
+
+    #[test]
+    fn the_tail_follows_a_running_session_and_applies_lines_incrementally() {
+        let mut f = at("RUNNING");
+        let (t, from) = f.wants.tail.unwrap();
+        assert_eq!(from, 0);
+        assert_eq!(f.live, Live::Following);
+        f.apply(SessionAction::TailFrames(
+            t,
+            vec![line("start-item", "bob"), TailFrame::KeepAlive],
+        ));
+        f.apply(SessionAction::TailFrames(
+            t,
+            vec![line("success-item", "bob"), line("start-item", "amy")],
+        ));
+        let (p, live) = f.progress().unwrap();
+        assert!(live);
+        assert_eq!(p.items.len(), 2);
+        assert_eq!(p.items[0].outcome, Outcome::Success);
+        assert!(f.tail_position > 0);
+    }
+
+    #[test]
+    fn a_clean_end_reconnects_from_the_last_byte_without_counting_as_failure() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        f.apply(SessionAction::TailFrames(t, vec![line("start-item", "bob")]));
+        let pos = f.tail_position;
+        for _ in 0..(MAX_TAIL_FAILURES + 2) {
+            let (t, _) = f.wants.tail.unwrap();
+            f.apply(SessionAction::TailEnded(t, Ok(false)));
+            let (later, delay) = f.wants.tail_later.unwrap();
+            assert_eq!(delay, 1_000);
+            f.apply(SessionAction::TailReconnect(later));
+        }
+        assert_eq!(f.live, Live::Following, "clean ends never stop the live view");
+        assert_eq!(f.wants.tail.unwrap().1, pos, "from the last byte read");
+    }
+
+    #[test]
+    fn failures_back_off_reset_when_lines_arrive_and_give_up_with_retry() {
+        let mut f = at("RUNNING");
+        let err = || Err(WhmError::Network { detail: "x".into() });
+        let mut delays = Vec::new();
+        for i in 0..MAX_TAIL_FAILURES {
+            let (t, _) = f.wants.tail.unwrap();
+            if i == 2 {
+                // lines arrive: the count starts again
+                f.apply(SessionAction::TailFrames(t, vec![line("start-item", "bob")]));
+            }
+            f.apply(SessionAction::TailEnded(t, err()));
+            let (later, delay) = f.wants.tail_later.unwrap();
+            delays.push(delay);
+            f.apply(SessionAction::TailReconnect(later));
+        }
+        assert_eq!(delays, [1_000, 2_000, 1_000, 2_000, 4_000, 8_000]);
+        // without any line now, it gives up after MAX_TAIL_FAILURES in a row
+        for _ in 0..MAX_TAIL_FAILURES {
+            if let Some((t, _)) = f.wants.tail {
+                f.apply(SessionAction::TailEnded(t, err()));
+            }
+            if let Some((later, _)) = f.wants.tail_later {
+                f.apply(SessionAction::TailReconnect(later));
+            }
+        }
+        assert!(
+            matches!(
+                f.live,
+                Live::Stopped {
+                    why: LiveStop::GaveUp(_)
+                }
+            ),
+            "{:?}",
+            f.live
+        );
+        assert!(f.wants.tail.is_none());
+        f.apply(SessionAction::RetryLive);
+        assert_eq!(f.live, Live::Following);
+        assert!(f.wants.tail.is_some());
+    }
+
+    #[test]
+    fn a_lost_login_stops_the_tail_at_once() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        f.apply(SessionAction::TailEnded(
+            t,
+            Err(WhmError::from_status(401, "x").unwrap()),
+        ));
+        assert!(matches!(
+            f.live,
+            Live::Stopped {
+                why: LiveStop::SessionLost(_)
+            }
+        ));
+        assert!(f.wants.tail_later.is_none());
+    }
+
+    #[test]
+    fn the_tail_starts_again_after_a_pause() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        // paused: the connection ends without a terminator and the state says PAUSED
+        let g = {
+            f.apply(SessionAction::PollDue);
+            f.wants.poll.unwrap()
         };
-        let log = [
-            r#"{"pid":1,"type":"control","contents":{"action":"queue_size","child_number":0,"queue":"RESTORE","msg":"400"}}"#.to_string(),
-            line("start-item", "RESTORE", "bob", r#","local_item":"bob2","msg":{"size":100}"#),
-            line("start-item", "RESTORE", "amy", r#","msg":{"size":"300"}"#),
-            line("success-item", "RESTORE", "bob", r#","msg":{"size":100}"#),
-        ]
-        .join("\n");
-        let p = progress_of(&log);
-        assert_eq!(p.queue_fraction("RESTORE"), 0.25);
-        assert_eq!(p.items[0].label(), "Account: “bob” → “bob2”");
-        assert_eq!(p.items[1].outcome, Outcome::Running);
-        assert_eq!(p.queue_fraction("TRANSFER"), 0.0, "unknown queue");
+        f.apply(SessionAction::Polled(g, state("PAUSED")));
+        f.apply(SessionAction::TailEnded(t, Ok(false)));
+        assert_eq!(f.live, Live::Idle, "no reconnects while paused");
+        assert!(f.wants.tail_later.is_none());
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("RUNNING")));
+        assert_eq!(f.live, Live::Following, "resumed: followed live again");
+        assert!(f.wants.tail.is_some());
+    }
+
+    #[test]
+    fn a_stale_tail_connection_changes_nothing() {
+        let mut f = at("RUNNING");
+        let (old, _) = f.wants.tail.unwrap();
+        f.apply(SessionAction::TailEnded(old, Ok(false)));
+        let (later, _) = f.wants.tail_later.unwrap();
+        f.apply(SessionAction::TailReconnect(later));
+        f.apply(SessionAction::TailFrames(old, vec![line("start-item", "ghost")]));
+        assert!(f.live_progress.as_ref().is_none_or(|p| p.items.is_empty()));
+    }
+
+    #[test]
+    fn backoff_is_capped() {
+        assert_eq!(backoff_ms(1), 1_000);
+        assert_eq!(backoff_ms(40), 30_000);
     }
 }

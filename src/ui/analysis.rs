@@ -19,14 +19,12 @@ pub struct AnalysisViewProps {
     pub on_refresh: Option<Callback<()>>,
     #[prop_or_default]
     pub refreshing: bool,
-    /// WHM, when the analysis came from it: enables the queue step.
-    #[prop_or_default]
-    pub whm: Option<crate::client::Whm>,
 }
 
 #[function_component(AnalysisView)]
 pub fn analysis_view(props: &AnalysisViewProps) -> Html {
     let loaded = &props.loaded;
+    let whm = super::hooks::use_whm();
     // Clicking a finding's subject filters the accounts table to it.
     let focus = use_state(|| None::<(String, u32)>);
     let on_focus = {
@@ -50,8 +48,8 @@ pub fn analysis_view(props: &AnalysisViewProps) -> Html {
                 <h2 id="accounts-h">{ "Accounts" }</h2>
                 <AccountsTable loaded={loaded.clone()} focus={(*focus).clone()} />
             </section>
-            if let (Some(whm), crate::store::check::Source::Server { session_id }) = (&props.whm, &loaded.source) {
-                <super::queue::QueuePanel key={session_id.clone()} loaded={loaded.clone()} whm={whm.clone()} session_id={session_id.clone()} />
+            if let (Some(_), crate::store::check::Source::Server { session_id }) = (&whm, &loaded.source) {
+                <super::queue::QueuePanel key={session_id.clone()} loaded={loaded.clone()} session_id={session_id.clone()} />
             }
             <div class="grid2">
                 <Packages analysis={loaded.analysis.clone()} />

@@ -2,6 +2,7 @@
 
 use super::analysis::AnalysisView;
 use super::banner::ErrorBanner;
+use super::hooks::{use_owner, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
 use crate::store::check::{Busy, CheckAction, CheckState, Loaded, Pending, Source};
@@ -25,7 +26,6 @@ impl Reducible for Store {
 
 #[derive(Properties, PartialEq)]
 pub struct CheckPageProps {
-    pub whm: Option<Whm>,
     /// The id in the route, loaded on arrival.
     pub session_id: Option<String>,
     /// Told about each analysis loaded, so other pages can use its local users and prefix length.
@@ -36,13 +36,14 @@ pub struct CheckPageProps {
 #[function_component(CheckPage)]
 pub fn check_page(props: &CheckPageProps) -> Html {
     let store = use_reducer(|| Store(CheckState::with_input(props.session_id.as_deref().unwrap_or(""))));
-    let owner = use_memo((), |_| Owner::new());
+    let owner = use_owner();
+    let whm = use_whm();
     let state = &store.0;
 
     // Arriving with an id in the route (or a reload) loads it right away.
     {
         let store = store.clone();
-        let connected = props.whm.is_some();
+        let connected = whm.is_some();
         use_effect_with(props.session_id.clone(), move |id| {
             if id.is_some() && connected {
                 store.dispatch(CheckAction::StartLoad);
@@ -53,7 +54,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     // The effect that sends the pending call, once per ticket.
     {
         let store = store.clone();
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let owner = owner.clone();
         use_effect_with(state.pending.clone(), move |pending| {
             if let (Some(p), Some(whm)) = (pending.clone(), whm) {
@@ -84,7 +85,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let on_submit = {
         let store = store.clone();
         let route_id = props.session_id.clone();
-        let connected = props.whm.is_some();
+        let connected = whm.is_some();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !connected {
@@ -118,7 +119,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
 
     let busy = state.pending.as_ref().map(|p| p.kind);
-    let connected = props.whm.is_some();
+    let connected = whm.is_some();
     let invalid = state.input_error.is_some();
     html! {
         <section class="check">
@@ -138,13 +139,12 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     <p class="field-error" data-testid="session-id-error">{ msg }</p>
                 }
                 <p class="hint" id="session-id-help">
-                    if connected {
-                        { "The ID that create_remote_root_transfer_session returned (letters, digits and underscores)." }
-                    } else {
-                        { "Not connected to WHM: open this page from WHM to load sessions, or inspect a saved analysis below." }
-                    }
+                    { "The ID that create_remote_root_transfer_session returned (letters, digits and underscores)." }
                 </p>
             </form>
+            if !connected {
+                <super::not_connected::NotConnected to="load sessions" still="You can still inspect a saved analysis below." />
+            }
             <OfflineInspect on_loaded={on_inspect} open={!connected || props.session_id.is_none()} />
             if let Some(err) = &state.error {
                 if state.offline_error {
@@ -156,7 +156,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 }
             }
             if let Some(loaded) = &state.loaded {
-                <AnalysisView loaded={loaded.clone()} whm={props.whm.clone()}
+                <AnalysisView loaded={loaded.clone()}
                     on_refresh={matches!(loaded.source, Source::Server { .. }).then_some(on_refresh)}
                     refreshing={busy == Some(Busy::Refreshing)} />
             } else if busy == Some(Busy::Loading) {

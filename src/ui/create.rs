@@ -3,7 +3,8 @@
 //! body, and are cleared from the fields once the session exists.
 
 use super::banner::ErrorBanner;
-use crate::client::{Owner, Whm};
+use super::hooks::use_whm;
+use crate::client::Owner;
 use crate::route::Route;
 use crate::store::create::{CreateForm, FieldError};
 use crate::whm::WhmError;
@@ -13,15 +14,11 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct CreatePageProps {
-    pub whm: Option<Whm>,
-}
-
 type Setter = Rc<dyn Fn(&mut CreateForm, String, bool)>;
 
 #[function_component(CreatePage)]
-pub fn create_page(props: &CreatePageProps) -> Html {
+pub fn create_page() -> Html {
+    let whm = use_whm();
     let form = use_state(CreateForm::default);
     let errors = use_state(Vec::<FieldError>::new);
     let busy = use_state(|| false);
@@ -51,7 +48,7 @@ pub fn create_page(props: &CreatePageProps) -> Html {
     let on_submit = {
         let (form, errors, busy, failure) = (form.clone(), errors.clone(), busy.clone(), failure.clone());
         let (password, root_password, passphrase) = (password.clone(), root_password.clone(), passphrase.clone());
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(whm) = whm.clone() else { return };
@@ -139,8 +136,8 @@ pub fn create_page(props: &CreatePageProps) -> Html {
     html! {
         <section class="create">
             <h1>{ "Create a transfer session" }</h1>
-            if props.whm.is_none() {
-                <div class="notice" role="status">{ "Not connected to WHM: open this page from WHM to create sessions." }</div>
+            if whm.is_none() {
+                <super::not_connected::NotConnected to="create sessions" />
             }
             <form class="panel" onsubmit={on_submit} aria-label="Source server" autocomplete="off">
                 <p class="hint">{ "WHM connects to the source over SSH (or WHM), copies its tools there and analyses it: this takes a while. Passwords are sent only in the request body and never stored." }</p>
@@ -199,7 +196,7 @@ pub fn create_page(props: &CreatePageProps) -> Html {
                     { flag("enable_custom_pkgacct", "Use the source’s custom pkgacct", f.enable_custom_pkgacct, Rc::new(|f, _, c| f.enable_custom_pkgacct = c), "") }
                 </fieldset>
                 <p class="row">
-                    <button type="submit" class="primary" data-testid="create-submit" disabled={*busy || props.whm.is_none()}>
+                    <button type="submit" class="primary" data-testid="create-submit" disabled={*busy || whm.is_none()}>
                         { if *busy { "Connecting and analysing…" } else { "Create session" } }
                     </button>
                 </p>

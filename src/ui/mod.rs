@@ -8,6 +8,8 @@ pub mod check;
 pub mod connect;
 pub mod create;
 pub mod download;
+pub mod hooks;
+pub mod not_connected;
 pub mod queue;
 pub mod recent;
 pub mod session;

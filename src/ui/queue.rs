@@ -2,8 +2,8 @@
 //! finds before anything is sent, then enqueue items one by one (never retried, never sent twice).
 
 use super::banner::ErrorBanner;
+use super::hooks::{use_owner, use_whm};
 use crate::checks::{PlanInput, Severity, to_requests, validate_plan};
-use crate::client::{Owner, Whm};
 use crate::route::Route;
 use crate::store::check::Loaded;
 use crate::store::queue;
@@ -18,7 +18,6 @@ const MODULE: &str = "AccountRemoteRoot";
 #[derive(Properties, PartialEq)]
 pub struct QueuePanelProps {
     pub loaded: Loaded,
-    pub whm: Whm,
     /// The session the analysis was loaded for (not the id echoed inside it, which WHM may omit).
     pub session_id: AttrValue,
 }
@@ -57,7 +56,8 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
     let results = use_state(Vec::<(String, Outcome)>::new);
     let running = use_state(|| false);
     let fatal = use_state(|| None::<WhmError>);
-    let owner = use_memo((), |_| Owner::new());
+    let owner = use_owner();
+    let whm = use_whm();
     let session_id = props.session_id.to_string();
     let blocked = use_state(|| None::<String>);
 
@@ -105,10 +105,11 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             owner.clone(),
             blocked.clone(),
         );
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let requests = requests.clone();
         let session_id = session_id.clone();
         Callback::from(move |_| {
+            let Some(whm) = whm.clone() else { return };
             if *running || requests.is_empty() {
                 return;
             }

@@ -3,6 +3,7 @@
 use super::check::CheckPage;
 use super::connect::Connect;
 use super::create::CreatePage;
+use super::hooks::WhmContext;
 use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::checks::RuleContext;
@@ -60,22 +61,22 @@ pub fn app() -> Html {
         });
     }
     html! {
-        <>
+        <ContextProvider<WhmContext> context={WhmContext(whm.clone())}>
             <Header whm={whm.clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 if extension { <Connect {on_relay} /> }
                 { match &*route {
                     Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
                     Route::Check(id) => html! {
-                        <CheckPage key={page_key(id.as_deref().unwrap_or_default())} whm={whm.clone()} session_id={id.clone()} on_context={on_context.clone()} />
+                        <CheckPage key={page_key(id.as_deref().unwrap_or_default())} session_id={id.clone()} on_context={on_context.clone()} />
                     },
-                    Route::Username => html! { <UsernamePage whm={whm.clone()} analysis_ctx={(*last_ctx).clone()} /> },
+                    Route::Username => html! { <UsernamePage analysis_ctx={(*last_ctx).clone()} /> },
                     Route::Home => html! { <Home connected={whm.is_some() || extension} /> },
-                    Route::New => html! { <CreatePage whm={whm.clone()} /> },
-                    Route::Session(id) => html! { <SessionPage key={page_key(id)} whm={whm.clone()} session_id={id.clone()} /> },
+                    Route::New => html! { <CreatePage /> },
+                    Route::Session(id) => html! { <SessionPage key={page_key(id)} session_id={id.clone()} /> },
                 } }
             </main>
-        </>
+        </ContextProvider<WhmContext>>
     }
 }
 

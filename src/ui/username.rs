@@ -2,6 +2,7 @@
 //! verdict beside them after a short pause, and a bulk mode for pasted lists.
 
 use super::banner::ErrorBanner;
+use super::hooks::{use_owner, use_whm};
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
 use crate::client::{Owner, Whm};
 use crate::store::latest::Latest;
@@ -30,7 +31,6 @@ enum ServerAnswer {
 
 #[derive(Properties, PartialEq)]
 pub struct UsernamePageProps {
-    pub whm: Option<Whm>,
     /// Local users, groups and DB owners from the last analysis loaded on the check page, if any.
     #[prop_or_default]
     pub analysis_ctx: Option<(String, Rc<RuleContext>)>,
@@ -48,7 +48,8 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let dropped = use_reducer(|| Dropped(0));
     let latest = use_mut_ref(Latest::default);
     let debounce = use_mut_ref(|| None::<Timeout>);
-    let owner = use_memo((), |_| Owner::new());
+    let owner = use_owner();
+    let whm = use_whm();
 
     let aliases = use_state(String::new);
     // Rebuilt only when one of its inputs changes (the analysis context can hold 100,000 names).
@@ -82,7 +83,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
         let server = server.clone();
         let latest = latest.clone();
         let debounce = debounce.clone();
-        let whm = props.whm.clone();
+        let whm = whm.clone();
         let owner = owner.clone();
         let dropped = dropped.dispatcher();
         Callback::from(move |e: InputEvent| {
@@ -183,7 +184,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
                     <div class="server-side" data-testid="username-server" data-dropped={dropped.0.to_string()}>
                         <ServerVerdictView answer={(*server).clone()} local={local.clone()} purpose={*purpose}
-                            connected={props.whm.is_some()} current={(*name).clone()} />
+                            connected={whm.is_some()} current={(*name).clone()} />
                     </div>
                 </div>
             </div>
@@ -295,7 +296,7 @@ fn flag(b: bool) -> &'static str {
 fn server_verdict(props: &ServerVerdictProps) -> Html {
     let body = match &props.answer {
         _ if !props.connected => {
-            html! { <p class="muted">{ "Not connected to WHM: only the browser’s rules are available." }</p> }
+            html! { <super::not_connected::NotConnected to="get the server’s own verdict" still="The browser’s rules above still apply." /> }
         }
         ServerAnswer::Idle => html! { <p class="muted">{ "The server’s verdict appears when you pause typing." }</p> },
         ServerAnswer::Waiting(n) if *n == props.current => {

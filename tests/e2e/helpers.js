@@ -30,7 +30,7 @@ async function clearFaults(request, scenario) {
 }
 async function resetSim(request, scenario) {
   await clearFaults(request, scenario);
-  await request.post(`${base(scenario)}/__sim/reset`);
+  await request.post(`${base(scenario)}/__sim/reset`, { data: {} }); // JSON: the simulator refuses cross-site-able posts
 }
 
 async function screenshot(page, name) {

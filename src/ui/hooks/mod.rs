@@ -1,0 +1,37 @@
+//! Hooks: effects only (sending, timers, streams). State and its transitions live in `store/`.
+
+mod live_tail;
+mod session;
+mod timer;
+
+pub use live_tail::use_live_tail;
+pub use session::{SessionStore, use_session_flow};
+pub use timer::use_timeout;
+
+use crate::client::{Owner, Whm};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The WHM connection the app talks through, shared by context from the shell. `None` when the page
+/// was not opened through WHM (offline inspection and the username rules still work).
+#[derive(Clone, PartialEq, Default)]
+pub struct WhmContext(pub Option<Whm>);
+
+/// The WHM connection, if any.
+#[hook]
+pub fn use_whm() -> Option<Whm> {
+    use_context::<WhmContext>().and_then(|c| c.0)
+}
+
+/// An [`Owner`] for this component's calls: they are aborted when the component unmounts.
+#[hook]
+pub fn use_owner() -> Rc<Owner> {
+    use_memo((), |_| Owner::new())
+}
+
+/// Asks the admin to agree (the browser's own dialog); `false` when the browser cannot ask.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

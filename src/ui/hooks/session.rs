@@ -1,0 +1,109 @@
+//! The session page's effects: it performs what [`SessionFlow::wants`] asks for — state polls,
+//! controls, the master log, live-tail connections and their timers — and dispatches the answers.
+//! Every decision is the store's (`store/session.rs`).
+
+use super::live_tail::use_live_tail;
+use super::{use_owner, use_whm};
+use crate::store::session::{POLL_MS, SessionAction, SessionFlow};
+use crate::whm::request as rq;
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+/// [`SessionFlow`] as a Yew reducer.
+#[derive(PartialEq)]
+pub struct SessionStore(pub SessionFlow);
+
+impl Reducible for SessionStore {
+    type Action = SessionAction;
+    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        let mut flow = self.0.clone();
+        flow.apply(action);
+        Rc::new(SessionStore(flow))
+    }
+}
+
+/// The session flow for `id`, with its effects running while the component is mounted.
+#[hook]
+pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
+    let store = use_reducer({
+        let id = id.to_owned();
+        move || SessionStore(SessionFlow::new(&id))
+    });
+    let whm = use_whm();
+    let owner = use_owner();
+    let wants = store.0.wants.clone();
+    let id = store.0.id.clone();
+
+    // Opening the page reads the state.
+    {
+        let dispatch = store.dispatcher();
+        use_effect_with((), move |_| dispatch.dispatch(SessionAction::Refresh));
+    }
+
+    // A state read.
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.poll, move |poll| {
+            if let (Some(generation), Some(whm)) = (*poll, whm) {
+                let fut = whm.call(&rq::get_transfer_session_state(&id), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(|d| d.state());
+                    dispatch.dispatch(SessionAction::Polled(generation, result));
+                });
+            }
+        });
+    }
+
+    // The next read after the interval; a newer schedule replaces the timer, unmounting drops it.
+    {
+        let dispatch = store.dispatcher();
+        super::use_timeout(
+            wants.poll_later,
+            |_| POLL_MS,
+            move |_| dispatch.dispatch(SessionAction::PollDue),
+        );
+    }
+
+    // A control: sent exactly once per ticket.
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.control, move |control| {
+            use crate::store::session::Control;
+            if let (Some((ticket, control)), Some(whm)) = (*control, whm) {
+                let fut: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> = match control {
+                    Control::Start | Control::Resume => {
+                        let f = whm.call(&rq::start_transfer_session(&id), &owner);
+                        Box::pin(async move { f.await.map(drop) })
+                    }
+                    Control::Pause => {
+                        let f = whm.call(&rq::pause_transfer_session(&id), &owner);
+                        Box::pin(async move { f.await.map(drop) })
+                    }
+                    Control::Abort => {
+                        let f = whm.call(&rq::abort_transfer_session(&id), &owner);
+                        Box::pin(async move { f.await.map(drop) })
+                    }
+                };
+                spawn_local(async move { dispatch.dispatch(SessionAction::Controlled(ticket, fut.await)) });
+            }
+        });
+    }
+
+    // master.log, once the session is over.
+    {
+        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
+        use_effect_with(wants.log, move |log| {
+            if let (Some(ticket), Some(whm)) = (*log, whm) {
+                let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
+                spawn_local(async move {
+                    let result = fut.await.map(|l| l.log);
+                    dispatch.dispatch(SessionAction::LogRead(ticket, result));
+                });
+            }
+        });
+    }
+
+    use_live_tail(&store, whm, owner);
+    store
+}
