@@ -1,6 +1,7 @@
 //! The shipped static files agree with the build: cache-busting version, strict CSP, pinned tools.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[allow(clippy::unwrap_used)] // a test helper (not a #[test] fn, so clippy.toml's test allowance misses it)
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }

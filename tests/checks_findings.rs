@@ -10,6 +10,7 @@ use whm_transfer_console::whm::analysis::{Account, Conflict, LinkedNode, ModuleA
 use whm_transfer_console::whm::responses::SystemUserVerdict;
 use whm_transfer_console::whm::{Analysis, decode_saved};
 
+#[allow(clippy::unwrap_used)] // a test helper (not a #[test] fn, so clippy.toml's test allowance misses it)
 fn fixture(name: &str) -> Analysis {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     decode_saved(&std::fs::read_to_string(path).unwrap()).unwrap()

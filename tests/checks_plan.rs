@@ -10,6 +10,7 @@ use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, Pack
 use whm_transfer_console::whm::responses::{KeyDef, ModuleSchema, SystemUserVerdict, TransferModules};
 use whm_transfer_console::whm::{Analysis, decode_saved};
 
+#[allow(clippy::unwrap_used)] // a test helper (not a #[test] fn, so clippy.toml's test allowance misses it)
 fn populated() -> Analysis {
     let path = format!("{}/tests/fixtures/populated-analysis.json", env!("CARGO_MANIFEST_DIR"));
     decode_saved(&std::fs::read_to_string(path).unwrap()).unwrap()

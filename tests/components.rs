@@ -1,6 +1,8 @@
 //! Component tests in headless Chromium: render into a detached root, await Yew's scheduler
 //! (`yew::scheduler::flush`, never a sleep), and assert what an admin would see.
 #![cfg(target_arch = "wasm32")]
+// `#[wasm_bindgen_test]` functions are not `#[test]` to clippy, so clippy.toml's test allowance misses them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;

@@ -6,6 +6,7 @@ use whm_transfer_console::whm::request::{self as rq, NoData, Request};
 use whm_transfer_console::whm::responses::{ItemState, ReportedState};
 use whm_transfer_console::whm::{self, HttpReply, Reply, WhmError};
 
+#[allow(clippy::panic)] // a test helper (not a #[test] fn, so clippy.toml's test allowance misses it)
 fn fixture(path: &str) -> String {
     let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))

@@ -8,13 +8,16 @@ use serde_json::{Value, json};
 
 use crate::model::{LocalServer, RemoteServer};
 use crate::modules::{self, MODULES, ModuleDef, ModuleKind};
+use std::collections::HashMap;
+
 use crate::session::{Item, ItemState, SessionKind, SessionState, TransferSession};
 use crate::usernames;
 use crate::util::{Params, flag_of, truthy};
 use crate::{App, World, analysis, worker};
 
 /// Every function this simulator answers.
-pub const FUNCTIONS: [&str; 17] = [
+pub const FUNCTIONS: [&str; 18] = [
+    "accountsummary",
     "abort_transfer_session",
     "analyze_transfer_session_remote",
     "available_transfer_modules",
@@ -136,13 +139,21 @@ pub fn legacy_api0_body(name: &str) -> String {
         .to_string()
 }
 
-fn missing(name: &str) -> Reply {
-    Reply::fail(format!("Provide the “{name}” parameter."))
+/// What a function answers: `Err` is a failure reply, so checks chain with `?`.
+pub type Answer = Result<Reply, Reply>;
+
+/// A failure reply as an `Err`, for `return fail(…)` and `?`.
+fn fail<T>(reason: impl Into<String>) -> Result<T, Reply> {
+    Err(Reply::fail(reason))
+}
+
+fn missing<T>(name: &str) -> Result<T, Reply> {
+    fail(format!("Provide the “{name}” parameter."))
 }
 
 /// Dispatch one call. `None` = unknown function.
 pub async fn call(app: &Arc<App>, func: &str, p: &Params) -> Option<Reply> {
-    Some(match func {
+    let answer = match func {
         "abort_transfer_session" => abort(app, p),
         "analyze_transfer_session_remote" => analyze(app, p).await,
         "available_transfer_modules" => available_modules(),
@@ -160,8 +171,10 @@ pub async fn call(app: &Arc<App>, func: &str, p: &Params) -> Option<Reply> {
         "start_local_cpmove_restore" => start_local_restore(app, p),
         "remote_basic_credential_check" => credential_check(app, p).await,
         "validate_system_user" => validate_system_user(app, p),
+        "accountsummary" => account_summary(app, p),
         _ => return None,
-    })
+    };
+    Some(answer.unwrap_or_else(|failure| failure))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,31 +182,37 @@ pub async fn call(app: &Arc<App>, func: &str, p: &Params) -> Option<Reply> {
 
 fn session_id_param(p: &Params, non_empty: bool) -> Result<String, Reply> {
     match p.get("transfer_session_id") {
-        None => Err(missing("transfer_session_id")),
-        Some("") if non_empty => Err(missing("transfer_session_id")),
+        None => missing("transfer_session_id"),
+        Some("") if non_empty => missing("transfer_session_id"),
         Some(id) => Ok(id.to_string()),
     }
 }
 
-fn check_session(w: &World, id: &str) -> Result<(), Reply> {
+fn check_id(id: &str) -> Result<(), Reply> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err(Reply::fail(format!(
+        return fail(format!(
             "The session ID “{id}” may only contain alphanumeric characters and underscores."
-        )));
-    }
-    if !w.sessions.contains_key(id) {
-        return Err(Reply::fail(format!("The session ID “{id}” does not exist.")));
+        ));
     }
     Ok(())
 }
 
-macro_rules! try_reply {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    };
+fn no_such_session(id: &str) -> Reply {
+    Reply::fail(format!("The session ID “{id}” does not exist."))
+}
+
+/// The session named by a checked id (§3.1 checks: characters, then existence).
+fn session<'a>(w: &'a World, id: &str) -> Result<&'a TransferSession, Reply> {
+    check_id(id)?;
+    w.sessions.get(id).ok_or_else(|| no_such_session(id))
+}
+
+fn session_mut<'a>(
+    sessions: &'a mut HashMap<String, TransferSession>,
+    id: &str,
+) -> Result<&'a mut TransferSession, Reply> {
+    check_id(id)?;
+    sessions.get_mut(id).ok_or_else(|| no_such_session(id))
 }
 
 const WRONG_TYPE: &str = "The supplied session ID has an invalid session type. You must provide a session ID with a session type of “RemoteRoot”.";
@@ -201,58 +220,79 @@ const WRONG_TYPE: &str = "The supplied session ID has an invalid session type. Y
 // ---------------------------------------------------------------------------------------------
 // simple functions
 
-fn available_modules() -> Reply {
+fn available_modules() -> Answer {
     let mut m = serde_json::Map::new();
     for def in &MODULES {
         m.insert(def.name.to_string(), json!(def.priority.to_string()));
     }
-    Reply::data(json!({ "modules": m }))
+    Ok(Reply::data(json!({ "modules": m })))
 }
 
-fn module_schema(p: &Params) -> Reply {
+fn module_schema(p: &Params) -> Answer {
     let Some(name) = p.non_empty("module") else {
         return missing("module");
     };
     match modules::find(name) {
-        Some(m) => Reply::data(json!({ "schema": m.schema_json() })),
-        None => Reply::fail(format!("The transfer session module “{name}” does not exist.")),
+        Some(m) => Ok(Reply::data(json!({ "schema": m.schema_json() }))),
+        None => fail(format!("The transfer session module “{name}” does not exist.")),
     }
 }
 
-fn validate_system_user(app: &Arc<App>, p: &Params) -> Reply {
+fn validate_system_user(app: &Arc<App>, p: &Params) -> Answer {
     let Some(user) = p.non_empty("user") else {
-        return Reply::fail("No user name supplied: “user” is a required argument.");
+        return fail("No user name supplied: “user” is a required argument.");
     };
     let w = app.lock();
     let local = &w.local;
     let int = |b: bool| json!(i32::from(b));
-    Reply::data(json!({
+    Ok(Reply::data(json!({
         "valid_for_transfer": int(usernames::valid_for_transfer(user)),
         "reserved": int(usernames::is_reserved(user, &local.aliases)),
         "exists": int(local.user_exists(user)),
         "valid_for_new": int(usernames::valid_for_new(user, local.database_prefix)),
-    }))
+    })))
 }
 
-fn get_state(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, false));
+/// `accountsummary` (WHM API 1, `Whostmgr/API/1/Accounts.pm`): `user=` or `domain=`, answered
+/// from the accounts this simulator restored. No match → result 0, `Account does not exist.`
+fn account_summary(app: &Arc<App>, p: &Params) -> Answer {
     let w = app.lock();
-    try_reply!(check_session(&w, &id));
-    let state = w.sessions.get(&id).map(|s| s.state.name()).unwrap_or("FAILED");
-    Reply::data(json!({ "state_name": state }))
-}
-
-fn retrieve_analysis(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, false));
-    let w = app.lock();
-    try_reply!(check_session(&w, &id));
-    let Some(s) = w.sessions.get(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
+    let accounts = &w.local.accounts;
+    let found = if p.contains("user") {
+        let user = p.get("user").unwrap_or_default();
+        accounts.get(user)
+    } else if p.contains("domain") {
+        let domain = p.get("domain").unwrap_or_default().to_ascii_lowercase();
+        accounts
+            .values()
+            .find(|a| a["domain"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(&domain)))
+    } else {
+        return fail("You must specify a user or domain to get a summary of.");
     };
-    if s.kind != SessionKind::RemoteRoot {
-        return Reply::fail(WRONG_TYPE);
+    match found {
+        Some(a) => Ok(Reply::data(json!({ "acct": [a] }))),
+        None => Err(Reply::Fail {
+            reason: "Account does not exist.".to_string(),
+            data: Some(json!({ "acct": [] })),
+        }),
     }
-    match &s.analysis {
+}
+
+fn get_state(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, false)?;
+    let w = app.lock();
+    let state = session(&w, &id)?.state.name();
+    Ok(Reply::data(json!({ "state_name": state })))
+}
+
+fn retrieve_analysis(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, false)?;
+    let w = app.lock();
+    let s = session(&w, &id)?;
+    if s.kind != SessionKind::RemoteRoot {
+        return fail(WRONG_TYPE);
+    }
+    Ok(match &s.analysis {
         Some(a) => Reply::data(a.clone()),
         None => Reply::data(analysis::build(
             &id,
@@ -261,30 +301,24 @@ fn retrieve_analysis(app: &Arc<App>, p: &Params) -> Reply {
             &w.local,
             None,
         )),
-    }
+    })
 }
 
-async fn analyze(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, true));
-    {
-        let w = app.lock();
-        try_reply!(check_session(&w, &id));
-        if w.sessions.get(&id).map(|s| s.kind) != Some(SessionKind::RemoteRoot) {
-            return Reply::fail(WRONG_TYPE);
-        }
+async fn analyze(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, true)?;
+    if session(&app.lock(), &id)?.kind != SessionKind::RemoteRoot {
+        return fail(WRONG_TYPE);
     }
     tokio::time::sleep(app.pace(1.0)).await;
     let mut guard = app.lock();
     let w = &mut *guard;
-    let Some(s) = w.sessions.get_mut(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
-    };
+    let s = session_mut(&mut w.sessions, &id)?;
     if s.analysis_verbatim {
-        return Reply::empty();
+        return Ok(Reply::empty());
     }
     let remote = s.remote_index.and_then(|i| app.scenario.remotes.get(i));
     let Some(remote) = remote else {
-        return Reply::fail(format!(
+        return fail(format!(
             "The system failed to fetch information about the remote server in preflight phase 1, and returned the error: The system was unable to resolve the host, “{}”, to an IP address.",
             s.remote_host
         ));
@@ -300,11 +334,11 @@ async fn analyze(app: &Arc<App>, p: &Params) -> Reply {
         .unwrap_or_else(|| json!({"shared_mysql_server": "0"}));
     let host = s.remote_host.clone();
     s.analysis = Some(analysis::build(&id, options, config, &w.local, Some((remote, &host))));
-    Reply::empty()
+    Ok(Reply::empty())
 }
 
-fn restore_modules_summary() -> Reply {
-    Reply::data(json!({ "modules": [
+fn restore_modules_summary() -> Answer {
+    Ok(Reply::data(json!({ "modules": [
         {"module": "Account", "summary": ["Creates the cPanel account and restores its configuration, package and feature list."], "restricted_available": 1},
         {"module": "Homedir", "summary": ["Restores the account’s home directory."], "restricted_available": 1,
          "restricted_summary": ["Restricted Restore does not restore files that the account does not own."]},
@@ -321,10 +355,10 @@ fn restore_modules_summary() -> Reply {
          "restricted_summary": ["Restricted Restore sets the shell to “/usr/local/cpanel/bin/noshell” or jailshell."]},
         {"module": "Reseller", "summary": ["Restores reseller privileges and ACLs."], "restricted_available": 0,
          "notes": ["Restricted Restore never grants reseller privileges."]}
-    ]}))
+    ]})))
 }
 
-fn delete_archives(app: &Arc<App>, p: &Params) -> Reply {
+fn delete_archives(app: &Arc<App>, p: &Params) -> Answer {
     let Some(user) = p.non_empty("user") else {
         return missing("user");
     };
@@ -339,59 +373,57 @@ fn delete_archives(app: &Arc<App>, p: &Params) -> Reply {
         ],
         None => vec![format!("No archives were found for “{user}” in “{mount}”.")],
     };
-    Reply::Ok {
+    Ok(Reply::Ok {
         data: None,
         reason: "OK",
         output: Some(json!({ "warnings": [], "messages": messages })),
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // state machine (§6.1, §3.10–§3.12)
 
-fn start(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, false));
+fn start(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, false)?;
     let mut w = app.lock();
-    try_reply!(check_session(&w, &id));
-    let Some(s) = w.sessions.get(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
-    };
+    let s = session(&w, &id)?;
     let wrap = |inner: String| {
         Reply::fail(format!(
             "The system failed to start the transfer session “{id}” because of an error: {inner}"
         ))
     };
-    match s.state {
-        SessionState::Running => Reply::data(json!({ "pid": s.master_pid.unwrap_or(1) })),
+    let pid = match s.state {
+        SessionState::Running => s.master_pid.unwrap_or(1),
         SessionState::Pending | SessionState::Paused => {
             let resume = s.state == SessionState::Paused;
-            match worker::start(app, &mut w, &id, resume) {
-                Some(pid) => Reply::data(json!({ "pid": pid })),
-                None => wrap("The processor failed to start.".to_string()),
-            }
+            worker::start(app, &mut w, &id, resume).ok_or_else(|| wrap("The processor failed to start.".to_string()))?
         }
-        SessionState::Pausing => wrap(format!(
-            "The processor failed to start because the session “{id}” is pausing."
-        )),
-        SessionState::Aborting | SessionState::Aborted => wrap(format!(
-            "The processor failed to start because the session “{id}” has been aborted."
-        )),
-        SessionState::Completed | SessionState::Failed => wrap(format!(
-            "The processor failed to start because the session “{id}” is in the “{}” state.",
-            s.state.name()
-        )),
-    }
+        SessionState::Pausing => {
+            return Err(wrap(format!(
+                "The processor failed to start because the session “{id}” is pausing."
+            )));
+        }
+        SessionState::Aborting | SessionState::Aborted => {
+            return Err(wrap(format!(
+                "The processor failed to start because the session “{id}” has been aborted."
+            )));
+        }
+        SessionState::Completed | SessionState::Failed => {
+            return Err(wrap(format!(
+                "The processor failed to start because the session “{id}” is in the “{}” state.",
+                s.state.name()
+            )));
+        }
+    };
+    Ok(Reply::data(json!({ "pid": pid })))
 }
 
-fn pause(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, false));
+fn pause(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, false)?;
     let mut w = app.lock();
-    try_reply!(check_session(&w, &id));
-    let Some(s) = w.sessions.get_mut(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
-    };
+    let s = session_mut(&mut w.sessions, &id)?;
     if s.state != SessionState::Running {
-        return Reply::fail("The system failed to “pause” the transfer session.");
+        return fail("The system failed to “pause” the transfer session.");
     }
     let pid = s.master_pid.unwrap_or(0);
     if s.processor_alive {
@@ -403,21 +435,18 @@ fn pause(app: &Arc<App>, p: &Params) -> Reply {
         s.master_action(pid, "fail", None);
         s.set_open("master.log", false);
     }
-    Reply::Ok {
+    Ok(Reply::Ok {
         data: None,
         reason: "OK.",
         output: None,
-    }
+    })
 }
 
-fn abort(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, false));
+fn abort(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, false)?;
     let mut guard = app.lock();
     let w = &mut *guard;
-    try_reply!(check_session(w, &id));
-    let Some(s) = w.sessions.get_mut(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
-    };
+    let s = session_mut(&mut w.sessions, &id)?;
     let pid = match s.master_pid {
         Some(p) => p,
         None => w.local.alloc_pid(),
@@ -439,15 +468,15 @@ fn abort(app: &Arc<App>, p: &Params) -> Reply {
             s.set_open("master.log", false);
             s.set_open("master.error_log", false);
         }
-        _ => return Reply::fail("The system failed to “abort” the transfer session."),
+        _ => return fail("The system failed to “abort” the transfer session."),
     }
-    Reply::empty()
+    Ok(Reply::empty())
 }
 
 // ---------------------------------------------------------------------------------------------
 // enqueue (§3.9)
 
-fn enqueue(app: &Arc<App>, p: &Params) -> Reply {
+fn enqueue(app: &Arc<App>, p: &Params) -> Answer {
     // 1. transfer_session_id and module defined
     let Some(id) = p.get("transfer_session_id").map(str::to_string) else {
         return missing("transfer_session_id");
@@ -457,21 +486,16 @@ fn enqueue(app: &Arc<App>, p: &Params) -> Reply {
     };
     // 2. module exists
     if modules::find(&module).is_none() {
-        return Reply::fail(format!("The transfer session module “{module}” does not exist."));
+        return fail(format!("The transfer session module “{module}” does not exist."));
     }
     // 3. root or a module that allows non-root enqueueing: the simulator's only login is root.
     // 4. session exists
     let mut guard = app.lock();
     let w = &mut *guard;
-    try_reply!(check_session(w, &id));
-    let Some(s) = w.sessions.get_mut(&id) else {
-        return Reply::fail(format!("The session ID “{id}” does not exist."));
-    };
+    let s = session_mut(&mut w.sessions, &id)?;
     let remote = s.remote_index.and_then(|i| app.scenario.remotes.get(i));
-    match add_item(s, &module, p, &w.local, remote, true) {
-        Ok(()) => Reply::empty(),
-        Err(e) => Reply::fail(e),
-    }
+    add_item(s, &module, p, &w.local, remote, true).map_err(Reply::fail)?;
+    Ok(Reply::empty())
 }
 
 fn is_transport_param(k: &str) -> bool {
@@ -590,27 +614,24 @@ pub fn add_item(
 // ---------------------------------------------------------------------------------------------
 // logs (§3.14)
 
-async fn fetch_log(app: &Arc<App>, p: &Params) -> Reply {
-    let id = try_reply!(session_id_param(p, true));
+async fn fetch_log(app: &Arc<App>, p: &Params) -> Answer {
+    let id = session_id_param(p, true)?;
     let Some(logfile) = p.non_empty("logfile").map(str::to_string) else {
         return missing("logfile");
     };
     loop {
         let mut rx = {
             let w = app.lock();
-            try_reply!(check_session(&w, &id));
-            let Some(s) = w.sessions.get(&id) else {
-                return Reply::fail(format!("The session ID “{id}” does not exist."));
-            };
+            let s = session(&w, &id)?;
             match s.logs.get(&logfile) {
                 None => {
                     let dir = format!("/var/cpanel/transfer_sessions/{id}");
-                    return Reply::fail(format!(
+                    return fail(format!(
                         "The system failed to locate either the file “{dir}/{logfile}” or the file “{dir}/.{logfile}”."
                     ));
                 }
                 Some(f) if !app.cfg.blocking_logs || !f.open => {
-                    return Reply::data(json!({ "log": f.content }));
+                    return Ok(Reply::data(json!({ "log": f.content })));
                 }
                 Some(_) => s.log_tx.subscribe(),
             }
@@ -692,31 +713,31 @@ fn flag01(b: bool) -> &'static str {
     if b { "1" } else { "0" }
 }
 
-async fn create_root(app: &Arc<App>, p: &Params) -> Reply {
+async fn create_root(app: &Arc<App>, p: &Params) -> Answer {
     let Some(host) = p.non_empty("host").map(|h| h.trim().to_string()) else {
-        return Reply::fail("You must specify a source host.");
+        return fail("You must specify a source host.");
     };
     let transport = p.non_empty("comm_transport").unwrap_or("ssh");
     if !matches!(transport, "ssh" | "whostmgr" | "whostmgr_insecure") {
-        return Reply::fail(format!("Invalid “comm_transport” ({transport})."));
+        return fail(format!("Invalid “comm_transport” ({transport})."));
     }
     tokio::time::sleep(app.pace(1.5)).await;
     let mut guard = app.lock();
     let w = &mut *guard;
     let (idx, remote) = match resolve(app, &w.local, &host) {
         Resolved::Remote(i, r) => (i, r),
-        Resolved::Err(e) => return Reply::fail(e),
+        Resolved::Err(e) => return fail(e),
     };
     let mut warnings: Vec<String> = Vec::new();
     if transport == "ssh" && flag_of(remote.remote.get("sim_ssh_unavailable")) {
         warnings.push("ssh transport failed (Connection refused); trying whostmgr …".to_string());
     }
     if let Err(e) = check_credentials(remote, p) {
-        return Reply::fail(cred_failure(&e));
+        return fail(cred_failure(&e));
     }
     let unrestricted = p.flag("unrestricted_restore");
     if !unrestricted && remote.shared_mysql_server {
-        return Reply::fail(format!(
+        return fail(format!(
             "The Restricted Restore mode is not available because the local machine and the source server share the same MySQL server with the address: “{}”.",
             remote.host
         ));
@@ -761,7 +782,7 @@ async fn create_root(app: &Arc<App>, p: &Params) -> Reply {
     let analyze_rawout = format!(
         "Fetching information from remote host: “{host}” … …\nDone\nFetching information from remote host: “{host}” … …\nDone\n"
     );
-    Reply::Ok {
+    Ok(Reply::Ok {
         data: Some(json!({
             "transfer_session_id": id,
             "create_rawout": create_rawout,
@@ -773,12 +794,12 @@ async fn create_root(app: &Arc<App>, p: &Params) -> Reply {
         } else {
             Some(json!({ "warnings": warnings }))
         },
-    }
+    })
 }
 
-async fn create_user(app: &Arc<App>, p: &Params) -> Reply {
+async fn create_user(app: &Arc<App>, p: &Params) -> Answer {
     let Some(host) = p.non_empty("host").map(|h| h.trim().to_string()) else {
-        return Reply::fail("You must specify a source host.");
+        return fail("You must specify a source host.");
     };
     if p.non_empty("password").is_none() {
         return missing("password");
@@ -788,7 +809,7 @@ async fn create_user(app: &Arc<App>, p: &Params) -> Reply {
     let w = &mut *guard;
     let idx = match resolve(app, &w.local, &host) {
         Resolved::Remote(i, _) => i,
-        Resolved::Err(e) => return Reply::fail(e),
+        Resolved::Err(e) => return fail(e),
     };
     let id = w.new_session_id(&host, SessionKind::RemoteUser.initiator());
     let mut s = TransferSession::new(id.clone(), SessionKind::RemoteUser, host, Some(idx));
@@ -796,10 +817,10 @@ async fn create_user(app: &Arc<App>, p: &Params) -> Reply {
     s.unrestricted = p.get("unrestricted_restore").is_none_or(truthy);
     s.skipres_default = true;
     w.sessions.insert(id.clone(), s);
-    Reply::data(json!({ "transfer_session_id": id }))
+    Ok(Reply::data(json!({ "transfer_session_id": id })))
 }
 
-async fn credential_check(app: &Arc<App>, p: &Params) -> Reply {
+async fn credential_check(app: &Arc<App>, p: &Params) -> Answer {
     let Some(host) = p.non_empty("host").map(|h| h.trim().to_string()) else {
         return missing("host");
     };
@@ -810,10 +831,10 @@ async fn credential_check(app: &Arc<App>, p: &Params) -> Reply {
     let w = app.lock();
     let remote = match resolve(app, &w.local, &host) {
         Resolved::Remote(_, r) => r,
-        Resolved::Err(e) => return Reply::fail(e),
+        Resolved::Err(e) => return fail(e),
     };
     match check_credentials(remote, p) {
-        Ok(esc) => Reply::Ok {
+        Ok(esc) => Ok(Reply::Ok {
             data: Some(json!({
                 "output": "Basic credential check…\nDone\n",
                 "response": "basic credential check\n",
@@ -821,26 +842,26 @@ async fn credential_check(app: &Arc<App>, p: &Params) -> Reply {
             })),
             reason: "Success",
             output: None,
-        },
-        Err(e) => Reply::Fail {
+        }),
+        Err(e) => Err(Reply::Fail {
             reason: cred_failure(&e),
             data: Some(json!({
                 "output": "Basic credential check…\nFailed\n",
                 "response": format!("{e}\n"),
                 "escalation_method_used": Value::Null,
             })),
-        },
+        }),
     }
 }
 
-fn start_local_restore(app: &Arc<App>, p: &Params) -> Reply {
+fn start_local_restore(app: &Arc<App>, p: &Params) -> Answer {
     let Some(path) = p.non_empty("cpmovepath").map(str::to_string) else {
         return missing("cpmovepath");
     };
     let mut guard = app.lock();
     let w = &mut *guard;
     if !w.local.cpmove_files.contains(&path) {
-        return Reply::fail(format!("The path “{path}” does not exist."));
+        return fail(format!("The path “{path}” does not exist."));
     }
     let file = path.rsplit('/').next().unwrap_or(&path);
     let derived = file
@@ -868,13 +889,13 @@ fn start_local_restore(app: &Arc<App>, p: &Params) -> Reply {
         ip.insert("mail_location".into(), m.to_string());
     }
     if let Err(e) = add_item(&mut s, "AccountLocal", &ip, &w.local, None, true) {
-        return Reply::fail(e);
+        return fail(e);
     }
     w.sessions.insert(id.clone(), s);
     if worker::start(app, w, &id, false).is_none() {
-        return Reply::fail(format!(
+        return fail(format!(
             "The system failed to start the transfer session “{id}” because of an error: The processor failed to start."
         ));
     }
-    Reply::data(json!({ "transfer_session_id": id }))
+    Ok(Reply::data(json!({ "transfer_session_id": id })))
 }

@@ -69,9 +69,27 @@ pub struct Config {
     #[arg(long)]
     pub blocking_logs: bool,
 
-    /// Append one line per request (`METHOD PATH?QUERY STATUS`, never bodies) to this file.
+    /// Append one line per request (`METHOD PATH?QUERY STATUS`, never bodies; the token masked) to this file.
     #[arg(long)]
     pub access_log: Option<PathBuf>,
+
+    /// Serve an installed WHM plugin as cpsrvd does: `/cpsessN/cgi/<path>` from
+    /// DIR/usr/local/cpanel/whostmgr/docroot/cgi/<path> (`*.cgi` run as CGI/1.1) and
+    /// `/cpsessN/addon_plugins/<file>`; the login lands on cgi/transfer_console/index.cgi.
+    #[arg(long, value_name = "DIR")]
+    pub install_root: Option<PathBuf>,
+
+    /// Time limit of one CGI run, in seconds (then 500).
+    #[arg(long, default_value_t = 30)]
+    pub cgi_timeout: u64,
+
+    /// WHM's "Referrer safety check": refuse calls whose Referer names another host.
+    #[arg(long)]
+    pub referrer_safety: bool,
+
+    /// WHM's "Blank referrer safety check": also refuse calls without a Referer (implies --referrer-safety).
+    #[arg(long)]
+    pub blank_referrer_safety: bool,
 }
 
 impl Config {

@@ -3,7 +3,9 @@
 
 pub mod analysis;
 pub mod api;
+pub mod cgi;
 pub mod cli;
+pub mod control;
 pub mod faults;
 pub mod large;
 pub mod livetail;
@@ -16,7 +18,7 @@ pub mod util;
 pub mod web;
 pub mod worker;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -38,7 +40,15 @@ pub struct Login {
     /// The 10 digits of `/cpsessNNNNNNNNNN`.
     pub token: String,
     pub last_seen: Instant,
+    /// The `post_login` value of the landing URL this login was sent to: a GET carrying it
+    /// passes the referrer checks (the first page after a login has no Referer of its own).
+    pub post_login: String,
 }
+
+/// Logins kept at most; the least recently seen go first.
+pub const MAX_LOGINS: usize = 1000;
+/// Captured json-api requests kept (oldest dropped).
+pub const MAX_CAPTURED: usize = 2000;
 
 /// Everything that changes while the simulator runs.
 pub struct World {
@@ -52,6 +62,10 @@ pub struct World {
     /// Bumped by `/__sim/reset`; workers of an older generation stop.
     pub generation: u64,
     pub tasks: Vec<tokio::task::AbortHandle>,
+    /// json-api calls received per function (and `live_tail_log.cgi`), for `/__sim/calls`.
+    pub calls: BTreeMap<String, u64>,
+    /// Captured json-api requests (secrets redacted), for `/__sim/requests`.
+    pub requests: VecDeque<Value>,
 }
 
 impl World {
@@ -120,6 +134,8 @@ impl App {
             rng: StdRng::from_os_rng(),
             generation: 0,
             tasks: Vec::new(),
+            calls: BTreeMap::new(),
+            requests: VecDeque::new(),
         };
         Ok(Arc::new(Self {
             cfg,
@@ -134,7 +150,22 @@ impl App {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Restore the scenario's initial state (login sessions are kept; faults are cleared).
+    /// Where a login lands: the installed plugin's `index.cgi` with `--install-root`, else the app.
+    pub fn landing(&self) -> &'static str {
+        if self.cfg.install_root.is_some() {
+            "/cgi/transfer_console/index.cgi"
+        } else {
+            "/cgi/transfer_console/"
+        }
+    }
+
+    /// Either referrer check is on.
+    pub fn referrer_checks(&self) -> bool {
+        self.cfg.referrer_safety || self.cfg.blank_referrer_safety
+    }
+
+    /// Restore the scenario's initial state (login sessions are kept; faults, call counts and
+    /// captured requests are cleared).
     pub fn reset(&self) -> Result<(), String> {
         let (local, sessions) = initial_state(&self.scenario)?;
         let mut w = self.lock();
@@ -145,6 +176,8 @@ impl App {
         w.local = local;
         w.sessions = sessions;
         w.faults.clear();
+        w.calls.clear();
+        w.requests.clear();
         Ok(())
     }
 
@@ -163,11 +196,12 @@ impl App {
         }
     }
 
-    /// Append one access-log line (`METHOD PATH?QUERY STATUS`).
+    /// Append one access-log line (`METHOD PATH?QUERY STATUS`); every `cpsess` token is masked.
     pub fn access(&self, method: &str, path_and_query: &str, status: &str) {
         if let Some(f) = &self.access_log {
+            let line = mask_tokens(path_and_query);
             let mut f = f.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = writeln!(f, "{method} {path_and_query} {status}");
+            let _ = writeln!(f, "{method} {line} {status}");
             let _ = f.flush();
         }
     }
@@ -222,4 +256,36 @@ fn initial_state(sc: &Scenario) -> Result<(LocalServer, HashMap<String, Transfer
         sessions.insert(seed.id.clone(), s);
     }
     Ok((local, sessions))
+}
+
+/// Replace what follows every `cpsess` (the security token) with ten `*`.
+pub fn mask_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("cpsess") {
+        out.push_str(&rest[..i + 6]);
+        rest = &rest[i + 6..];
+        let n = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if n > 0 {
+            out.push_str("**********");
+        }
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_masked() {
+        assert_eq!(
+            super::mask_tokens("/cpsess0123456789/json-api/x?goto=%2Fcpsess1%2F"),
+            "/cpsess**********/json-api/x?goto=%2Fcpsess**********%2F"
+        );
+        assert_eq!(super::mask_tokens("/login/?login_only=1"), "/login/?login_only=1");
+    }
 }

@@ -78,6 +78,9 @@ struct TailState {
     req: TailRequest,
     last_sent: Instant,
     done: bool,
+    /// The `truncated` fault: the first data chunk is cut in the middle of a line and the
+    /// stream ends there (no `[tail_end]`).
+    truncate: bool,
 }
 
 enum Poll {
@@ -136,8 +139,16 @@ async fn next_chunk(mut st: TailState) -> Option<(Result<Bytes, Infallible>, Tai
     }
     loop {
         match poll(&mut st) {
-            Poll::Data(d) => {
+            Poll::Data(mut d) => {
                 st.last_sent = Instant::now();
+                if st.truncate {
+                    st.done = true;
+                    let mut cut = d.len() / 2;
+                    while cut > 0 && !d.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    d.truncate(cut.max(1));
+                }
                 return Some((Ok(Bytes::from(d)), st));
             }
             Poll::End | Poll::Gone => {
@@ -158,12 +169,13 @@ async fn next_chunk(mut st: TailState) -> Option<(Result<Bytes, Infallible>, Tai
 }
 
 /// The streaming body.
-pub fn stream(app: Arc<App>, req: TailRequest) -> Body {
+pub fn stream(app: Arc<App>, req: TailRequest, truncate: bool) -> Body {
     let st = TailState {
         app,
         req,
         last_sent: Instant::now(),
         done: false,
+        truncate,
     };
     Body::from_stream(futures_util::stream::unfold(st, next_chunk))
 }

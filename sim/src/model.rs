@@ -50,6 +50,14 @@ impl NameSet {
         self.set.contains(n)
     }
 
+    pub fn remove(&mut self, n: &str) -> bool {
+        if !self.set.remove(n) {
+            return false;
+        }
+        self.order.retain(|x| x != n);
+        true
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &String> {
         self.order.iter()
     }
@@ -89,6 +97,8 @@ pub struct LocalServer {
     pub packages: NameSet,
     /// Archives left behind (user → path), for delete_account_archives.
     pub archives: BTreeMap<String, String>,
+    /// cPanel accounts restored here (local user → `accountsummary` record).
+    pub accounts: BTreeMap<String, Value>,
     pub next_pid: u32,
 }
 
@@ -106,6 +116,14 @@ impl LocalServer {
             || h == "::1"
             || h.starts_with("127.")
             || self.addresses.iter().any(|a| a.to_ascii_lowercase() == h)
+    }
+
+    /// Remove a user with its group, database owner and domains (a lost account).
+    pub fn remove_user(&mut self, user: &str) {
+        self.users.remove(user);
+        self.groups.remove(user);
+        self.db_owners.remove(&crate::usernames::db_owner_key(user));
+        self.domains.retain(|_, owner| owner.as_str() != Some(user));
     }
 
     pub fn alloc_pid(&mut self) -> u32 {
@@ -342,6 +360,7 @@ fn parse_local(v: &Value) -> LocalServer {
         cpmove_files: names_of(v.get("cpmove_files")),
         packages: NameSet::from_names(names_of(v.get("packages"))),
         archives: BTreeMap::new(),
+        accounts: BTreeMap::new(),
         next_pid: 12_788,
     }
 }

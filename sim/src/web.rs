@@ -1,23 +1,22 @@
 //! HTTP surface: login, cpsess-token dispatch, json-api, static app files, live tail,
 //! control endpoints (`/__sim/…`) and the access log.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde_json::json;
 
-use crate::faults::{self, Action, Fault, FaultSpec};
+use crate::faults::{self, Action};
 use crate::util::{Params, html_escape};
-use crate::{App, AuthFailure, Login, api, livetail};
+use crate::{App, AuthFailure, Login, MAX_CAPTURED, MAX_LOGINS, api, cgi, control, livetail};
 
 /// The app's path under the security token.
 pub const APP_PATH: &str = "/cgi/transfer_console/";
@@ -37,11 +36,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login/", get(login_form).post(login))
         .route("/logout", get(logout))
         .route("/logout/", get(logout))
-        .route("/__sim/health", get(|| async { "ok" }))
-        .route("/__sim/faults", post(add_fault).delete(clear_faults).get(list_faults))
-        .route("/__sim/reset", post(reset))
-        .route("/__sim/sessions", get(list_sessions))
+        .nest("/__sim", control::router())
         .fallback(dispatch)
+        .layer(middleware::from_fn(host_check))
         .layer(middleware::from_fn_with_state(app.clone(), access_log))
         .layer(middleware::from_fn(security_headers))
         .with_state(app)
@@ -65,6 +62,46 @@ async fn access_log(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     };
     app.access(&method, &pq, &status);
     resp
+}
+
+/// The Host names this server answers to (any port): a page of another name that resolves here
+/// (DNS rebinding) gets 421 and never reaches a route.
+pub fn allowed_host(host: &str) -> bool {
+    let (name, suffix) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inner, suffix)) => (format!("[{inner}]"), suffix),
+            None => return false,
+        },
+        None => match host.find(':') {
+            Some(i) => (host[..i].to_string(), &host[i..]),
+            None => (host.to_string(), ""),
+        },
+    };
+    let port_ok = suffix.is_empty()
+        || suffix
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    port_ok && matches!(name.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// The request's Host (header, or the authority of an absolute-form target).
+fn request_host(req: &Request) -> Option<String> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()))
+}
+
+async fn host_check(req: Request, next: Next) -> Response {
+    match request_host(&req) {
+        None => text(StatusCode::BAD_REQUEST, "A Host header is required."),
+        Some(h) if !allowed_host(&h) => text(
+            StatusCode::MISDIRECTED_REQUEST,
+            "This server answers only to 127.0.0.1, localhost and [::1].",
+        ),
+        Some(_) => next.run(req).await,
+    }
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {
@@ -115,12 +152,6 @@ fn redirect(status: StatusCode, location: &str) -> Response {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
-}
-
-fn is_loopback(req: &Request) -> bool {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_none_or(|ConnectInfo(a)| a.ip().is_loopback())
 }
 
 /// The cookie secret from `whostmgrsession=user%3A<hex>`.
@@ -174,22 +205,46 @@ fn authenticate(app: &App, headers: &HeaderMap, token: &str) -> Auth {
     }
 }
 
-fn new_login(app: &App, user: &str) -> (String, String) {
+/// A new login: (token, cookie secret, post_login). Expired logins are purged first and the
+/// map never holds more than [`MAX_LOGINS`] (the least recently seen go).
+fn new_login(app: &App, user: &str) -> (String, String, String) {
     let mut w = app.lock();
+    let ttl = app.cfg.session_ttl;
+    w.logins.retain(|_, l| l.last_seen.elapsed().as_secs() < ttl);
+    while w.logins.len() >= MAX_LOGINS {
+        let oldest = w.logins.iter().min_by_key(|(_, l)| l.last_seen).map(|(k, _)| k.clone());
+        match oldest {
+            Some(k) => w.logins.remove(&k),
+            None => break,
+        };
+    }
     let token = match &app.cfg.token {
         Some(t) => t.clone(),
         None => w.new_token(),
     };
     let secret = w.new_secret();
+    let post_login = w.new_token();
     w.logins.insert(
         secret.clone(),
         Login {
             user: user.to_string(),
             token: token.clone(),
             last_seen: Instant::now(),
+            post_login: post_login.clone(),
         },
     );
-    (token, secret)
+    (token, secret, post_login)
+}
+
+/// The URL a fresh login lands on; with a referrer check on it carries `?login=1&post_login=N`
+/// as WHM's does, which lets that first page load without a Referer.
+fn landing_url(app: &App, token: &str, path: &str, post_login: &str) -> String {
+    if app.referrer_checks() {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("/cpsess{token}{path}{sep}login=1&post_login={post_login}")
+    } else {
+        format!("/cpsess{token}{path}")
+    }
 }
 
 fn session_cookie(user: &str, secret: &str) -> String {
@@ -227,6 +282,11 @@ pub fn token_denied_page(goto_uri: &str, user: &str) -> String {
     )
 }
 
+/// cpsrvd's referrer-check refusal (`Cpanel/LegacyLogin.pm referrer_denied`, §2.5), HTTP 401.
+pub fn referrer_denied_page() -> String {
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Access Denied: Referrer Check</title></head>\n<body><main><h1>401 Access Denied</h1>\n<p>The referrer safety check refused this request: direct linking is not allowed. Open WHM from its own pages (the request’s Referer was missing or named another host).</p>\n<p><a href=\"/\">WHM Login</a></p></main></body></html>\n".to_string()
+}
+
 fn token_denied(app: &App, goto_uri: &str) -> Response {
     html(StatusCode::UNAUTHORIZED, token_denied_page(goto_uri, &app.cfg.user))
 }
@@ -261,32 +321,39 @@ fn placeholder_index(app: &App) -> String {
 
 async fn root(State(app): State<Arc<App>>) -> Response {
     if app.cfg.no_autologin {
-        return html(StatusCode::OK, login_page(None, APP_PATH));
+        return html(StatusCode::OK, login_page(None, app.landing()));
     }
     let user = app.cfg.user.clone();
-    let (token, secret) = new_login(&app, &user);
+    let (token, secret, post_login) = new_login(&app, &user);
     with_cookie(
-        redirect(StatusCode::FOUND, &format!("/cpsess{token}{APP_PATH}")),
+        redirect(
+            StatusCode::FOUND,
+            &landing_url(&app, &token, app.landing(), &post_login),
+        ),
         &session_cookie(&user, &secret),
     )
 }
 
-async fn login_form() -> Response {
-    html(StatusCode::OK, login_page(None, APP_PATH))
+async fn login_form(State(app): State<Arc<App>>) -> Response {
+    html(StatusCode::OK, login_page(None, app.landing()))
 }
 
-/// Keep a post-login target on this server and under the new token.
-fn login_target(goto: Option<&str>, token: &str) -> String {
-    let g = goto.unwrap_or(APP_PATH);
+/// Keep a post-login target on this server: the path after any `/cpsessN` (the new token is
+/// put in front by the caller), or `landing` for anything that could leave the server.
+fn login_target(goto: Option<&str>, landing: &str) -> String {
+    let g = goto.unwrap_or(landing);
     if !g.starts_with('/') || g.starts_with("//") || g.contains('\\') {
-        return format!("/cpsess{token}{APP_PATH}");
+        return landing.to_string();
     }
     let rest = match g.strip_prefix("/cpsess") {
         Some(r) => r.trim_start_matches(|c: char| c.is_ascii_digit()),
         None => g,
     };
-    let rest = if rest.is_empty() { "/" } else { rest };
-    format!("/cpsess{token}{rest}")
+    if rest.is_empty() {
+        "/".to_string()
+    } else {
+        rest.to_string()
+    }
 }
 
 async fn login(State(app): State<Arc<App>>, req: Request) -> Response {
@@ -307,20 +374,24 @@ async fn login(State(app): State<Arc<App>>, req: Request) -> Response {
         } else {
             html(
                 StatusCode::UNAUTHORIZED,
-                login_page(Some("The login is invalid."), p.get("goto_uri").unwrap_or(APP_PATH)),
+                login_page(
+                    Some("The login is invalid."),
+                    p.get("goto_uri").unwrap_or(app.landing()),
+                ),
             )
         };
     }
     let user = app.cfg.user.clone();
-    let (token, secret) = new_login(&app, &user);
+    let (token, secret, post_login) = new_login(&app, &user);
     let cookie = session_cookie(&user, &secret);
     if login_only {
         let body =
             json!({"status": 1, "security_token": format!("/cpsess{token}"), "redirect": format!("/cpsess{token}/")});
         return with_cookie(json_response(StatusCode::OK, body.to_string()), &cookie);
     }
+    let target = login_target(p.get("goto_uri"), app.landing());
     with_cookie(
-        redirect(StatusCode::FOUND, &login_target(p.get("goto_uri"), &token)),
+        redirect(StatusCode::FOUND, &landing_url(&app, &token, &target, &post_login)),
         &cookie,
     )
 }
@@ -336,99 +407,79 @@ async fn logout(State(app): State<Arc<App>>, req: Request) -> Response {
 }
 
 // ---------------------------------------------------------------------------------------------
-// control endpoints
-
-async fn add_fault(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    let Ok(bytes) = to_bytes(req.into_body(), MAX_BODY).await else {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, "too large");
-    };
-    let spec: FaultSpec = match serde_json::from_slice(&bytes) {
-        Ok(s) => s,
-        Err(e) => return text(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")),
-    };
-    let mut w = app.lock();
-    w.fault_seq += 1;
-    let f = Fault::from_spec(w.fault_seq, spec);
-    let id = f.id;
-    w.faults.push(f);
-    json_response(StatusCode::OK, json!({"id": id, "faults": w.faults}).to_string())
-}
-
-async fn clear_faults(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    let mut w = app.lock();
-    let n = w.faults.len();
-    w.faults.clear();
-    json_response(StatusCode::OK, json!({"cleared": n}).to_string())
-}
-
-async fn list_faults(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    let w = app.lock();
-    json_response(StatusCode::OK, json!({"faults": w.faults}).to_string())
-}
-
-async fn reset(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    match app.reset() {
-        Ok(()) => text(StatusCode::OK, "ok"),
-        Err(e) => text(StatusCode::INTERNAL_SERVER_ERROR, e),
-    }
-}
-
-async fn list_sessions(State(app): State<Arc<App>>, req: Request) -> Response {
-    if !is_loopback(&req) {
-        return text(StatusCode::FORBIDDEN, "loopback only");
-    }
-    let w = app.lock();
-    let mut v: Vec<_> = w
-        .sessions
-        .values()
-        .map(|s| {
-            json!({
-                "transfer_session_id": s.id,
-                "state_name": s.state.name(),
-                "initiator": s.kind.initiator(),
-                "remote_host": s.remote_host,
-                "items": s.items.iter().map(|i| json!({"module": i.module.name, "item": i.key, "local_item": i.local_key, "state": i.state.name()})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    v.sort_by(|a, b| {
-        a["transfer_session_id"]
-            .as_str()
-            .cmp(&b["transfer_session_id"].as_str())
-    });
-    json_response(StatusCode::OK, json!({ "sessions": v }).to_string())
-}
-
-// ---------------------------------------------------------------------------------------------
 // cpsess dispatch
 
+/// Host name of a `Host` value or of a URL's authority (port and brackets kept apart).
+fn host_name(authority: &str) -> String {
+    let a = authority.rsplit('@').next().unwrap_or(authority);
+    let name = if let Some(rest) = a.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else {
+        a.split(':').next().unwrap_or(a)
+    };
+    name.to_ascii_lowercase()
+}
+
+/// WHM's referrer checks (`--referrer-safety`, `--blank-referrer-safety`): `true` when the call
+/// must be refused. A GET carrying its login's `post_login` (the landing page) passes.
+fn referrer_refused(app: &App, req: &Request) -> bool {
+    if !app.referrer_checks() {
+        return false;
+    }
+    let h = req.headers();
+    let referer = h
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| !r.is_empty());
+    let Some(referer) = referer else {
+        if !app.cfg.blank_referrer_safety {
+            return false;
+        }
+        return !landing_pass(app, req);
+    };
+    let host = request_host(req).map(|h| host_name(&h)).unwrap_or_default();
+    let ref_host = referer
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default())
+        .map(host_name);
+    ref_host.as_deref() != Some(host.as_str()) && !landing_pass(app, req)
+}
+
+fn landing_pass(app: &App, req: &Request) -> bool {
+    if req.method() != Method::GET {
+        return false;
+    }
+    let p = Params::parse(req.uri().query().unwrap_or(""));
+    let Some(nonce) = p.non_empty("post_login") else {
+        return false;
+    };
+    let Some(secret) = cookie_secret(req.headers()) else {
+        return false;
+    };
+    app.lock().logins.get(&secret).is_some_and(|l| l.post_login == nonce)
+}
+
 async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
+    dispatch_inner(app, req).await.unwrap_or_else(|r| r)
+}
+
+async fn dispatch_inner(app: Arc<App>, req: Request) -> Result<Response, Response> {
     let path = req.uri().path().to_string();
     if path.starts_with("/json-api/") || path == "/json-api" {
         // Token/basic-auth style calls: the simulator only knows browser sessions.
-        return json_api_denied(&app, &path);
+        return Err(json_api_denied(&app, &path));
     }
-    let Some(after) = path.strip_prefix("/cpsess") else {
-        return text(StatusCode::NOT_FOUND, "Not Found");
-    };
+    let not_found = || text(StatusCode::NOT_FOUND, "Not Found");
+    let after = path.strip_prefix("/cpsess").ok_or_else(not_found)?;
     let (token, rest) = match after.find('/') {
         Some(i) => (&after[..i], &after[i..]),
         None => (after, ""),
     };
     if !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return text(StatusCode::NOT_FOUND, "Not Found");
+        return Err(not_found());
+    }
+    if referrer_refused(&app, &req) {
+        return Err(html(StatusCode::UNAUTHORIZED, referrer_denied_page()));
     }
     let token = token.to_string();
     let rest = rest.to_string();
@@ -438,16 +489,18 @@ async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     }
     let secret = match authenticate(&app, req.headers(), &token) {
         Auth::Ok(s) => s,
-        Auth::NoSession | Auth::BadToken => return token_denied(&app, if rest.is_empty() { "/" } else { &rest }),
+        Auth::NoSession | Auth::BadToken => {
+            return Err(token_denied(&app, if rest.is_empty() { "/" } else { &rest }));
+        }
     };
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    match rest.as_str() {
-        "" | "/" => redirect(StatusCode::FOUND, &format!("/cpsess{token}{APP_PATH}")),
-        "/cgi/transfer_console" => redirect(
+    Ok(match rest.as_str() {
+        "" | "/" => redirect(StatusCode::FOUND, &format!("/cpsess{token}{}", app.landing())),
+        "/cgi/transfer_console" if app.cfg.install_root.is_none() => redirect(
             StatusCode::MOVED_PERMANENTLY,
             &format!("/cpsess{token}{APP_PATH}{query}"),
         ),
-        "/cgi/live_tail_log.cgi" => live_tail(app, req, &secret).await,
+        "/cgi/live_tail_log.cgi" => live_tail(app, req, &secret).await?,
         "/logout" | "/logout/" => {
             app.lock().logins.remove(&secret);
             with_cookie(
@@ -455,127 +508,166 @@ async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
                 "whostmgrsession=closed; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
             )
         }
-        r => match r.strip_prefix(APP_PATH) {
-            Some(file) if req.method() == Method::GET || req.method() == Method::HEAD => static_file(&app, file).await,
-            Some(_) => text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
-            None => text(StatusCode::NOT_FOUND, "Not Found"),
-        },
-    }
+        r => {
+            if let Some(root) = app.cfg.install_root.clone() {
+                let area = ["cgi", "addon_plugins"].into_iter().find(|a| {
+                    r.strip_prefix('/')
+                        .and_then(|x| x.strip_prefix(a))
+                        .is_some_and(|x| x.starts_with('/'))
+                });
+                let Some(area) = area else { return Err(not_found()) };
+                let rel = r[area.len() + 2..].to_string();
+                return Ok(plugin_file(&app, &root, area, &rel, &token, &secret, req).await);
+            }
+            match r.strip_prefix(APP_PATH) {
+                Some(file) if req.method() == Method::GET || req.method() == Method::HEAD => {
+                    static_file(&app, file).await
+                }
+                Some(_) => text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+                None => not_found(),
+            }
+        }
+    })
 }
 
-async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &str) -> Response {
-    if req.method() != Method::GET && req.method() != Method::POST {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-    }
-    let (parts, body) = req.into_parts();
-    let mut params = Params::parse(parts.uri.query().unwrap_or(""));
-    let is_form = parts
-        .headers
+async fn plugin_file(
+    app: &App,
+    root: &Path,
+    area: &str,
+    rel: &str,
+    token: &str,
+    secret: &str,
+    req: Request,
+) -> Response {
+    let user = app
+        .lock()
+        .logins
+        .get(secret)
+        .map(|l| l.user.clone())
+        .unwrap_or_else(|| app.cfg.user.clone());
+    let method = req.method().as_str().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
+    let host = request_host(&req).unwrap_or_default();
+    let content_type = req
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_none_or(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return text(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.");
-    };
-    if is_form && !bytes.is_empty() {
-        params.merge_str(&String::from_utf8_lossy(&bytes));
-    }
-    let secret = match authenticate(&app, &parts.headers, token) {
-        Auth::Ok(s) => s,
-        _ => return json_api_denied(&app, rest),
-    };
-    let action = {
-        let mut w = app.lock();
-        faults::take(&mut w.faults, func, &params)
-    };
-    match action {
-        Some(Action::Expire) => {
-            app.lock().logins.remove(&secret);
-            return json_api_denied(&app, rest);
-        }
-        Some(Action::Http500) => {
-            return html(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>\n".to_string(),
-            );
-        }
-        Some(Action::Html) => return html(StatusCode::OK, login_page(None, rest)),
-        Some(Action::Malformed) => {
-            return json_response(
-                StatusCode::OK,
-                // Complete but invalid JSON (a stray token), unlike `truncated`, which ends early.
-                format!(
-                    "{{\"metadata\":{{\"version\":1,\"command\":\"{}\",\"result\":1 OK}}}}",
-                    func.escape_default()
-                ),
-            );
-        }
-        Some(Action::Drop) => {
-            let mut r = text(StatusCode::INTERNAL_SERVER_ERROR, "connection dropped");
-            r.extensions_mut().insert(DropConnection);
-            return r;
-        }
-        Some(Action::Delay(ms)) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
-        Some(Action::Truncated) | None => {}
-    }
-    let mut body = if params.get("api.version") != Some("1") {
-        api::legacy_api0_body(func)
-    } else {
-        let reply = match api::call(&app, func, &params).await {
-            Some(r) => r,
-            None => api::unknown_function(func),
-        };
-        api::envelope(func, &reply, app.ok_result())
-    };
-    if action == Some(Action::Truncated) {
-        let mut cut = body.len() / 2;
-        while cut > 0 && !body.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        body.truncate(cut);
-    }
-    json_response(StatusCode::OK, body)
-}
-
-async fn live_tail(app: Arc<App>, req: Request, _secret: &str) -> Response {
-    if req.method() != Method::GET {
+        .map(str::to_string);
+    if !matches!(method.as_str(), "GET" | "HEAD" | "POST") {
         return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
     }
-    let p = Params::parse(req.uri().query().unwrap_or(""));
-    let action = {
-        let mut w = app.lock();
-        faults::take(&mut w.faults, "live_tail_log.cgi", &p)
+    let Ok(body) = to_bytes(req.into_body(), MAX_BODY).await else {
+        return text(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.");
     };
-    match action {
-        Some(Action::Expire) => {
-            if let Some(secret) = cookie_secret(req.headers()) {
-                app.lock().logins.remove(&secret);
+    let r = cgi::CgiRequest {
+        area,
+        rel,
+        token,
+        method: &method,
+        query: &query,
+        host: &host,
+        user: &user,
+        content_type: content_type.as_deref(),
+        body: body.to_vec(),
+    };
+    cgi::serve(root, Duration::from_secs(app.cfg.cgi_timeout.max(1)), r).await
+}
+
+/// Count and capture one call for `/__sim/calls` and `/__sim/requests` (secrets redacted).
+fn record_call(app: &App, func: &str, method: &Method, query: &Params, body: Option<&Params>) {
+    let mut w = app.lock();
+    *w.calls.entry(func.to_string()).or_insert(0) += 1;
+    let entry = json!({
+        "function": func,
+        "method": method.as_str(),
+        "query": control::redacted(query),
+        "body": body.map(control::redacted),
+    });
+    w.requests.push_back(entry);
+    while w.requests.len() > MAX_CAPTURED {
+        w.requests.pop_front();
+    }
+}
+
+/// Answers that replace the call (`None` = run it). Shared by json-api and the live tail.
+fn fault_reply(app: &App, action: &Action, func: &str, rest: &str, secret: &str, tail: bool) -> Option<Response> {
+    Some(match action {
+        Action::Expire => {
+            app.lock().logins.remove(secret);
+            if tail {
+                token_denied(app, rest)
+            } else {
+                json_api_denied(app, rest)
             }
-            return token_denied(&app, "/cgi/live_tail_log.cgi");
         }
-        Some(Action::Http500) => {
-            return html(StatusCode::INTERNAL_SERVER_ERROR, "<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1></body></html>\n".to_string());
+        Action::Status(code) => html(
+            StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            faults::error_page(*code),
+        ),
+        Action::Html => html(StatusCode::OK, login_page(None, rest)),
+        Action::Denied => {
+            let mut r = (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=\"utf-8\"")],
+                ACCESS_DENIED_BODY,
+            )
+                .into_response();
+            r.extensions_mut()
+                .insert(hyper::ext::ReasonPhrase::from_static(b"Forbidden Access denied"));
+            r
         }
-        Some(Action::Html) => return html(StatusCode::OK, login_page(None, "/cgi/live_tail_log.cgi")),
-        Some(Action::Drop) => {
+        Action::Malformed if tail => stream_reply("master.log|12|{\"pid\":1,\"type\":\n[tail_end:0]\n[tail_end:0]\n"),
+        // Complete but invalid JSON (a stray token), unlike `truncated`, which ends early.
+        Action::Malformed => json_response(
+            StatusCode::OK,
+            format!(
+                "{{\"metadata\":{{\"version\":1,\"command\":\"{}\",\"result\":1 OK}}}}",
+                func.escape_default()
+            ),
+        ),
+        Action::Drop => {
             let mut r = text(StatusCode::INTERNAL_SERVER_ERROR, "connection dropped");
             r.extensions_mut().insert(DropConnection);
-            return r;
+            r
         }
-        Some(Action::Delay(ms)) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
-        _ => {}
-    }
-    let tail = match livetail::parse(&p) {
-        Ok(t) => t,
-        Err(e) => return text(StatusCode::BAD_REQUEST, e),
-    };
-    if !app.lock().sessions.contains_key(&tail.session_id) {
-        return text(
-            StatusCode::NOT_FOUND,
-            format!("The session ID “{}” does not exist.", tail.session_id),
-        );
-    }
-    let mut r = Response::new(livetail::stream(app.clone(), tail));
+        Action::Huge(n) if tail => {
+            let head = "master.log|0|{\"pid\":1,\"type\":\"out\",\"indent\":0,\"partial\":0,\"contents\":{\"msg\":[\""
+                .to_string();
+            tail_response(faults::padded_stream(head, b'x', *n, "\"]}}\n".to_string()))
+        }
+        Action::Huge(n) => {
+            let mut r = Response::new(faults::huge_envelope(func, *n));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            r
+        }
+        Action::Deep(d) if tail => {
+            let mut line = "master.log|0|".to_string();
+            line.extend(std::iter::repeat_n('[', *d));
+            line.extend(std::iter::repeat_n(']', *d));
+            line.push('\n');
+            stream_reply(&line)
+        }
+        Action::Deep(d) => json_response(StatusCode::OK, faults::deep_envelope(func, *d)),
+        Action::NoNewline(n) => tail_response(faults::no_newline_stream(*n)),
+        Action::Stall => {
+            let mut r = tail_response(faults::stalled_stream());
+            if !tail {
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                );
+            }
+            r
+        }
+        Action::Result0(_) | Action::Delay(_) | Action::Truncated => return None,
+    })
+}
+
+fn tail_response(body: Body) -> Response {
+    let mut r = Response::new(body);
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -583,6 +675,108 @@ async fn live_tail(app: Arc<App>, req: Request, _secret: &str) -> Response {
     r.headers_mut()
         .insert("x-accel-buffering", HeaderValue::from_static("no"));
     r
+}
+
+fn stream_reply(s: &str) -> Response {
+    tail_response(Body::from(s.to_string()))
+}
+
+async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &str) -> Result<Response, Response> {
+    if req.method() != Method::GET && req.method() != Method::POST {
+        return Err(text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"));
+    }
+    let (parts, body) = req.into_parts();
+    let query = Params::parse(parts.uri.query().unwrap_or(""));
+    let mut params = query.clone();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let bytes = to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| text(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large."))?;
+    let form = (is_form && !bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned());
+    if let Some(f) = &form {
+        params.merge_str(f);
+    }
+    let form = form.map(|f| Params::parse(&f));
+    record_call(&app, func, &parts.method, &query, form.as_ref());
+    let secret = match authenticate(&app, &parts.headers, token) {
+        Auth::Ok(s) => s,
+        _ => return Err(json_api_denied(&app, rest)),
+    };
+    let action = faults::take(&mut app.lock().faults, func, &params);
+    if let Some(a) = &action
+        && let Some(r) = fault_reply(&app, a, func, rest, &secret, false)
+    {
+        return Err(r);
+    }
+    let delay = match action {
+        Some(Action::Delay(ms)) => Some(Duration::from_millis(ms)),
+        _ => None,
+    };
+    // The call runs in its own task: like WHM, it completes even when the client gives up
+    // (a delayed start still starts; an "outcome unknown" really happened).
+    let (app2, func2, params2) = (app.clone(), func.to_string(), params.clone());
+    let job = tokio::spawn(async move {
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        if params2.get("api.version") != Some("1") {
+            return api::legacy_api0_body(&func2);
+        }
+        let reply = match api::call(&app2, &func2, &params2).await {
+            Some(r) => r,
+            None => api::unknown_function(&func2),
+        };
+        api::envelope(&func2, &reply, app2.ok_result())
+    });
+    let mut body = job
+        .await
+        .map_err(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "The call failed."))?;
+    match action {
+        Some(Action::Truncated) => {
+            let mut cut = body.len() / 2;
+            while cut > 0 && !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+        }
+        Some(Action::Result0(reason)) => {
+            body = api::envelope(func, &api::Reply::Fail { reason, data: None }, app.ok_result());
+        }
+        _ => {}
+    }
+    Ok(json_response(StatusCode::OK, body))
+}
+
+async fn live_tail(app: Arc<App>, req: Request, secret: &str) -> Result<Response, Response> {
+    const NAME: &str = "live_tail_log.cgi";
+    if req.method() != Method::GET {
+        return Err(text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"));
+    }
+    let p = Params::parse(req.uri().query().unwrap_or(""));
+    record_call(&app, NAME, req.method(), &p, None);
+    let action = faults::take(&mut app.lock().faults, NAME, &p);
+    if let Some(a) = &action
+        && let Some(r) = fault_reply(&app, a, NAME, "/cgi/live_tail_log.cgi", secret, true)
+    {
+        return Err(r);
+    }
+    if let Some(Action::Delay(ms)) = action {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let tail = livetail::parse(&p).map_err(|e| text(StatusCode::BAD_REQUEST, e))?;
+    if !app.lock().sessions.contains_key(&tail.session_id) {
+        return Err(text(
+            StatusCode::NOT_FOUND,
+            format!("The session ID “{}” does not exist.", tail.session_id),
+        ));
+    }
+    let truncated = action == Some(Action::Truncated);
+    let body = livetail::stream(app.clone(), tail, truncated);
+    Ok(tail_response(body))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +826,7 @@ fn safe_relative(rel: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
+pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -708,10 +902,38 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!(login_target(None, "1"), "/cpsess1/cgi/transfer_console/");
-        assert_eq!(login_target(Some("//evil"), "1"), "/cpsess1/cgi/transfer_console/");
-        assert_eq!(login_target(Some("/cpsess999/cgi/x"), "1"), "/cpsess1/cgi/x");
-        assert_eq!(login_target(Some("https://e"), "1"), "/cpsess1/cgi/transfer_console/");
+        assert_eq!(login_target(None, APP_PATH), APP_PATH);
+        assert_eq!(login_target(Some("//evil"), APP_PATH), APP_PATH);
+        assert_eq!(login_target(Some("/cpsess999/cgi/x"), APP_PATH), "/cgi/x");
+        assert_eq!(login_target(Some("https://e"), APP_PATH), APP_PATH);
+    }
+
+    #[test]
+    fn hosts() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:28101",
+            "localhost",
+            "LOCALHOST:2087",
+            "[::1]",
+            "[::1]:80",
+        ] {
+            assert!(allowed_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:2087",
+            "127.0.0.1.evil.example",
+            "localhost.",
+            "[::2]",
+            "127.0.0.1:x",
+            "127.0.0.1:",
+            "[::1",
+        ] {
+            assert!(!allowed_host(bad), "{bad}");
+        }
+        assert_eq!(host_name("[::1]:80"), "::1");
+        assert_eq!(host_name("User@Example.com:8080"), "example.com");
     }
 
     #[test]

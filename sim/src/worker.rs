@@ -45,12 +45,7 @@ pub fn start(app: &Arc<App>, w: &mut World, id: &str, resume: bool) -> Option<u3
                 .filter(|i| !matches!(i.state, ItemState::Completed | ItemState::Failed))
                 .fold((0u64, 0u64), |(c, z), i| (c + 1, z.saturating_add(i.size)));
             for (action, msg) in [("queue_count", count), ("queue_size", size)] {
-                let mut c = Map::new();
-                c.insert("action".into(), json!(action));
-                c.insert("child_number".into(), json!(0));
-                c.insert("queue".into(), json!(q.name()));
-                c.insert("msg".into(), json!(msg));
-                s.master(pid, c);
+                event(s, pid, q, 0, None, action, Some(json!(msg)));
             }
         }
         let host = s.remote_host.clone();
@@ -109,10 +104,10 @@ async fn processor(ctx: Ctx) {
     };
     let mut set = JoinSet::new();
     for n in 1..=tt {
-        set.spawn(transfer_worker(ctx.clone(), n));
+        set.spawn(worker(ctx.clone(), Queue::Transfer, n));
     }
     for n in 1..=rt {
-        set.spawn(restore_worker(ctx.clone(), n));
+        set.spawn(worker(ctx.clone(), Queue::Restore, n));
     }
     let mut all_completed = true;
     while let Some(r) = set.join_next().await {
@@ -148,7 +143,16 @@ enum Act {
     Wait,
 }
 
-fn worker_start_line(s: &mut TransferSession, pid: u32, q: Queue, child: usize, item: Option<usize>) {
+/// A master.log control line about one item (or the worker itself when `item` is None).
+fn event(
+    s: &mut TransferSession,
+    pid: u32,
+    q: Queue,
+    child: usize,
+    item: Option<usize>,
+    action: &str,
+    msg: Option<Value>,
+) {
     let mut c = match item {
         Some(idx) => s.item_fields(idx, q, child),
         None => {
@@ -158,92 +162,49 @@ fn worker_start_line(s: &mut TransferSession, pid: u32, q: Queue, child: usize, 
             c
         }
     };
-    c.insert("action".into(), json!("start"));
+    c.insert("action".into(), json!(action));
+    if let Some(m) = msg {
+        c.insert("msg".into(), m);
+    }
     s.master(pid, c);
 }
 
 fn begin_item(s: &mut TransferSession, pid: u32, q: Queue, child: usize, idx: usize) {
-    let logfile = s.items.get(idx).map(|i| i.log_name(q)).unwrap_or_default();
-    let size = s.items.get(idx).map_or(1, |i| i.size);
-    let mut c = s.item_fields(idx, q, child);
-    c.insert("action".into(), json!("process-item"));
-    c.insert("msg".into(), json!(logfile));
-    s.master(pid, c);
-    let mut c = s.item_fields(idx, q, child);
-    c.insert("action".into(), json!("start-item"));
-    c.insert("msg".into(), json!({ "size": size }));
-    s.master(pid, c);
+    let Some(it) = s.items.get(idx) else { return };
+    let (logfile, size, label, key) = (it.log_name(q), it.size, it.module.label, it.key.clone());
+    event(s, pid, q, child, Some(idx), "process-item", Some(json!(logfile)));
+    event(s, pid, q, child, Some(idx), "start-item", Some(json!({ "size": size })));
     s.set_open(&logfile, true);
-    let (label, key) = s
-        .items
-        .get(idx)
-        .map(|i| (i.module.label, i.key.clone()))
-        .unwrap_or_default();
-    s.item_log(
-        idx,
-        q,
-        pid,
-        "start",
-        None,
-        json!({ "msg": [format!("Starting “{}” for “{label}” “{key}”.", q.name())] }),
-    );
+    let msg = format!("Starting “{}” for “{label}” “{key}”.", q.name());
+    s.item_log(idx, q, pid, "start", None, json!({ "msg": [msg] }));
 }
 
-fn complete_line(s: &mut TransferSession, pid: u32, q: Queue, child: usize) {
-    let mut c = Map::new();
-    c.insert("action".into(), json!("complete"));
-    c.insert("child_number".into(), json!(child));
-    c.insert("queue".into(), json!(q.name()));
-    s.master(pid, c);
-}
-
-async fn transfer_worker(ctx: Ctx, child: usize) -> WorkerEnd {
-    let Some(pid) = ctx.with(|_, local, _| local.alloc_pid()) else {
-        return WorkerEnd::Stopped;
-    };
-    let mut started = false;
-    loop {
-        let act = ctx.with(|s, _, _| {
-            let act = match s.state {
-                SessionState::Running | SessionState::Pausing => {
-                    if s.transfer_queue.is_empty() {
-                        Act::Complete
-                    } else if s.state == SessionState::Pausing {
-                        Act::Stop
-                    } else {
-                        match s.pop_transfer() {
-                            Some(idx) => Act::Take(idx),
-                            None => Act::Complete,
-                        }
-                    }
-                }
-                _ => Act::Stop,
-            };
-            if !started && !matches!(act, Act::Stop) {
-                let item = if let Act::Take(i) = act { Some(i) } else { None };
-                worker_start_line(s, pid, Queue::Transfer, child, item);
+/// What a worker of queue `q` does next. TRANSFER workers end when their queue is empty; RESTORE
+/// workers wait for transfers still running and end once both queues are drained.
+fn next_act(s: &mut TransferSession, q: Queue) -> Act {
+    if !matches!(s.state, SessionState::Running | SessionState::Pausing) {
+        return Act::Stop;
+    }
+    let pausing = s.state == SessionState::Pausing;
+    match q {
+        Queue::Transfer if s.transfer_queue.is_empty() => Act::Complete,
+        Queue::Transfer if pausing => Act::Stop,
+        Queue::Transfer => s.pop_transfer().map_or(Act::Complete, Act::Take),
+        Queue::Restore if !s.restore_queue.is_empty() => {
+            if pausing {
+                Act::Stop
+            } else {
+                s.pop_restore().map_or(Act::Wait, Act::Take)
             }
-            match act {
-                Act::Take(idx) => {
-                    s.set_item_state(idx, ItemState::TransferInProgress);
-                    s.in_transfer += 1;
-                    begin_item(s, pid, Queue::Transfer, child, idx);
-                }
-                Act::Complete => complete_line(s, pid, Queue::Transfer, child),
-                _ => {}
-            }
-            act
-        });
-        started = true;
-        match act {
-            Some(Act::Take(idx)) => run_transfer(&ctx, idx, pid, child).await,
-            Some(Act::Complete) => return WorkerEnd::Completed,
-            _ => return WorkerEnd::Stopped,
         }
+        Queue::Restore if s.transfer_queue.is_empty() && s.in_transfer == 0 => Act::Complete,
+        Queue::Restore if pausing && s.in_transfer == 0 => Act::Stop,
+        Queue::Restore => Act::Wait,
     }
 }
 
-async fn restore_worker(ctx: Ctx, child: usize) -> WorkerEnd {
+/// One TRANSFER or RESTORE worker (child `child` of the processor).
+async fn worker(ctx: Ctx, q: Queue, child: usize) -> WorkerEnd {
     let Some(pid) = ctx.with(|_, local, _| local.alloc_pid()) else {
         return WorkerEnd::Stopped;
     };
@@ -251,46 +212,34 @@ async fn restore_worker(ctx: Ctx, child: usize) -> WorkerEnd {
     loop {
         let mut rx = None;
         let act = ctx.with(|s, _, _| {
-            let act = match s.state {
-                SessionState::Running | SessionState::Pausing => {
-                    if !s.restore_queue.is_empty() {
-                        if s.state == SessionState::Pausing {
-                            Act::Stop
-                        } else {
-                            match s.pop_restore() {
-                                Some(idx) => Act::Take(idx),
-                                None => Act::Wait,
-                            }
-                        }
-                    } else if s.transfer_queue.is_empty() && s.in_transfer == 0 {
-                        Act::Complete
-                    } else if s.state == SessionState::Pausing && s.in_transfer == 0 {
-                        Act::Stop
-                    } else {
-                        Act::Wait
-                    }
-                }
-                _ => Act::Stop,
-            };
+            let act = next_act(s, q);
             if !started && matches!(act, Act::Take(_) | Act::Complete) {
                 let item = if let Act::Take(i) = act { Some(i) } else { None };
-                worker_start_line(s, pid, Queue::Restore, child, item);
+                event(s, pid, q, child, item, "start", None);
                 started = true;
             }
             match act {
                 Act::Take(idx) => {
-                    s.set_item_state(idx, ItemState::RestoreInProgress);
-                    s.in_restore += 1;
-                    begin_item(s, pid, Queue::Restore, child, idx);
+                    match q {
+                        Queue::Transfer => {
+                            s.set_item_state(idx, ItemState::TransferInProgress);
+                            s.in_transfer += 1;
+                        }
+                        Queue::Restore => {
+                            s.set_item_state(idx, ItemState::RestoreInProgress);
+                            s.in_restore += 1;
+                        }
+                    }
+                    begin_item(s, pid, q, child, idx);
                 }
-                Act::Complete => complete_line(s, pid, Queue::Restore, child),
+                Act::Complete => event(s, pid, q, child, None, "complete", None),
                 Act::Wait => rx = Some(s.log_tx.subscribe()),
                 Act::Stop => {}
             }
             act
         });
         match act {
-            Some(Act::Take(idx)) => run_restore(&ctx, idx, pid, child).await,
+            Some(Act::Take(idx)) => run_item(&ctx, q, idx, pid, child).await,
             Some(Act::Complete) => return WorkerEnd::Completed,
             Some(Act::Wait) => {
                 if let Some(mut rx) = rx {
@@ -353,19 +302,22 @@ fn modulestatus(module: &str, statusmsg: &str) -> Line {
     }
 }
 
+/// A pause (a fraction of the item's duration), then lines. A TRANSFER item honours an abort
+/// before each step (the transfer checks for TERM between steps); a RESTORE runs to its end.
 struct Step {
-    /// Fraction of the item's total duration.
     frac: f64,
-    /// Abort is honoured before this step (transfer steps check for TERM between steps).
-    checkpoint: bool,
     lines: Vec<Line>,
 }
 
 fn step(frac: f64, lines: Vec<Line>) -> Step {
-    Step {
-        frac,
-        checkpoint: true,
-        lines,
+    Step { frac, lines }
+}
+
+/// `pct(from)` + a line, then `Done.` + `pct(100)`: the plan of every non-account item.
+fn two_steps(plan: &mut Plan, from: u32, text: String, done: bool) {
+    plan.steps.push(step(0.5, vec![pct(from), out(text)]));
+    if done {
+        plan.steps.push(step(0.5, vec![out("Done."), pct(100)]));
     }
 }
 
@@ -515,51 +467,40 @@ fn plan_transfer(s: &TransferSession, idx: usize, sc: &Scenario) -> Plan {
             } else {
                 "Storing mysql dbs …"
             };
-            plan.steps.push(step(0.1, vec![relayed(mail), pct(10)]));
-            plan.steps.push(step(0.1, vec![relayed(home), pct(20)]));
-            plan.steps.push(step(0.1, vec![relayed(db), pct(30)]));
-            plan.steps.push(step(
-                0.1,
-                vec![relayed(format!("Creating Archive “cpmove-{key}.tar.gz” …")), pct(40)],
-            ));
-            plan.steps.push(step(
-                0.05,
-                vec![relayed(format!("Archive ready: “/home/cpmove-{key}.tar.gz”")), pct(50)],
-            ));
+            // pkgacct on the source (relayed lines), then the download: (share of the time, line, percent).
+            let mut script = vec![
+                (0.1, relayed(mail), 10),
+                (0.1, relayed(home), 20),
+                (0.1, relayed(db), 30),
+                (0.1, relayed(format!("Creating Archive “cpmove-{key}.tar.gz” …")), 40),
+                (0.05, relayed(format!("Archive ready: “/home/cpmove-{key}.tar.gz”")), 50),
+            ];
             for p in [60, 70, 80, 90, 95] {
-                plan.steps
-                    .push(step(0.07, vec![out(format!("Downloading archive … {p}%")), pct(p)]));
+                script.push((0.07, out(format!("Downloading archive … {p}%")), p));
             }
-            plan.steps.push(step(
-                0.05,
-                vec![
-                    out(format!(
-                        "Archive downloaded: “/home/cpmove-{key}.tar.gz” ({})",
-                        human_size(it.size)
-                    )),
-                    pct(100),
-                ],
-            ));
+            let done = format!(
+                "Archive downloaded: “/home/cpmove-{key}.tar.gz” ({})",
+                human_size(it.size)
+            );
+            script.push((0.05, out(done), 100));
+            plan.steps
+                .extend(script.into_iter().map(|(frac, line, p)| step(frac, vec![line, pct(p)])));
         }
         ModuleKind::Package => {
             if !remote.is_some_and(|r| r.has_package(&key)) {
                 plan.failure = Some(format!("The package “{key}” does not exist on “{host}”."));
             }
-            plan.steps.push(step(
-                0.5,
-                vec![pct(0), out(format!("Fetching package “{key}” from “{host}” …"))],
-            ));
-            if plan.failure.is_none() {
-                plan.steps.push(step(0.5, vec![out("Done."), pct(100)]));
-            }
+            let done = plan.failure.is_none();
+            two_steps(&mut plan, 0, format!("Fetching package “{key}” from “{host}” …"), done);
         }
         _ => {
             let label = it.module.label;
-            plan.steps.push(step(
-                0.5,
-                vec![pct(0), out(format!("Fetching “{label}” “{key}” from “{host}” …"))],
-            ));
-            plan.steps.push(step(0.5, vec![out("Done."), pct(100)]));
+            two_steps(
+                &mut plan,
+                0,
+                format!("Fetching “{label}” “{key}” from “{host}” …"),
+                true,
+            );
         }
     }
     plan
@@ -638,11 +579,7 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
             } else {
                 format!("Restoring “Account” “{key}” as “{localuser}” …")
             };
-            plan.steps.push(Step {
-                frac: 0.08,
-                checkpoint: false,
-                lines: vec![pct(10), out(verb)],
-            });
+            plan.steps.push(step(0.08, vec![pct(10), out(verb)]));
             let outcome = remote.map(|r| r.outcome(&key)).unwrap_or_default();
             let failure = match str_of(outcome.get("restore_failure")) {
                 Some(f) => Err(f),
@@ -669,6 +606,7 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
             }
             // IP address
             let mut ip_msg = "The account uses the shared IP address.".to_string();
+            let mut account_ip = None;
             if it.flag("ip") {
                 let wanted = it.param("customip").map(str::to_string);
                 let pick = match &wanted {
@@ -682,6 +620,7 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
                             .dedicated_ips
                             .insert(ip.clone(), json!(domain.clone().unwrap_or_default()));
                         ip_msg = format!("The account now uses the dedicated IP address “{ip}”.");
+                        account_ip = Some(ip);
                     }
                     None => {
                         let w = match wanted {
@@ -697,6 +636,8 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
                     "The account had a dedicated IP address on the source server; it uses the shared IP address here.",
                 ));
             }
+            let summary = account_record(&localuser, domain.as_deref(), account_ip, &remote_acct, it.size, local);
+            local.accounts.insert(localuser.clone(), summary);
             // databases
             let mut db_lines = Vec::new();
             if !it.flag("skipacctdb")
@@ -806,49 +747,19 @@ fn plan_restore(s: &TransferSession, idx: usize, local: &mut LocalServer, sc: &S
                 lines.push(modulestatus(module, "Done."));
                 let p = 10 + u32::try_from(80 * (k + 1) / total).unwrap_or(80);
                 lines.push(pct(p));
-                plan.steps.push(Step {
-                    frac: 0.8 / total as f64,
-                    checkpoint: false,
-                    lines,
-                });
+                plan.steps.push(step(0.8 / total as f64, lines));
             }
-            plan.steps.push(Step {
-                frac: 0.1,
-                checkpoint: false,
-                lines: vec![f.summary_line(), pct(92)],
-            });
-            plan.steps.push(Step {
-                frac: 0.02,
-                checkpoint: false,
-                lines: vec![pct(100)],
-            });
+            plan.steps.push(step(0.1, vec![f.summary_line(), pct(92)]));
+            plan.steps.push(step(0.02, vec![pct(100)]));
             plan.findings = f;
         }
         ModuleKind::Package => {
             local.packages.insert(key.clone());
-            plan.steps.push(Step {
-                frac: 0.5,
-                checkpoint: false,
-                lines: vec![pct(10), out(format!("Restoring package “{key}” …"))],
-            });
-            plan.steps.push(Step {
-                frac: 0.5,
-                checkpoint: false,
-                lines: vec![out("Done."), pct(100)],
-            });
+            two_steps(&mut plan, 10, format!("Restoring package “{key}” …"), true);
         }
         _ => {
             let label = it.module.label;
-            plan.steps.push(Step {
-                frac: 0.5,
-                checkpoint: false,
-                lines: vec![pct(10), out(format!("Restoring “{label}” “{key}” …"))],
-            });
-            plan.steps.push(Step {
-                frac: 0.5,
-                checkpoint: false,
-                lines: vec![out("Done."), pct(100)],
-            });
+            two_steps(&mut plan, 10, format!("Restoring “{label}” “{key}” …"), true);
         }
     }
     plan
@@ -863,12 +774,12 @@ fn write_lines(s: &mut TransferSession, idx: usize, q: Queue, pid: u32, lines: V
 }
 
 /// Play a plan's steps. Returns false when the run ended (reset) or the item was aborted.
-async fn play(ctx: &Ctx, idx: usize, q: Queue, pid: u32, child: usize, plan: &mut Plan) -> Option<bool> {
+async fn play(ctx: &Ctx, idx: usize, q: Queue, pid: u32, plan: &mut Plan) -> Option<bool> {
     let steps = std::mem::take(&mut plan.steps);
     for st in steps {
         ctx.sleep(plan.secs * st.frac).await;
         let aborted = ctx.with(|s, _, _| {
-            if st.checkpoint && q == Queue::Transfer && s.state == SessionState::Aborting {
+            if q == Queue::Transfer && s.state == SessionState::Aborting {
                 return true;
             }
             write_lines(s, idx, q, pid, st.lines);
@@ -876,7 +787,6 @@ async fn play(ctx: &Ctx, idx: usize, q: Queue, pid: u32, child: usize, plan: &mu
         })?;
         if aborted {
             plan.failure = Some("Aborted.".into());
-            let _ = child;
             return Some(false);
         }
     }
@@ -885,134 +795,138 @@ async fn play(ctx: &Ctx, idx: usize, q: Queue, pid: u32, child: usize, plan: &mu
 
 fn failed(s: &mut TransferSession, idx: usize, q: Queue, pid: u32, child: usize, failure: &str) {
     s.item_log(idx, q, pid, "error", None, json!({ "msg": [failure] }));
-    s.item_log(
-        idx,
-        q,
-        pid,
-        "failed",
-        None,
-        json!({ "msg": [format!("Failed: {failure}")] }),
-    );
-    let size = s.items.get(idx).map_or(1, |i| i.size);
-    let mut c = s.item_fields(idx, q, child);
-    c.insert("action".into(), json!("failed-item"));
-    c.insert(
-        "msg".into(),
-        json!({
-            "size": size, "failure": failure, "warnings": 0, "skipped_items": 0, "dangerous_items": 0, "altered_items": 0,
-            "contents": {"warnings": null, "skipped_items": null, "dangerous_items": null, "altered_items": null}
-        }),
-    );
-    s.master(pid, c);
-    if let Some(name) = s.items.get(idx).map(|i| i.log_name(q)) {
-        s.set_open(&name, false);
-    }
-    let (label, key) = s
-        .items
-        .get(idx)
-        .map(|i| (i.module.label, i.key.clone()))
-        .unwrap_or_default();
+    let msg = format!("Failed: {failure}");
+    s.item_log(idx, q, pid, "failed", None, json!({ "msg": [msg] }));
+    let Some(it) = s.items.get(idx) else { return };
+    let (size, name, label, key) = (it.size, it.log_name(q), it.module.label, it.key.clone());
+    let msg = json!({
+        "size": size, "failure": failure, "warnings": 0, "skipped_items": 0, "dangerous_items": 0, "altered_items": 0,
+        "contents": {"warnings": null, "skipped_items": null, "dangerous_items": null, "altered_items": null}
+    });
+    event(s, pid, q, child, Some(idx), "failed-item", Some(msg));
+    s.set_open(&name, false);
+    let queue = q.name().to_ascii_lowercase();
     s.append_raw(
         "master.error_log",
-        &format!("warn [{}] {label} “{key}”: {failure}\n", q.name().to_ascii_lowercase()),
+        &format!("warn [{queue}] {label} “{key}”: {failure}\n"),
     );
     s.set_item_state(idx, ItemState::Failed);
 }
 
-async fn run_transfer(ctx: &Ctx, idx: usize, pid: u32, child: usize) {
-    let Some(mut plan) = ctx.with(|s, _, sc| plan_transfer(s, idx, sc)) else {
+fn succeeded(s: &mut TransferSession, idx: usize, q: Queue, pid: u32, child: usize, findings: &Findings) {
+    s.item_log(idx, q, pid, "success", None, json!({ "msg": ["Success."] }));
+    let Some(it) = s.items.get(idx) else { return };
+    let (size, name) = (it.size, it.log_name(q));
+    let action = if findings.is_empty() {
+        "success-item"
+    } else {
+        "warning-item"
+    };
+    event(s, pid, q, child, Some(idx), action, Some(findings.master_msg(size)));
+    s.set_open(&name, false);
+}
+
+/// Plan, play and conclude one item in queue `q`.
+async fn run_item(ctx: &Ctx, q: Queue, idx: usize, pid: u32, child: usize) {
+    let Some(mut plan) = ctx.with(|s, local, sc| match q {
+        Queue::Transfer => plan_transfer(s, idx, sc),
+        Queue::Restore => plan_restore(s, idx, local, sc),
+    }) else {
         return;
     };
-    let Some(_) = play(ctx, idx, Queue::Transfer, pid, child, &mut plan).await else {
+    if play(ctx, idx, q, pid, &mut plan).await.is_none() {
         return;
-    };
-    ctx.with(|s, _, _| {
-        s.in_transfer = s.in_transfer.saturating_sub(1);
-        match &plan.failure {
-            Some(f) => {
-                failed(s, idx, Queue::Transfer, pid, child, f);
+    }
+    ctx.with(|s, local, _| {
+        match q {
+            Queue::Transfer => s.in_transfer = s.in_transfer.saturating_sub(1),
+            Queue::Restore => s.in_restore = s.in_restore.saturating_sub(1),
+        }
+        let size = s.items.get(idx).map_or(1, |i| i.size);
+        match (&plan.failure, q) {
+            (Some(f), Queue::Transfer) => {
+                failed(s, idx, q, pid, child, f);
                 // A transfer failure also emits start-item + failed-item for the RESTORE step.
-                let size = s.items.get(idx).map_or(1, |i| i.size);
-                let mut c = s.item_fields(idx, Queue::Restore, child);
-                c.insert("action".into(), json!("start-item"));
-                c.insert("msg".into(), json!({ "size": size }));
-                s.master(pid, c);
-                let mut c = s.item_fields(idx, Queue::Restore, child);
-                c.insert("action".into(), json!("failed-item"));
-                c.insert("msg".into(), json!({ "size": size, "failure": f }));
-                s.master(pid, c);
+                let r = Queue::Restore;
+                event(s, pid, r, child, Some(idx), "start-item", Some(json!({ "size": size })));
+                let msg = json!({ "size": size, "failure": f });
+                event(s, pid, r, child, Some(idx), "failed-item", Some(msg));
             }
-            None => {
-                s.item_log(
-                    idx,
-                    Queue::Transfer,
-                    pid,
-                    "success",
-                    None,
-                    json!({ "msg": ["Success."] }),
-                );
-                let size = s.items.get(idx).map_or(1, |i| i.size);
-                let mut c = s.item_fields(idx, Queue::Transfer, child);
-                c.insert("action".into(), json!("success-item"));
-                c.insert("msg".into(), Findings::default().master_msg(size));
-                s.master(pid, c);
-                if let Some(name) = s.items.get(idx).map(|i| i.log_name(Queue::Transfer)) {
-                    s.set_open(&name, false);
+            (Some(f), Queue::Restore) => {
+                failed(s, idx, q, pid, child, f);
+                if let Some(it) = s.items.get(idx)
+                    && it.module.is_account()
+                {
+                    // The downloaded archive stays behind after a failed restore.
+                    let path = format!("/home/cpmove-{}.tar.gz", it.key);
+                    local.archives.insert(it.local_key.clone(), path);
                 }
+            }
+            (None, Queue::Transfer) => {
+                succeeded(s, idx, q, pid, child, &Findings::default());
                 s.set_item_state(idx, ItemState::RestorePending);
                 s.push_restore(idx);
+            }
+            (None, Queue::Restore) => {
+                succeeded(s, idx, q, pid, child, &plan.findings);
+                s.set_item_state(idx, ItemState::Completed);
             }
         }
     });
 }
 
-async fn run_restore(ctx: &Ctx, idx: usize, pid: u32, child: usize) {
-    let Some(mut plan) = ctx.with(|s, local, sc| plan_restore(s, idx, local, sc)) else {
-        return;
-    };
-    let Some(_) = play(ctx, idx, Queue::Restore, pid, child, &mut plan).await else {
-        return;
-    };
-    ctx.with(|s, local, _| {
-        s.in_restore = s.in_restore.saturating_sub(1);
-        match &plan.failure {
-            Some(f) => {
-                failed(s, idx, Queue::Restore, pid, child, f);
-                if let Some(it) = s.items.get(idx)
-                    && it.module.is_account()
-                {
-                    // The downloaded archive stays behind after a failed restore.
-                    local
-                        .archives
-                        .insert(it.local_key.clone(), format!("/home/cpmove-{}.tar.gz", it.key));
-                }
-            }
-            None => {
-                s.item_log(
-                    idx,
-                    Queue::Restore,
-                    pid,
-                    "success",
-                    None,
-                    json!({ "msg": ["Success."] }),
-                );
-                let size = s.items.get(idx).map_or(1, |i| i.size);
-                let action = if plan.findings.is_empty() {
-                    "success-item"
-                } else {
-                    "warning-item"
-                };
-                let mut c = s.item_fields(idx, Queue::Restore, child);
-                c.insert("action".into(), json!(action));
-                c.insert("msg".into(), plan.findings.master_msg(size));
-                s.master(pid, c);
-                if let Some(name) = s.items.get(idx).map(|i| i.log_name(Queue::Restore)) {
-                    s.set_open(&name, false);
-                }
-                s.set_item_state(idx, ItemState::Completed);
-            }
-        }
-    });
+/// The `accountsummary` record (`data.acct[0]`) of an account restored here.
+fn account_record(
+    user: &str,
+    domain: Option<&str>,
+    ip: Option<String>,
+    remote: &Map<String, Value>,
+    size: u64,
+    local: &LocalServer,
+) -> Value {
+    let now = crate::util::now_epoch();
+    let shared_ip = local
+        .addresses
+        .iter()
+        .find(|a| a.parse::<std::net::Ipv4Addr>().is_ok())
+        .cloned()
+        .unwrap_or_else(|| "192.0.2.1".to_string());
+    json!({
+        "user": user,
+        "domain": domain.unwrap_or_default(),
+        "owner": str_of(remote.get("owner")).unwrap_or_else(|| "root".to_string()),
+        // What the account holds on the source (`bytesused`), else the enqueued `size`.
+        "diskused": format!("{}M", u64_of(remote.get("bytesused")).unwrap_or(size) / 1_048_576),
+        "disklimit": "unlimited",
+        "plan": str_of(remote.get("plan")).unwrap_or_else(|| "default".to_string()),
+        "ip": ip.unwrap_or(shared_ip),
+        "ipv6": [],
+        "email": format!("{user}@{}", domain.unwrap_or("localhost")),
+        "partition": "home",
+        "theme": "jupiter",
+        "shell": "/usr/local/cpanel/bin/noshell",
+        "startdate": crate::util::compact_timestamp(now),
+        "unix_startdate": now,
+        "suspended": 0,
+        "suspendreason": "not suspended",
+        "suspendtime": null,
+        "is_locked": 0,
+        "temporary": 0,
+        "backup": 0,
+        "legacy_backup": 0,
+        "outgoing_mail_hold": 0,
+        "outgoing_mail_suspended": 0,
+        "maxaddons": "unlimited",
+        "maxparked": "unlimited",
+        "maxsub": "unlimited",
+        "maxftp": "unlimited",
+        "maxsql": "unlimited",
+        "maxpop": "unlimited",
+        "maxlst": "unlimited",
+        "max_email_per_hour": "unlimited",
+        "max_emailacct_quota": "unlimited",
+        "child_nodes": [],
+    })
 }
 
 /// Bytes a scenario account says it uses (for tests and tools).

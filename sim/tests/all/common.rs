@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use serde_json::Value;
 use tower::ServiceExt;
 use whm_sim::{App, Config, web};
 
 pub const TOKEN: &str = "0123456789";
+pub const HOST: &str = "127.0.0.1:2087";
 pub const DEMO_SESSION: &str = "exampleservercopya20140206192428NtyW";
 pub const STALE_SESSION: &str = "staleservercopya20250102030405Stale1";
 
@@ -69,7 +70,11 @@ pub async fn sim(extra: &[&str]) -> Sim {
 }
 
 impl Sim {
-    pub async fn send(&self, req: Request<Body>) -> Resp {
+    /// Send a request through the router; a request without a Host gets `127.0.0.1:2087`.
+    pub async fn send(&self, mut req: Request<Body>) -> Resp {
+        if !req.headers().contains_key(header::HOST) {
+            req.headers_mut().insert(header::HOST, HeaderValue::from_static(HOST));
+        }
         let resp = match self.router.clone().oneshot(req).await {
             Ok(r) => r,
             Err(e) => match e {},

@@ -33,7 +33,7 @@ async fn real_socket() {
 
     let r = roundtrip(
         port,
-        "GET /__sim/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /__sim/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     )
     .await;
     assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
@@ -41,14 +41,14 @@ async fn real_socket() {
 
     let r = roundtrip(
         port,
-        "GET /cpsess0123456789/json-api/available_transfer_modules?api.version=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /cpsess0123456789/json-api/available_transfer_modules?api.version=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     )
     .await;
     assert!(r.starts_with("HTTP/1.1 403 Forbidden Access denied\r\n"), "{r}");
 
     let login = roundtrip(
         port,
-        "POST /login/?login_only=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 19\r\nConnection: close\r\n\r\nuser=root&pass=demo",
+        "POST /login/?login_only=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 19\r\nConnection: close\r\n\r\nuser=root&pass=demo",
     )
     .await;
     let cookie = login
@@ -63,14 +63,14 @@ async fn real_socket() {
     let r = roundtrip(
         port,
         &format!(
-            "POST /__sim/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{spec}",
+            "POST /__sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{spec}",
             spec.len()
         ),
     )
     .await;
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
     let call = format!(
-        "GET /cpsess0123456789/json-api/available_transfer_modules?api.version=1 HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        "GET /cpsess0123456789/json-api/available_transfer_modules?api.version=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
     );
     let r = roundtrip(port, &call).await;
     assert_eq!(r, "", "dropped connections send nothing");

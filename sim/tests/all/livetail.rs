@@ -22,6 +22,7 @@ fn tail_url(id: &str, term: &str, files: &[(&str, usize)]) -> String {
 /// Read the whole stream (bounded by a timeout).
 async fn read_stream(s: &Sim, url: &str, max: Duration) -> (StatusCode, String) {
     let req = Request::get(url)
+        .header(header::HOST, HOST)
         .header(header::COOKIE, &s.cookie)
         .body(Body::empty())
         .unwrap_or_default();
