@@ -182,6 +182,7 @@ test("queue from the check screen, start the session and follow its live tail th
   const plan = consolePage.getByTestId("queue-plan");
   await expect(plan).toHaveValue(/^example$/m);
   await plan.fill("example\nmailer\n");
+  await consolePage.getByTestId("queue-packages").uncheck(); // accounts only, no package items
   await expect(consolePage.getByTestId("queue-submit")).toHaveText("Queue 2 items");
   consolePage.once("dialog", (d) => d.accept());
   await consolePage.getByTestId("queue-submit").click();
