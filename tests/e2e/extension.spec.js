@@ -95,6 +95,11 @@ async function route(hash) {
   await consolePage.evaluate((h) => { window.location.hash = h; }, hash);
 }
 
+/** The side panel is 360 px wide: nothing may widen the page beyond it (wide tables scroll inside). */
+async function fitsTheSidePanel() {
+  expect(await consolePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+}
+
 test("the shipped manifest grants no host at install; the test build differs only by 127.0.0.1", async () => {
   const shipped = JSON.parse(fs.readFileSync(path.join(SHIPPED, "manifest.json"), "utf8"));
   expect(shipped.manifest_version).toBe(3);
@@ -156,6 +161,7 @@ test("the analysis loads through the WHM tab, with its Referer, and the check sc
   await expect(finding("user-exists", "you")).toHaveAttribute("data-severity", "error");
   await expect(finding("reserved-username", "testsite")).toHaveAttribute("data-severity", "error");
   await expect(consolePage.getByTestId("account-row").first()).toBeVisible();
+  await fitsTheSidePanel();
   await screenshot(consolePage, "extension-check-360");
 
   // the call went out from the WHM tab, same-origin, with a Referer naming WHM (the referrer checks pass)
@@ -174,6 +180,7 @@ test("a username is checked by the server through the relay", async () => {
   await consolePage.getByTestId("username-input").fill("freshname");
   await expect(server).toHaveAttribute("data-user", "freshname");
   await expect(server).toHaveAttribute("data-exists", "0");
+  await fitsTheSidePanel();
 });
 
 test("queue from the check screen, start the session and follow its live tail through the relay", async () => {
@@ -198,6 +205,7 @@ test("queue from the check screen, start the session and follow its live tail th
   const results = consolePage.getByTestId("session-results");
   await expect(results).toHaveAttribute("data-live", "true", { timeout: 30_000 });
   await expect(results.getByTestId("session-item").first()).toBeVisible();
+  await fitsTheSidePanel();
   await screenshot(consolePage, "extension-session-live-360");
   await expect(state).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
   await expect(results).toHaveAttribute("data-live", "false");
