@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 2087
 SCENARIO ?= demo
 
-.PHONY: bootstrap build sim plugin demo test lint test-native test-browser test-e2e test-plugin bench bench-browser size fuzz clean
+.PHONY: bootstrap build sim plugin extension demo test lint test-native test-browser test-e2e test-plugin bench bench-browser size fuzz clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -24,6 +24,11 @@ sim:
 # the AppConfig file, the icon, install.sh / uninstall.sh.
 plugin: build
 	bash scripts/package-plugin.sh
+
+# The Chromium extension: target/extension/ (load unpacked), target/whm-transfer-console-extension.zip,
+# and target/extension-test/ (the e2e test's build, pre-granting http://127.0.0.1/* only).
+extension: build
+	bash scripts/build-extension.sh
 
 demo: build sim
 	@echo "Starting the WHM simulator ($(SCENARIO) scenario). Stop it with Ctrl-C."
@@ -43,8 +48,9 @@ test-native:
 test-browser:
 	cargo test -p whm-transfer-console --target wasm32-unknown-unknown --test browser --test components
 
-# tests/e2e/plugin.spec.js installs the plugin archive into a temporary root and serves it with whm-sim.
-test-e2e: build sim plugin
+# tests/e2e/plugin.spec.js installs the plugin archive into a temporary root and serves it with whm-sim;
+# tests/e2e/extension.spec.js loads target/extension-test/ into Chromium.
+test-e2e: build sim plugin extension
 	bash scripts/e2e.sh
 
 # install.sh / uninstall.sh against a stand-in cPanel root: refusals, install, upgrade, uninstall.

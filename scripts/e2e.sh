@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 [ -f dist/index.html ] || { echo "e2e: dist/ is missing: run 'make build'" >&2; exit 1; }
 [ -x target/release/whm-sim ] || { echo "e2e: target/release/whm-sim is missing: run 'make sim'" >&2; exit 1; }
+[ -f target/extension-test/manifest.json ] || { echo "e2e: target/extension-test/ is missing: run 'make extension'" >&2; exit 1; }
 mkdir -p target/e2e target/screenshots
 rm -f target/e2e/access-*.log
-# Only the simulators of this run: they listen on the e2e ports (tests/e2e/scenarios.js).
-ours='target/release/whm-sim .*--port 2810[1-5]( |$)'
+# Only the simulators of this run: they listen on the e2e ports (tests/e2e/scenarios.js, and 28112 of
+# extension.spec.js, which starts its own).
+ours='target/release/whm-sim .*--port (2810[1-5]|28112)( |$)'
 if pgrep -f "$ours" >/dev/null; then
   echo "e2e: simulators on the e2e ports are already running (another run?):" >&2
   pgrep -af "$ours" >&2

@@ -15,6 +15,7 @@
 //! browser extension's relay through the WHM tab is a second variant. Nothing above this module knows
 //! which one runs.
 
+pub mod relay;
 mod same_origin;
 
 use crate::whm::logs::TailFrame;
@@ -39,6 +40,9 @@ enum Transport {
     /// The page itself is served by WHM: `fetch` on the same origin, with the page's cookie, and the
     /// security token taken from the page's path.
     SameOrigin { token: Rc<str> },
+    /// The browser extension: each request is relayed through the WHM tab the admin picked, which
+    /// reads its own token and fetches same-origin (§2.7).
+    Relay(relay::Relay),
 }
 
 /// What a transport hands back for one request.
@@ -92,6 +96,15 @@ impl Whm {
         Whm {
             transport: Transport::SameOrigin { token: token.into() },
             host: origin.split("://").nth(1).unwrap_or(origin).into(),
+            mutations: Rc::default(),
+        }
+    }
+
+    /// Through the browser extension's relay in a WHM tab.
+    pub fn via_relay(relay: relay::Relay) -> Whm {
+        Whm {
+            host: crate::store::connect::host_of(relay.origin()).into(),
+            transport: Transport::Relay(relay),
             mutations: Rc::default(),
         }
     }
@@ -161,6 +174,7 @@ impl Whm {
                 Transport::SameOrigin { token } => {
                     same_origin::stream(&format!("{token}{path}"), &controller, TAIL_IDLE_MS, &mut on_chunk).await
                 }
+                Transport::Relay(r) => relay::stream_call(r, &path, &controller, TAIL_IDLE_MS, &mut on_chunk).await,
             };
             forget(&in_flight, &controller);
             if let Some(limit) = overflow {
@@ -193,6 +207,7 @@ impl Whm {
             let controller = registered?;
             let result = match &transport {
                 Transport::SameOrigin { token } => same_origin::post(token, &call, &controller).await,
+                Transport::Relay(r) => relay::post_call(r, &call, &controller).await,
             };
             forget(&in_flight, &controller);
             let raw = result?;

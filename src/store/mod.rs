@@ -4,6 +4,7 @@
 pub mod arrival;
 pub mod chart;
 pub mod check;
+pub mod connect;
 pub mod create;
 pub mod export;
 pub mod format;

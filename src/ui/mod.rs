@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod banner;
 pub mod chart;
 pub mod check;
+pub mod connect;
 pub mod create;
 pub mod download;
 pub mod history;

@@ -1,6 +1,7 @@
 //! App shell: header with the WHM connection, hash routing, pages.
 
 use super::check::CheckPage;
+use super::connect::Connect;
 use super::create::{CreateContext, CreatePage, CreateStore};
 use super::history::HistoryPage;
 use super::hooks::WhmContext;
@@ -8,6 +9,7 @@ use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::checks::RuleContext;
 use crate::client::Whm;
+use crate::client::relay::{self, Relay};
 use crate::route::Route;
 use gloo::events::EventListener;
 use std::rc::Rc;
@@ -24,8 +26,27 @@ fn current_route() -> Route {
 #[function_component(App)]
 pub fn app() -> Html {
     let route = use_state(current_route);
-    // A state, not a constant: the extension connects to a WHM tab after the page has loaded.
-    let whm = use_state(Whm::from_location);
+    // Served by WHM (plugin, simulator): same-origin. As the browser extension: through the WHM tab
+    // picked in the connection bar, once connected.
+    let extension = *use_memo((), |_| relay::available());
+    let same_origin = use_memo((), |_| Whm::from_location());
+    let relayed = use_state(|| None::<Whm>);
+    let on_relay = {
+        let relayed = relayed.clone();
+        Callback::from(move |r: Option<Relay>| {
+            let next = r.map(Whm::via_relay);
+            if *relayed != next {
+                relayed.set(next);
+            }
+        })
+    };
+    let whm = if extension {
+        (*relayed).clone()
+    } else {
+        (*same_origin).clone()
+    };
+    // A page per WHM: connecting (or switching WHM tabs) gives the page a fresh start.
+    let page_key = |id: &str| format!("{id}@{}", whm.as_ref().map_or("", |w| w.host()));
     // The create form and its call outlive `#/new`: leaving the page never loses the answer.
     let create = use_reducer(CreateStore::default);
     // The rule context of the last analysis loaded on the check page, for the username page.
@@ -43,19 +64,20 @@ pub fn app() -> Html {
         });
     }
     html! {
-        <ContextProvider<WhmContext> context={WhmContext((*whm).clone())}>
+        <ContextProvider<WhmContext> context={WhmContext(whm.clone())}>
         <ContextProvider<CreateContext> context={create}>
-            <Header whm={(*whm).clone()} route={(*route).clone()} />
+            <Header whm={whm.clone()} route={(*route).clone()} />
             <main id="main" class="page">
+                if extension { <Connect {on_relay} /> }
                 { match &*route {
                     Route::NotFound(h) => html! { <NotFound hash={h.clone()} /> },
                     Route::Check(id) => html! {
-                        <CheckPage key={id.clone().unwrap_or_default()} session_id={id.clone()} on_context={on_context.clone()} />
+                        <CheckPage key={page_key(id.as_deref().unwrap_or_default())} session_id={id.clone()} on_context={on_context.clone()} />
                     },
                     Route::Username => html! { <UsernamePage analysis_ctx={(*last_ctx).clone()} /> },
-                    Route::Home => html! { <Home connected={whm.is_some()} /> },
+                    Route::Home => html! { <Home connected={whm.is_some() || extension} /> },
                     Route::New => html! { <CreatePage /> },
-                    Route::Session(id) => html! { <SessionPage key={id.clone()} session_id={id.clone()} /> },
+                    Route::Session(id) => html! { <SessionPage key={page_key(id)} session_id={id.clone()} /> },
                     Route::Sessions => html! { <HistoryPage /> },
                 } }
             </main>

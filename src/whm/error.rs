@@ -31,6 +31,11 @@ pub enum WhmError {
     /// The caller went away (page left, call superseded) and the call was aborted. Nobody waits for
     /// the answer, so it is never shown; for a mutating call the outcome is unknown.
     Cancelled,
+    /// The browser extension's WHM tab was closed before or while the call went through it
+    /// (whm-transfer-api.md §2.7). For a mutating call in flight the outcome is unknown.
+    TabClosed { origin: String },
+    /// The browser extension may not use this WHM origin (access declined or revoked). Nothing was sent.
+    PermissionNeeded { origin: String },
 }
 
 impl WhmError {
@@ -46,6 +51,8 @@ impl WhmError {
             WhmError::TooLarge { .. } => "too-large",
             WhmError::AlreadySending { .. } => "already-sending",
             WhmError::Cancelled => "cancelled",
+            WhmError::TabClosed { .. } => "tab-closed",
+            WhmError::PermissionNeeded { .. } => "permission-needed",
         }
     }
 
@@ -76,6 +83,8 @@ impl WhmError {
                 format!("“{command}” is already on its way to WHM; it was not sent a second time.")
             }
             WhmError::Cancelled => "The call was cancelled.".into(),
+            WhmError::TabClosed { .. } => "The WHM tab this console works through was closed.".into(),
+            WhmError::PermissionNeeded { origin } => format!("The extension may not use {origin} yet."),
         }
     }
 
@@ -101,6 +110,12 @@ impl WhmError {
             }
             WhmError::AlreadySending { .. } => "Wait for the answer to the first call; it appears here when it comes.",
             WhmError::Cancelled => "Nothing to do: nobody is waiting for this answer.",
+            WhmError::TabClosed { .. } => {
+                "Open WHM again in a tab (log in if asked), pick it in the connection bar at the top, then try again. Nothing you typed here is lost."
+            }
+            WhmError::PermissionNeeded { .. } => {
+                "Pick the WHM tab again in the connection bar at the top and allow access in Chromium’s prompt: the extension needs it to send calls through that tab."
+            }
         }
     }
 
@@ -111,12 +126,15 @@ impl WhmError {
 
     fn raw_detail(&self) -> String {
         match self {
+            // status 0: found before anything was sent (the extension's WHM tab shows no login)
+            WhmError::SessionLost { status: 0, detail } => detail.clone(),
             WhmError::SessionLost { status, detail } => format!("HTTP {status}: {detail}"),
             WhmError::Api { .. } => String::new(),
             WhmError::Http { detail, .. } | WhmError::Network { detail } => detail.clone(),
             WhmError::Timeout { .. } => String::new(),
             WhmError::Malformed { detail, at, .. } => format!("{detail} ({at})"),
             WhmError::TooLarge { .. } | WhmError::AlreadySending { .. } | WhmError::Cancelled => String::new(),
+            WhmError::TabClosed { origin } | WhmError::PermissionNeeded { origin } => origin.clone(),
         }
     }
 
@@ -162,20 +180,27 @@ impl WhmError {
     /// reply, or an abort after sending all leave the outcome unknown.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            WhmError::Api { .. } | WhmError::SessionLost { .. } | WhmError::AlreadySending { .. } => false,
+            WhmError::Api { .. }
+            | WhmError::SessionLost { .. }
+            | WhmError::AlreadySending { .. }
+            | WhmError::PermissionNeeded { .. } => false,
             WhmError::Http { status, .. } => *status >= 500 || *status == 408,
             WhmError::Network { .. }
             | WhmError::Timeout { .. }
             | WhmError::Malformed { .. }
             | WhmError::TooLarge { .. }
-            | WhmError::Cancelled => true,
+            | WhmError::Cancelled
+            | WhmError::TabClosed { .. } => true,
         }
     }
 
     /// Polling may go on after this error: it stops only when no read can succeed (logged out, or
     /// the session is gone).
     pub fn polling_can_recover(&self) -> bool {
-        !(self.is_session_lost() || self.is_no_such_session() || self.is_cancelled())
+        !(self.is_session_lost()
+            || self.is_no_such_session()
+            || self.is_cancelled()
+            || matches!(self, WhmError::TabClosed { .. } | WhmError::PermissionNeeded { .. }))
     }
 
     /// The one rule for HTTP statuses (§2.4): 401/403 mean the WHM login is gone; any other status
@@ -259,6 +284,29 @@ mod tests {
         assert!(all[1].title().contains("“a”"), "curly quotes kept");
         assert_eq!(all[4].title(), "WHM did not answer within 30 seconds.");
         assert!(all[0].next_step().contains("Log in to WHM again"));
+    }
+
+    #[test]
+    fn the_extensions_tab_errors_have_their_own_kinds() {
+        let closed = WhmError::TabClosed {
+            origin: "https://h:2087".into(),
+        };
+        let denied = WhmError::PermissionNeeded {
+            origin: "https://h:2087".into(),
+        };
+        assert_eq!(closed.kind(), "tab-closed");
+        assert_eq!(denied.kind(), "permission-needed");
+        assert!(closed.next_step().contains("pick it in the connection bar"));
+        assert!(denied.title().contains("https://h:2087"));
+        assert!(closed.outcome_unknown(), "the tab may have closed after sending");
+        assert!(!denied.outcome_unknown(), "checked before anything is sent");
+        assert!(!closed.polling_can_recover() && !denied.polling_can_recover());
+        assert!(!closed.is_transient());
+        let blank = WhmError::SessionLost {
+            status: 0,
+            detail: "no token in the tab".into(),
+        };
+        assert_eq!(blank.detail(), "no token in the tab");
     }
 
     #[test]

@@ -1,0 +1,147 @@
+// WHM Transfer Console: the relay. The console injects this file into the WHM tab the admin picked
+// (chrome.scripting.executeScript, in the extension's isolated world: the page's own scripts cannot see
+// it). It makes the console's WHM calls from inside that tab as same-origin fetches, so they carry the
+// tab's session cookie and a Referer naming WHM itself, and pass WHM's referrer safety checks
+// (whm-transfer-api.md §2.5, §2.7). The /cpsess security token is read from the tab's address on every
+// call and never leaves the tab; nothing is stored.
+//
+// Protocol (one port per call, named "whm-relay", opened with chrome.tabs.connect by bridge.js):
+//   console → relay  {op: "post", origin, path, body}   one form POST; relay answers {type: "reply", status, contentType, body}
+//                    {op: "stream", origin, path}       one streamed GET; relay answers {type: "head", status, contentType},
+//                                                       then {type: "chunk", text} per decoded chunk, then {type: "end"}
+//   relay → console  {type: "error", kind, detail}      kind: "session-lost" | "network" | "relay"
+// Disconnecting the port aborts the fetch. A one-off message {op: "ping"} answers whether the relay is
+// here and whether the tab still has a token (never the token itself).
+"use strict";
+
+(() => {
+  const VERSION = 1;
+
+  // Like cPanel's own libraries: the first path segment, "/cpsess" and 10 digits (§2.6).
+  const TOKEN = /^\/cpsess\d{10}(?=\/|$)/;
+
+  class RelayError extends Error {
+    constructor(kind, detail) {
+      super(detail);
+      this.kind = kind;
+    }
+  }
+
+  /** The absolute URL of `path` under the tab's current token, on the tab's own origin only. */
+  function target(origin, path) {
+    if (location.origin !== origin) {
+      throw new RelayError("session-lost", `the tab no longer shows WHM at ${origin}`);
+    }
+    const token = TOKEN.exec(location.pathname);
+    if (!token) {
+      throw new RelayError(
+        "session-lost",
+        "the WHM tab's address has no /cpsess… security token (it shows the login page, or left WHM)",
+      );
+    }
+    if (typeof path !== "string" || !path.startsWith("/") || path.startsWith("//")) {
+      throw new RelayError("relay", "the console asked for something that is not a WHM path");
+    }
+    const url = new URL(token[0] + path, location.origin);
+    if (url.origin !== location.origin) {
+      throw new RelayError("relay", "the console asked for an address on another server");
+    }
+    return url.href;
+  }
+
+  // Same-origin fetch options: the tab's cookie, and a Referer for WHM only (the page's own referrer
+  // policy may be stricter, e.g. "no-referrer", which WHM's blank-referrer check refuses).
+  const COMMON = {
+    credentials: "same-origin",
+    referrerPolicy: "same-origin",
+    cache: "no-store",
+    redirect: "follow",
+  };
+
+  async function post(msg, signal, send) {
+    const url = target(msg.origin, msg.path);
+    if (typeof msg.body !== "string") throw new RelayError("relay", "the call has no form body");
+    const response = await fetch(url, {
+      ...COMMON,
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+        Accept: "application/json",
+      },
+      body: msg.body,
+      signal,
+    });
+    const body = await response.text();
+    send({ type: "reply", status: response.status, contentType: response.headers.get("content-type"), body });
+  }
+
+  async function stream(msg, signal, send) {
+    const url = target(msg.origin, msg.path);
+    const response = await fetch(url, { ...COMMON, method: "GET", signal });
+    send({ type: "head", status: response.status, contentType: response.headers.get("content-type") });
+    if (response.body) {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) send({ type: "chunk", text });
+      }
+      const rest = decoder.decode();
+      if (rest) send({ type: "chunk", text: rest });
+    }
+    send({ type: "end" });
+  }
+
+  function onConnect(port) {
+    if (port.name !== "whm-relay" || !port.sender || port.sender.id !== chrome.runtime.id) return;
+    const controller = new AbortController();
+    let open = true;
+    let started = false;
+    port.onDisconnect.addListener(() => {
+      open = false;
+      controller.abort();
+    });
+    const send = (m) => {
+      if (open) port.postMessage(m);
+    };
+    port.onMessage.addListener((msg) => {
+      if (started) return; // one call per port
+      started = true;
+      const run = msg && msg.op === "post" ? post : msg && msg.op === "stream" ? stream : null;
+      const work = run
+        ? run(msg, controller.signal, send)
+        : Promise.reject(new RelayError("relay", "unknown relay operation"));
+      work.then(
+        () => {},
+        (err) => {
+          if (controller.signal.aborted) return; // the console hung up: nobody listens
+          const kind = err instanceof RelayError ? err.kind : "network";
+          send({ type: "error", kind, detail: String((err && err.message) || err) });
+        },
+      );
+    });
+  }
+
+  function onMessage(msg, sender, reply) {
+    if (!sender || sender.id !== chrome.runtime.id || !msg || msg.op !== "ping") return false;
+    reply({ relay: VERSION, origin: location.origin, hasToken: TOKEN.test(location.pathname) });
+    return false;
+  }
+
+  // Injected again (the console could not reach an earlier copy, e.g. after the extension was
+  // reloaded): the newest copy replaces the listeners of an earlier one, so a call is never answered twice.
+  const earlier = globalThis.__whmTransferConsoleRelay;
+  if (earlier) {
+    try {
+      chrome.runtime.onConnect.removeListener(earlier.onConnect);
+      chrome.runtime.onMessage.removeListener(earlier.onMessage);
+    } catch (_) {
+      // an orphaned copy's chrome.runtime is gone: its listeners are dead already
+    }
+  }
+  globalThis.__whmTransferConsoleRelay = { onConnect, onMessage };
+  chrome.runtime.onConnect.addListener(onConnect);
+  chrome.runtime.onMessage.addListener(onMessage);
+})();
