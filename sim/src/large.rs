@@ -78,8 +78,17 @@ pub fn expand(v: &mut Value, seed: u64) {
     let mut ldbs = Map::new();
     let mut ldbusers = Map::new();
     let mut local_db_names = Vec::with_capacity(LOCAL_DBS);
-    for u in cp_users.iter().step_by(2).take(LOCAL_DBS) {
+    // Every other user first, then the rest: generated names can repeat, and each database name must be
+    // unique, so exactly LOCAL_DBS of them exist whatever the seed.
+    let order = cp_users.iter().step_by(2).chain(cp_users.iter().skip(1).step_by(2));
+    for u in order {
+        if ldbs.len() == LOCAL_DBS {
+            break;
+        }
         let name = format!("{u}_wp");
+        if ldbs.contains_key(&name) {
+            continue;
+        }
         ldbs.insert(name.clone(), json!({ "owner": u }));
         ldbusers.insert(format!("{u}_wpu"), json!({ "owner": u }));
         local_db_names.push((name, u.clone()));
