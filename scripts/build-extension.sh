@@ -29,8 +29,8 @@ if find "$out" -name '_*' | grep -q .; then
   exit 1
 fi
 
-# The bridge must define whmRelay before the app starts: a classic script before the module loader.
-loader='<script type="module" src="boot.js"></script>'
+# The bridge must define whmRelay before the app starts: a classic script before the (deferred) loader.
+loader='<script src="boot.js" defer></script>'
 grep -qF "$loader" "$out/index.html" || { echo "build-extension: $out/index.html has no boot.js loader" >&2; exit 1; }
 node - "$out/index.html" "$loader" <<'JS'
 const fs = require("fs");
