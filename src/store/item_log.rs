@@ -148,8 +148,9 @@ impl ItemLog {
     }
 }
 
-/// `[[Module, function, line], "text", [label, url, params]?]`, a string, or an object with a message.
-fn entry_text(v: &Value) -> String {
+/// The text of one of WHM's list entries: `[[Module, function, line], "text", [label, url, params]?]`
+/// (with its module), a string, or an object with a message.
+pub(crate) fn entry_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Array(parts) => {

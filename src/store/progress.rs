@@ -86,7 +86,7 @@ impl ItemNotes {
                 lists[i] = entries
                     .iter()
                     .take(Self::MAX)
-                    .map(entry_text)
+                    .map(super::item_log::entry_text)
                     .filter(|t| !t.is_empty())
                     .collect();
             }
@@ -113,26 +113,6 @@ impl ItemNotes {
     }
 }
 
-/// The text of one list entry: `[[Module, function, line], "text", …]`, or a plain string.
-fn entry_text(v: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.as_str())
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-        Value::Object(o) => o
-            .get("message")
-            .or_else(|| o.get("text"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        _ => String::new(),
-    }
-}
 
 impl ItemRow {
     /// WHM's label: `Account: “bob”` or `Account: “bob” → “bob2”`.
@@ -675,7 +655,7 @@ mod tests {
         assert_eq!(joined.len(), 3);
         assert_eq!(joined[0].outcome(), Outcome::Warning);
         let notes = joined[0].notes();
-        assert_eq!(notes[0].warnings, ["Quota could not be set."]);
+        assert_eq!(notes[0].warnings, ["Quota could not be set. (Mod)"]);
         assert_eq!(notes[0].skipped, ["a.txt", "b.txt"]);
         assert!(matches!(joined[1].outcome(), Outcome::Failed(f) if f.contains("already exists")));
         assert_eq!(joined[2].outcome(), Outcome::Running);

@@ -204,7 +204,7 @@ test("queue from the check screen, start the session and follow its live tail th
   await consolePage.getByTestId("session-start").click();
   const results = consolePage.getByTestId("session-results");
   await expect(results).toHaveAttribute("data-live", "true", { timeout: 30_000 });
-  await expect(results.getByTestId("session-item").first()).toBeVisible();
+  await expect(results.getByTestId("item-row").first()).toBeVisible();
   await fitsTheSidePanel();
   await screenshot(consolePage, "extension-session-live-360");
   await expect(state).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
