@@ -113,7 +113,6 @@ impl ItemNotes {
     }
 }
 
-
 impl ItemRow {
     /// WHM's label: `Account: “bob”` or `Account: “bob” → “bob2”`.
     pub fn label(&self) -> String {
