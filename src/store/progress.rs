@@ -370,7 +370,12 @@ impl Progress {
             return 0.0;
         }
         let n = self.queues.len() as f64;
-        self.queues.keys().map(|q| self.queue_fraction(q)).sum::<f64>() / n * 100.0
+        self.queues
+            .keys()
+            .map(|q| self.queue_fraction(q))
+            .fold(0.0, |a, b| a + b)
+            / n
+            * 100.0
     }
 
     /// Elapsed time, speed and ETA of a queue, from the log's timestamps.
@@ -507,7 +512,7 @@ impl Progress {
             .iter()
             .filter(|i| i.queue == queue)
             .map(|i| i.size as f64 * (i.percent.clamp(0.0, 100.0) / 100.0))
-            .sum();
+            .fold(0.0, |a, b| a + b); // not `sum()`: an empty f64 sum is -0.0, shown as "-0%"
         if total == 0 {
             0.0
         } else {
@@ -670,6 +675,15 @@ mod tests {
                 altered: 0
             }
         );
+    }
+
+    #[test]
+    fn an_untouched_queue_is_plus_zero() {
+        let p = progress_of(
+            r#"{"type":"control","contents":{"action":"queue_size","child_number":0,"queue":"RESTORE","msg":100}}"#,
+        );
+        assert_eq!(format!("{:.0}", p.queue_fraction("RESTORE") * 100.0), "0");
+        assert_eq!(format!("{:.0}", p.overall_percent()), "0");
     }
 
     #[test]
