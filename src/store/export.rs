@@ -5,9 +5,9 @@ use crate::checks::{Finding, Report};
 use crate::whm::analysis::Analysis;
 use serde_json::json;
 
-/// One CSV cell: quoted when needed, and defused when a spreadsheet would read it as a formula
-/// (remote strings are untrusted).
-fn cell(text: &str) -> String {
+/// One CSV cell: quoted when needed (RFC 4180), and defused when a spreadsheet would read it as a
+/// formula (remote strings are untrusted). Shared by every CSV the console writes.
+pub fn csv_cell(text: &str) -> String {
     let defused = match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),
@@ -19,8 +19,9 @@ fn cell(text: &str) -> String {
     }
 }
 
-fn csv_line(out: &mut String, cells: &[&str]) {
-    let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+/// One CSV line (CRLF-terminated) of cells.
+pub fn csv_line(out: &mut String, cells: &[&str]) {
+    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");
 }
@@ -205,12 +206,12 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-1"), "'-1");
-        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
     }
 
     #[test]

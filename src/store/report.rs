@@ -102,24 +102,8 @@ fn reason(o: &Outcome) -> &str {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// One CSV cell: defused when a spreadsheet would read it as a formula, quoted per RFC 4180.
-pub fn csv_cell(text: &str) -> String {
-    let defused = match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-fn csv_line(out: &mut String, cells: &[&str]) {
-    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
+pub use super::export::csv_cell;
+use super::export::csv_line;
 
 /// One row per item and queue. Cells hold the raw strings (defused, not display-escaped): a
 /// spreadsheet is a tool, and the admin may need the exact names.
