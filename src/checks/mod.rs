@@ -15,7 +15,10 @@ pub(crate) mod text;
 pub mod username;
 
 pub use findings::{Finding, FindingsInput, OwnerTotal, Report, Severity, Subject, SubjectKind, Totals, findings};
-pub use plan::{PlanInput, PlanProblem, PlannedAccount, QueuePlan, to_requests, validate_plan};
+pub use plan::{
+    DbOverwrite, Fix, PlanInput, PlanProblem, PlannedAccount, QueuePlan, fit_to_schemas, suggest_fixes, to_requests,
+    validate_plan,
+};
 pub use username::{
     BulkReport, Collision, Conflict, ConflictKind, NameSet, Purpose, Rule, RuleContext, Verdict, Violation, check_bulk,
     check_username, find_collisions,

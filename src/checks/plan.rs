@@ -59,9 +59,46 @@ pub struct PlannedAccount {
     pub skipemail: bool,
     pub skipsubdomains: bool,
     pub overwrite_with_delete: bool,
+    /// The databases' overwrite policy.
+    pub db_overwrite: DbOverwrite,
     pub live_transfer: bool,
+    /// Legacy Express Transfer: repoint the source's DNS when done (sources with the xferpoint script).
+    pub xferpoint: bool,
     /// `.local`, `.existing` or a local linked node alias.
     pub mail_location: Option<String>,
+}
+
+/// What happens to databases and database users of the same name here (§3.9 `overwrite_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum DbOverwrite {
+    /// Nothing is overwritten (WHM's default): a name taken here fails that database.
+    #[default]
+    Keep,
+    /// Overwrite those this account already owns here (`overwrite_sameowner_dbs`, `…_dbusers`).
+    SameOwner,
+    /// Overwrite any of the same name, whoever owns it here (`overwrite_all_dbs`, `…_dbusers`).
+    All,
+}
+
+impl DbOverwrite {
+    pub const ALL: [DbOverwrite; 3] = [DbOverwrite::Keep, DbOverwrite::SameOwner, DbOverwrite::All];
+    pub fn id(self) -> &'static str {
+        match self {
+            DbOverwrite::Keep => "keep",
+            DbOverwrite::SameOwner => "sameowner",
+            DbOverwrite::All => "all",
+        }
+    }
+    pub fn parse(id: &str) -> Option<DbOverwrite> {
+        DbOverwrite::ALL.into_iter().find(|d| d.id() == id)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            DbOverwrite::Keep => "Keep existing databases",
+            DbOverwrite::SameOwner => "Overwrite this account’s own databases",
+            DbOverwrite::All => "Overwrite databases of the same name",
+        }
+    }
 }
 
 impl PlannedAccount {
@@ -87,7 +124,9 @@ impl PlannedAccount {
             skipemail: false,
             skipsubdomains: false,
             overwrite_with_delete: false,
+            db_overwrite: DbOverwrite::Keep,
             live_transfer: false,
+            xferpoint: false,
             mail_location: None,
         }
     }
@@ -130,7 +169,10 @@ impl PlannedAccount {
             skipsubdomains: self.skipsubdomains,
             shared_mysql_server,
             overwrite_with_delete: self.overwrite_with_delete,
+            overwrite_all: self.db_overwrite == DbOverwrite::All,
+            overwrite_sameowner: self.db_overwrite == DbOverwrite::SameOwner,
             live_transfer: self.live_transfer,
+            xferpoint: self.xferpoint,
             mail_location: self.mail_location.clone(),
         }
     }
@@ -142,6 +184,10 @@ pub struct QueuePlan {
     pub accounts: Vec<PlannedAccount>,
     /// Package names (`PackageRemoteRoot`).
     pub packages: Vec<String>,
+    /// Feature list names (`FeatureListRemoteRoot`).
+    pub feature_lists: Vec<String>,
+    /// Configuration modules: (module, its `name` key), e.g. (`ApacheRemoteRoot`, `Apache`).
+    pub config: Vec<(String, String)>,
     /// Sent with every account item: `config.shared_mysql_server` of the analysis.
     pub shared_mysql_server: bool,
 }
@@ -157,14 +203,36 @@ impl QueuePlan {
                 .map(PlannedAccount::from_account)
                 .collect(),
             packages: analysis.items.packages.iter().map(|p| p.name.clone()).collect(),
+            feature_lists: Vec::new(),
+            config: Vec::new(),
             shared_mysql_server: analysis.config.shared_mysql_server == Some(true),
         }
     }
 }
 
-/// Packages first, then accounts, in plan order. Every account item carries `skipres`.
+/// The module that enqueues feature lists.
+pub const FEATURE_LIST_MODULE: &str = "FeatureListRemoteRoot";
+
+/// The enqueue module of a configuration module of the analysis (`modules.Apache` → `ApacheRemoteRoot`).
+pub fn config_module(key: &str) -> String {
+    format!("{key}RemoteRoot")
+}
+
+/// Configuration modules, feature lists, packages, then accounts, in plan order (WHM runs them by
+/// module priority whatever the order). Every account item carries `skipres`.
 pub fn to_requests(plan: &QueuePlan, transfer_session_id: &str, module: &str) -> Vec<EnqueueTransferItem> {
-    let mut out = Vec::with_capacity(plan.packages.len() + plan.accounts.len());
+    let mut out =
+        Vec::with_capacity(plan.config.len() + plan.feature_lists.len() + plan.packages.len() + plan.accounts.len());
+    out.extend(plan.config.iter().map(|(m, name)| EnqueueTransferItem {
+        transfer_session_id: transfer_session_id.into(),
+        module: m.clone(),
+        keys: vec![("name".into(), name.clone())],
+    }));
+    out.extend(plan.feature_lists.iter().map(|f| EnqueueTransferItem {
+        transfer_session_id: transfer_session_id.into(),
+        module: FEATURE_LIST_MODULE.into(),
+        keys: vec![("featurelist".into(), f.clone())],
+    }));
     out.extend(
         plan.packages
             .iter()
@@ -175,6 +243,30 @@ pub fn to_requests(plan: &QueuePlan, transfer_session_id: &str, module: &str) ->
             .into_request(transfer_session_id, module)
     }));
     out
+}
+
+/// Whether a key's value is what WHM assumes when the key is absent (a `0` flag or an empty text), so
+/// leaving it out changes nothing.
+fn is_default_value(value: &str) -> bool {
+    value.is_empty() || value == "0"
+}
+
+/// The calls with only the keys their module's schema has (nothing unknown is ever sent). A key the
+/// schema lacks is dropped only when it carries the default; an option the admin chose stays, so
+/// [`validate_plan`] reports it (`schema-unknown-key`) and nothing is silently lost. Modules with no
+/// schema in `schemas` are left as they are.
+pub fn fit_to_schemas(requests: &mut [EnqueueTransferItem], schemas: &BTreeMap<String, ModuleSchema>) {
+    for r in requests {
+        if let Some(schema) = schemas.get(&r.module) {
+            r.keys
+                .retain(|(k, v)| schema.keys.contains_key(k) || !is_default_value(v));
+        }
+    }
+}
+
+/// Whether the module's schema offers this key (unknown while the schema is not fetched: `true`).
+pub fn offers(schemas: &BTreeMap<String, ModuleSchema>, module: &str, key: &str) -> bool {
+    schemas.get(module).is_none_or(|s| s.keys.contains_key(key))
 }
 
 /// Everything [`validate_plan`] looks at.
@@ -688,8 +780,9 @@ fn username_problems(
 /// Keys the items would send that the module schemas refuse, and required keys they lack.
 fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     let Some(schemas) = input.schemas else { return };
-    // Requests built once; keys grouped by module.
-    let requests = to_requests(input.plan, "", input.module);
+    // Requests built once and fitted as they will be sent; keys grouped by module.
+    let mut requests = to_requests(input.plan, "", input.module);
+    fit_to_schemas(&mut requests, schemas);
     let mut sent: BTreeMap<&str, (usize, BTreeMap<&str, usize>)> = BTreeMap::new();
     for r in &requests {
         let entry = sent.entry(r.module.as_str()).or_default();
@@ -735,4 +828,70 @@ fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// One rename of [`suggest_fixes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// The source account.
+    pub user: String,
+    /// Its local username now.
+    pub from: String,
+    /// A name that passes every rule, exists here neither as user nor group, and whose first
+    /// characters no other account of the plan (nor another fix) uses.
+    pub to: String,
+}
+
+/// "Fix all conflicts": a suggested local username for every account the plan would create under a
+/// name that breaks a rule, exists here (in the analysis, or by `validate_system_user`), or clashes
+/// by its first characters with an earlier account of the plan. The first account of a clashing
+/// group keeps its name; accounts restored into an existing account (`skipaccount`) or overwriting
+/// one (`force` in an unrestricted session, same name) keep theirs, as do second copies of a source
+/// account (enqueue refuses those anyway). Accounts for which the search gives up are left out, so
+/// the findings still show them. Linear in the plan (with the checker's owner index).
+pub fn suggest_fixes(input: PlanInput<'_>) -> Vec<Fix> {
+    let ctx = input.ctx;
+    let checker = Checker::indexed(ctx, Purpose::Transfer);
+    let n = ctx.effective_prefix_length();
+    let accounts = &input.plan.accounts;
+    let keeps_name = |a: &PlannedAccount| a.skipaccount || (a.force && input.unrestricted && !a.renamed());
+    // Every first-N key the plan holds now: a suggestion takes none of them, nor another's.
+    let mut taken: FastSet<String> = accounts.iter().map(|a| key_of(&a.localuser, n).into_owned()).collect();
+    let mut kept: FastSet<Cow<'_, str>> = FastSet::default();
+    let mut seen_users: FastSet<&str> = FastSet::default();
+    let mut hints = FastMap::default();
+    let mut out = Vec::new();
+    for a in accounts {
+        if !seen_users.insert(a.user.as_str()) || keeps_name(a) {
+            continue;
+        }
+        let local = a.localuser.as_str();
+        let key = key_of(local, n);
+        let server_bad = input
+            .server_verdicts
+            .and_then(|v| v.get(local))
+            .is_some_and(|s| s.exists || s.reserved || !s.valid_for_transfer);
+        let here = input
+            .analysis
+            .is_some_and(|an| an.local.users.contains(local) || an.local.groups.contains(local));
+        if checker.acceptable(local) && !server_bad && !here && !kept.contains(&key) {
+            kept.insert(key);
+            continue;
+        }
+        let suggestion = checker.suggest(local, &|k: &str| taken.contains(k), &mut hints);
+        if let Some(to) = suggestion {
+            taken.insert(key_of(&to, n).into_owned());
+            out.push(Fix {
+                user: a.user.clone(),
+                from: local.to_owned(),
+                to,
+            });
+        }
+    }
+    out
+}
+
+/// Whether a local username passes every local rule for a transfer (no text built).
+pub fn acceptable_for_transfer(ctx: &RuleContext, name: &str) -> bool {
+    Checker::linear(ctx, Purpose::Transfer).acceptable(name)
 }

@@ -13,6 +13,7 @@ pub mod item_log;
 pub mod latest;
 pub mod progress;
 pub mod queue;
+pub mod queue_table;
 pub mod recent;
 pub mod report;
 pub mod session;

@@ -99,6 +99,7 @@ pub fn parse(text: &str, analysis: &Analysis, with_packages: bool) -> (QueuePlan
             Vec::new()
         },
         shared_mysql_server: analysis.config.shared_mysql_server == Some(true),
+        ..QueuePlan::default()
     };
     let mut issues = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -148,10 +149,13 @@ fn key_value<'a>(item: &'a EnqueueTransferItem, name: &str) -> &'a str {
 
 impl ItemKey {
     pub fn of(item: &EnqueueTransferItem) -> ItemKey {
-        let user = match key_value(item, "user") {
-            "" => key_value(item, "package"),
-            u => u,
-        };
+        // The module's primary key: `user` for accounts, `package`, `featurelist`, or a
+        // configuration module's `name`.
+        let user = ["user", "package", "featurelist", "name"]
+            .into_iter()
+            .map(|k| key_value(item, k))
+            .find(|v| !v.is_empty())
+            .unwrap_or("");
         ItemKey {
             module: item.module.clone(),
             user: user.to_owned(),
@@ -214,6 +218,10 @@ impl QueueItem {
     pub fn label(&self) -> String {
         if self.key.module.starts_with("Package") {
             format!("Package “{}”", escape(&self.key.user))
+        } else if self.key.module.starts_with("FeatureList") {
+            format!("Feature list “{}”", escape(&self.key.user))
+        } else if !self.key.module.starts_with("Account") {
+            format!("Configuration “{}”", escape(&self.key.user))
         } else if !self.localuser.is_empty() && self.localuser != self.key.user {
             format!("Account “{}” → “{}”", escape(&self.key.user), escape(&self.localuser))
         } else {

@@ -146,7 +146,13 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 <super::not_connected::NotConnected to="load sessions" still="You can still inspect a saved analysis below." />
             }
             <OfflineInspect on_loaded={on_inspect} open={!connected || props.session_id.is_none()} />
-            if let Some(err) = &state.error {
+            if let (Some(err), Some(id)) = (state.error.as_ref().filter(|e| e.is_not_root_session()), props.session_id.clone()) {
+                <p class="notice" data-testid="user-session-note" role="status">{ format!(
+                    "Session {} is a cPanel-user session: WHM analyses only root sessions ({}), so there is nothing to check here beyond the account’s name.",
+                    crate::whm::display::name(&id), crate::whm::display::name(&err.title())
+                ) }</p>
+                <super::queue::UserQueuePanel key={id.clone()} session_id={id.clone()} />
+            } else if let Some(err) = &state.error {
                 if state.offline_error {
                     <ErrorBanner error={err.clone()} context="The saved analysis" on_dismiss={Some(on_dismiss)}
                         next_step={Some(AttrValue::from(OFFLINE_NEXT_STEP))} />

@@ -1,36 +1,31 @@
-//! The queue step on the check screen: edit the plan as text, see every problem the checks engine
-//! finds before anything is sent, then enqueue items one by one (never retried, never sent twice).
+//! The queue step on the check page: the queue table (one row per source account, its target name
+//! checked as it is typed, its options), packages, feature lists and configuration modules, bulk edits
+//! over the table's filters, "fix all conflicts", the plan as text, a preview of every call, then the
+//! enqueue run (one call at a time, never retried, never sent twice). State lives in
+//! [`crate::store::queue_table`] and [`crate::store::queue`]; effects in [`super::hooks::queue`].
 
 use super::banner::ErrorBanner;
-use super::hooks::{confirm, use_owner, use_whm};
-use crate::checks::{PlanInput, Severity, to_requests, validate_plan};
+use super::hooks::queue::{RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas};
+use super::hooks::{confirm, use_whm};
+use crate::checks::DbOverwrite;
 use crate::route::Route;
 use crate::store::check::Loaded;
-use crate::store::queue::{self, ItemKey, Outcome, QueueAction, QueueState, Step, Stop};
-use crate::whm::request::{EnqueueTransferItem, get_transfer_session_state};
+use crate::store::format::bytes;
+use crate::store::queue::{self, ItemKey, Outcome, QueueAction, QueueState, Stop};
+use crate::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
+use crate::store::table::TableQuery;
+use crate::whm::display;
+use crate::whm::request::EnqueueTransferItem;
+use std::collections::HashSet;
 use std::rc::Rc;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
-
-const MODULE: &str = "AccountRemoteRoot";
 
 #[derive(Properties, PartialEq)]
 pub struct QueuePanelProps {
     pub loaded: Loaded,
     /// The session the analysis was loaded for (not the id echoed inside it, which WHM may omit).
     pub session_id: AttrValue,
-}
-
-/// Yew wrapper around the pure [`QueueState`].
-#[derive(PartialEq)]
-struct Store(QueueState);
-
-impl Reducible for Store {
-    type Action = QueueAction;
-    fn reduce(self: Rc<Self>, action: QueueAction) -> Rc<Self> {
-        Rc::new(Store(self.0.clone().apply(action)))
-    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -45,23 +40,76 @@ fn load(session_id: &str) -> Vec<queue::Stored> {
         .unwrap_or_default()
 }
 
+/// A root session's queue step, from its analysis.
 #[function_component(QueuePanel)]
 pub fn queue_panel(props: &QueuePanelProps) -> Html {
-    let text = use_state(|| queue::default_text(&props.loaded.analysis, &props.loaded.report));
-    let with_packages = use_state(|| true);
-    let session_id = props.session_id.to_string();
-    let store = {
-        let id = session_id.clone();
-        use_reducer(move || Store(QueueState::default().apply(QueueAction::Restore(load(&id)))))
+    let table = {
+        let l = props.loaded.clone();
+        use_reducer(move || TableStore(QueueTable::new(l.analysis.clone(), &l.report, l.ctx.clone())))
     };
-    let owner = use_owner();
+    html! { <QueueStep table={table} session_id={props.session_id.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct UserQueuePanelProps {
+    pub session_id: AttrValue,
+    /// The source cPanel account, when this browser created the session.
+    #[prop_or_default]
+    pub user: AttrValue,
+}
+
+/// A cPanel-user session's queue step: WHM has no analysis for it, so one row for the account it pulls.
+#[function_component(UserQueuePanel)]
+pub fn user_queue_panel(props: &UserQueuePanelProps) -> Html {
+    let table = {
+        let user = props.user.to_string();
+        use_reducer(move || TableStore(QueueTable::for_user_session(&user, true)))
+    };
+    html! { <QueueStep table={table} session_id={props.session_id.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct StepProps {
+    table: UseReducerHandle<TableStore>,
+    session_id: AttrValue,
+}
+
+fn input_value(e: &InputEvent) -> String {
+    let i: HtmlInputElement = e.target_unchecked_into();
+    i.value()
+}
+
+fn select_value(e: &Event) -> String {
+    let s: HtmlSelectElement = e.target_unchecked_into();
+    s.value()
+}
+
+fn checked(e: &Event) -> bool {
+    let i: HtmlInputElement = e.target_unchecked_into();
+    i.checked()
+}
+
+#[function_component(QueueStep)]
+fn queue_step(props: &StepProps) -> Html {
+    let session_id = props.session_id.to_string();
+    let table = props.table.clone();
+    let run = {
+        let id = session_id.clone();
+        use_reducer(move || RunStore(QueueState::default().apply(QueueAction::Restore(load(&id)))))
+    };
+    use_queue_schemas(table.clone(), session_id.clone());
+    use_name_lookups(table.clone());
+    use_enqueue(run.clone(), session_id.clone());
     let whm = use_whm();
-    let state = &store.0;
+    let expanded = use_state(HashSet::<String>::new);
+    let text_open = use_state(|| false);
+    let text = use_state(String::new);
+    let preview_open = use_state(|| false);
 
     // Remember what WHM has or may have, per session (names and outcomes only).
     {
         let id = session_id.clone();
-        use_effect_with(state.stored(), move |stored| {
+        use_effect_with(run.0.stored(), move |stored| {
             if !stored.is_empty()
                 && let Some(s) = storage()
             {
@@ -69,141 +117,164 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
             }
         });
     }
-    // The loop: send what the store asks for, one call at a time, and hand back each answer.
-    {
-        let (store, owner, whm) = (store.clone(), owner.clone(), whm.clone());
-        let id = session_id.clone();
-        use_effect_with(state.step(), move |step| {
-            let Some(whm) = whm else { return };
-            match step.clone() {
-                // WHM's Transfer Tool accepts items only before the session starts (§3.9).
-                Some(Step::CheckState { run }) => {
-                    let fut = whm.call(&get_transfer_session_state(&id), &owner);
-                    spawn_local(async move {
-                        let result = fut.await.map(|d| d.state_name);
-                        store.dispatch(QueueAction::StateChecked { run, result });
-                    });
-                }
-                Some(Step::Send { run, key, request }) => {
-                    let fut = whm.call(&request, &owner);
-                    spawn_local(async move {
-                        let result = fut.await.map(|_| ());
-                        store.dispatch(QueueAction::Sent { run, key, result });
-                    });
-                }
-                None => {}
-            }
-        });
-    }
 
-    let checked = use_memo(
-        ((*text).clone(), *with_packages, props.loaded.clone()),
-        |(text, pk, loaded)| {
-            let (plan, issues) = queue::parse(text, &loaded.analysis, *pk);
-            let problems = validate_plan(PlanInput::new(&plan, &loaded.analysis, &loaded.ctx));
-            (plan, issues, problems)
-        },
-    );
-    let (plan, issues, problems) = &*checked;
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count() + issues.len();
-    let plan_requests: Vec<EnqueueTransferItem> = to_requests(plan, &session_id, MODULE);
+    let t = &table.0;
+    let state = &run.0;
+    let calls: Rc<Vec<EnqueueTransferItem>> = {
+        let (rev, id) = (t.revision, session_id.clone());
+        let snapshot = t.clone();
+        use_memo((rev, id), move |(_, id)| snapshot.calls(id))
+    };
     // What WHM has or may have is not offered again.
-    let requests = state.to_send(&plan_requests);
-    let count = requests.len();
+    let to_send = state.to_send(&calls);
+    let count = to_send.len();
     let running = state.is_running();
-    let settled = state.count(Outcome::is_settled);
+    let settled_keys: HashSet<ItemKey> = state
+        .items
+        .iter()
+        .filter(|i| i.outcome.is_settled())
+        .map(|i| i.key.clone())
+        .collect();
+    let errors = t.errors();
+    let not_ready = t.not_ready();
+    let dispatch = {
+        let table = table.clone();
+        Callback::from(move |a: TableAction| table.dispatch(a))
+    };
 
-    let on_text = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            let t: HtmlTextAreaElement = e.target_unchecked_into();
-            text.set(t.value());
-        })
-    };
-    let on_packages = {
-        let with_packages = with_packages.clone();
-        Callback::from(move |e: Event| {
-            let i: HtmlInputElement = e.target_unchecked_into();
-            with_packages.set(i.checked());
-        })
-    };
     let on_submit = {
-        let store = store.clone();
-        let requests = requests.clone();
+        let run = run.clone();
+        let to_send = to_send.clone();
         let session_id = session_id.clone();
         let connected = whm.is_some();
+        let blocked = errors > 0 || not_ready.is_some();
         Callback::from(move |_| {
-            if !connected || store.0.is_running() || requests.is_empty() {
+            if !connected || blocked || run.0.is_running() || to_send.is_empty() {
                 return;
             }
             let question = format!(
                 "Queue {} items into session {session_id}? WHM cannot remove items from a session once they are queued.",
-                requests.len()
+                to_send.len()
             );
             if confirm(&question) {
-                store.dispatch(QueueAction::Start(requests.clone()));
+                run.dispatch(QueueAction::Start(to_send.clone()));
             }
         })
     };
     let on_retry = {
-        let store = store.clone();
-        let plan_requests = plan_requests.clone();
+        let run = run.clone();
+        let calls = calls.clone();
         Callback::from(move |key: ItemKey| {
-            let Some(request) = plan_requests.iter().find(|r| ItemKey::of(r) == key).cloned() else {
+            let Some(request) = calls.iter().find(|r| ItemKey::of(r) == key).cloned() else {
                 return;
             };
-            let label = store.0.item(&key).map(|i| i.label()).unwrap_or_default();
+            let label = run.0.item(&key).map(|i| i.label()).unwrap_or_default();
             let question = format!(
                 "Send {label} again? Its first call got no clear answer, so WHM may already have it: look at the session first (a second copy of an item fails or transfers it twice)."
             );
             if confirm(&question) {
-                store.dispatch(QueueAction::RetryUnknown(request));
+                run.dispatch(QueueAction::RetryUnknown(request));
             }
         })
     };
-    let in_plan: std::collections::HashSet<ItemKey> = plan_requests.iter().map(ItemKey::of).collect();
+    let in_plan: HashSet<ItemKey> = calls.iter().map(ItemKey::of).collect();
 
+    let filtered = t.filtered();
+    let shown: Vec<usize> = filtered.iter().copied().take(t.shown).collect();
     let sent_ok = state.count(|o| *o == Outcome::Queued);
+    let total_run = state
+        .items
+        .iter()
+        .filter(|i| !matches!(i.outcome, Outcome::Refused(_)) || running)
+        .count();
+    let done_run = state.count(|o| !matches!(o, Outcome::Pending | Outcome::Sending));
     let summary = state.summary();
+    let user_session = t.is_user_session();
+
     html! {
         <section class="panel queue" aria-labelledby="queue-h">
             <h2 id="queue-h">{ "Queue items" }</h2>
-            <p class="hint">{ format!("Each line becomes one enqueue_transfer_item call into session {session_id} ({MODULE}), checked first against the analysis. Reseller privileges are skipped.") }</p>
-            <label for="queue-plan">{ "Accounts to queue" }</label>
-            <textarea id="queue-plan" data-testid="queue-plan" value={(*text).clone()} oninput={on_text} spellcheck="false" disabled={running} />
-            <div class="checkbox-row">
-                <input id="queue-packages" type="checkbox" data-testid="queue-packages" checked={*with_packages} onchange={on_packages} disabled={running} />
-                <label for="queue-packages">{ format!("Also queue the {} packages", props.loaded.analysis.items.packages.len()) }</label>
-            </div>
-            if !issues.is_empty() || !problems.is_empty() {
-                <ul class="finding-list plan-problems">
-                    { for issues.iter().map(|i| html! {
-                        <li class="finding error" data-testid="queue-problem" data-kind="bad-line" data-severity="error" data-subject={i.line_no.to_string()}>
-                            <span class="badge error">{ "error" }</span><span class="kind mono">{ "bad-line" }</span><span />
-                            <p class="message">{ &i.message }</p>
-                        </li>
-                    }) }
-                    { for problems.iter().take(300).map(|p| html! {
-                        <li class={classes!("finding", p.severity.as_str())} data-testid="queue-problem" data-kind={p.kind}
-                            data-severity={p.severity.as_str()} data-subject={p.subject.name.clone()}>
-                            <span class={classes!("badge", p.severity.as_str())}>{ p.severity.as_str() }</span>
-                            <span class="kind mono">{ p.kind }</span>
-                            <span class="subject">{ p.subject.kind.as_str() }{ " " }{ &p.subject.name }</span>
-                            <p class="message">{ &p.message }</p>
-                            <p class="fix"><strong>{ "Fix: " }</strong>{ &p.fix }</p>
-                        </li>
-                    }) }
-                </ul>
+            <p class="hint">{ if user_session {
+                format!("A cPanel-user session pulls one account with that account’s own password (AccountRemoteUser, session {session_id}). WHM has no analysis for these sessions: name the account, choose its options, then queue it.")
+            } else {
+                format!("One row per source account of session {session_id}. Every edit is checked at once; target names are also asked of WHM (validate_system_user) after a pause. Nothing is sent until you press Queue.")
+            } }</p>
+            if let Some((module, e)) = t.schema_error() {
+                <ErrorBanner error={e.clone()} context={format!("Reading the options WHM takes for {module}")}
+                    on_retry={Some(dispatch.reform(|_| TableAction::RetrySchemas))} />
             }
-            <p class="row">
+            if let Some(Err(e)) = &t.modules {
+                <ErrorBanner error={e.clone()} context="Reading the transfer modules this server offers" />
+            }
+            if !user_session {
+                { tools(t, &dispatch, &text_open, &text) }
+                { fixes_view(t, &dispatch) }
+                if *text_open {
+                    { text_view(t, &dispatch, &text, running) }
+                }
+            }
+            <div class="table-scroll">
+            <table class="queue-table" data-testid="queue-table">
+                <thead><tr>
+                    <th scope="col">{ "Queue" }</th>
+                    <th scope="col">{ "Source account" }</th>
+                    <th scope="col">{ "Local username" }</th>
+                    <th scope="col">{ "Options" }</th>
+                </tr></thead>
+                <tbody>
+                    { for shown.iter().filter_map(|&i| t.rows.get(i)).map(|row| {
+                        let key = ItemKey { module: t.module.to_owned(), user: row.account.user.clone() };
+                        let outcome = state.item(&key).filter(|_| settled_keys.contains(&key)).map(|i| i.outcome.id());
+                        row_view(t, row, &dispatch, &expanded, outcome, running)
+                    }) }
+                </tbody>
+            </table>
+            </div>
+            if filtered.len() > shown.len() {
+                <p class="row">
+                    <button type="button" data-testid="queue-more" onclick={dispatch.reform(|_| TableAction::ShowMore)}>
+                        { format!("Show more ({} of {} shown)", shown.len(), filtered.len()) }
+                    </button>
+                    <span class="hint">{ "Bulk actions apply to every row the filter matches, shown or not." }</span>
+                </p>
+            }
+            { picks_view(t, &dispatch, running) }
+            { problems_view(t) }
+            <p class="row queue-actions">
+                <button type="button" data-testid="queue-preview" aria-expanded={preview_open.to_string()}
+                    onclick={{ let p = preview_open.clone(); Callback::from(move |_| p.set(!*p)) }}>
+                    { if *preview_open { "Hide the calls" } else { "Preview the calls" } }
+                </button>
                 <button type="button" class="primary" data-testid="queue-submit" onclick={on_submit}
-                    disabled={running || errors > 0 || count == 0 || whm.is_none()}>
-                    { if running { "Queueing…".to_owned() } else if count == 0 && settled > 0 { "Everything is queued".to_owned() } else { format!("Queue {count} items") } }
+                    disabled={running || errors > 0 || count == 0 || whm.is_none() || not_ready.is_some()}>
+                    { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {count} items") } }
                 </button>
                 if errors > 0 {
                     <span class="sev-error">{ format!("Fix the {errors} errors above first: WHM would refuse these items or the restore would fail.") }</span>
+                } else if let Some(why) = &not_ready {
+                    <span class="hint" role="status">{ why }</span>
                 }
             </p>
+            if *preview_open {
+                <ol class="queue-calls" data-testid="queue-preview-list">
+                    { for to_send.iter().map(|c| {
+                        let k = ItemKey::of(c);
+                        let params = c.keys.iter().map(|(k, v)| format!("{k}={}", display::name(v))).collect::<Vec<_>>().join(" ");
+                        html! {
+                            <li data-testid="queue-call" data-module={c.module.clone()} data-user={k.user.clone()}>
+                                <span class="mono">{ "enqueue_transfer_item module=" }{ &c.module }</span>{ " " }
+                                <span class="mono params">{ params }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
+            if running || (done_run > 0 && total_run > 0 && !summary.is_empty()) {
+                <p class="row" data-testid="queue-send-progress" data-done={done_run.to_string()} data-total={total_run.to_string()}>
+                    <progress max={total_run.max(1).to_string()} value={done_run.to_string()} />
+                    <span>{ format!("{done_run} of {total_run} answered") }</span>
+                </p>
+            }
             if let Some(Stop::Started { state }) = &state.stop {
                 <p class="sev-error" data-testid="queue-blocked">{ format!(
                     "The session is {}: WHM accepts new items only before a session starts. Create a new session for these accounts.",
@@ -241,9 +312,465 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
                     <p data-testid="queue-summary" role="status">{ summary }</p>
                 }
                 if !running && sent_ok > 0 {
-                    <p><a class="button-link" href={Route::Session(session_id.clone()).to_hash()}>{ format!("{sent_ok} items queued: run this session") }</a></p>
+                    <p><a class="button-link" data-testid="queue-run-link" href={Route::Session(session_id.clone()).to_hash()}>{ format!("{sent_ok} items queued: run this session") }</a></p>
                 }
             }
         </section>
+    }
+}
+
+/// Filters, selection by filter, bulk options, fix all, text view.
+fn tools(
+    t: &QueueTable,
+    dispatch: &Callback<TableAction>,
+    text_open: &UseStateHandle<bool>,
+    text: &UseStateHandle<String>,
+) -> Html {
+    let q = t.filter.clone();
+    let set = |f: fn(&mut TableQuery, String)| {
+        let q = q.clone();
+        dispatch.reform(move |v: String| {
+            let mut q = q.clone();
+            f(&mut q, v);
+            TableAction::SetFilter(q)
+        })
+    };
+    let on_text = set(|q, v| q.text = v).reform(|e: InputEvent| input_value(&e));
+    let on_owner = set(|q, v| q.owner = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
+    let on_finding = set(|q, v| q.finding = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
+    let filtered = t.filtered().len();
+    let bulk_opts: Vec<Opt> = Opt::ALL.into_iter().filter(|o| t.offered(*o)).collect();
+    let on_bulk = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |_| {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let value = |id: &str| {
+                doc.as_ref()
+                    .and_then(|d| d.get_element_by_id(id))
+                    .map(|e| {
+                        use wasm_bindgen::JsCast;
+                        e.unchecked_into::<HtmlSelectElement>().value()
+                    })
+                    .unwrap_or_default()
+            };
+            let (key, on) = (value("queue-bulk-key"), value("queue-bulk-value") == "on");
+            if let Some(o) = Opt::from_key(&key) {
+                dispatch.emit(TableAction::Bulk(Edit::Flag(o, on)));
+            }
+        })
+    };
+    let on_text_toggle = {
+        let (text_open, text, table_text) = (text_open.clone(), text.clone(), t.to_text());
+        Callback::from(move |_| {
+            if !*text_open {
+                text.set(table_text.clone());
+            }
+            text_open.set(!*text_open);
+        })
+    };
+    html! {
+        <div class="queue-tools">
+            <div class="row filters">
+                <label for="queue-filter-text" class="visually-hidden">{ "Filter accounts" }</label>
+                <input id="queue-filter-text" type="search" data-testid="queue-filter-text" placeholder="Filter: user, domain or owner"
+                    value={q.text.clone()} oninput={on_text} />
+                <label for="queue-filter-owner">{ "Owner" }</label>
+                <select id="queue-filter-owner" data-testid="queue-filter-owner" onchange={on_owner}>
+                    <option value="" selected={q.owner.is_none()}>{ "any" }</option>
+                    { for t.owners().into_iter().map(|o| html! {
+                        <option value={o.clone()} selected={q.owner.as_deref() == Some(o.as_str())}>{ display::name(&o) }</option>
+                    }) }
+                </select>
+                <label for="queue-filter-finding">{ "Finding" }</label>
+                <select id="queue-filter-finding" data-testid="queue-filter-finding" onchange={on_finding}>
+                    <option value="" selected={q.finding.is_none()}>{ "any or none" }</option>
+                    <option value="any" selected={q.finding.as_deref() == Some("any")}>{ "with any finding" }</option>
+                    { for t.finding_kinds().into_iter().map(|k| html! {
+                        <option value={k} selected={q.finding.as_deref() == Some(k)}>{ k }</option>
+                    }) }
+                </select>
+                <button type="button" data-testid="queue-select-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: true })}>
+                    { format!("Select these {filtered}") }
+                </button>
+                <button type="button" data-testid="queue-unselect-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: false })}>
+                    { format!("Unselect these {filtered}") }
+                </button>
+            </div>
+            <div class="row bulk">
+                <label for="queue-bulk-key">{ format!("For the {} selected:", t.selected_count()) }</label>
+                <select id="queue-bulk-key" data-testid="queue-bulk-key">
+                    { for bulk_opts.iter().enumerate().map(|(i, o)| html! { <option value={o.key()} selected={i == 0}>{ o.label() }</option> }) }
+                </select>
+                <select id="queue-bulk-value" data-testid="queue-bulk-value" aria-label="On or off">
+                    <option value="on">{ "on" }</option>
+                    <option value="off">{ "off" }</option>
+                </select>
+                <button type="button" data-testid="queue-bulk-apply" onclick={on_bulk}>{ "Apply" }</button>
+                <span class="spacer" />
+                <button type="button" data-testid="queue-fix-all" onclick={dispatch.reform(|_| TableAction::ProposeFixes)}
+                    title="Suggest a local username for every account whose name breaks a rule, exists here or clashes">
+                    { "Fix all conflicts…" }
+                </button>
+                <button type="button" data-testid="queue-text-toggle" aria-expanded={text_open.to_string()} onclick={on_text_toggle}>
+                    { if **text_open { "Close the text" } else { "Edit as text" } }
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// "Fix all conflicts" as a diff: the admin edits any name, then accepts or discards.
+fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
+    let Some(fixes) = &t.fixes else { return Html::default() };
+    if fixes.is_empty() {
+        return html! {
+            <div class="panel fix-diff" data-testid="queue-fix-diff" role="status">
+                <p>{ "No account needs another local username." }</p>
+                <button type="button" onclick={dispatch.reform(|_| TableAction::DiscardFixes)}>{ "Close" }</button>
+            </div>
+        };
+    }
+    html! {
+        <div class="panel fix-diff" data-testid="queue-fix-diff">
+            <p>{ format!("{} accounts get a new local username that passes every rule, is free here and unique in this queue. Edit any of them, then accept; the selection stays as it is unless you queue them too.", fixes.len()) }</p>
+            <table>
+                <thead><tr><th scope="col">{ "Source account" }</th><th scope="col">{ "Was" }</th><th scope="col">{ "Becomes" }</th></tr></thead>
+                <tbody>
+                    { for fixes.iter().map(|f| {
+                        let user = f.user.clone();
+                        let on_input = dispatch.reform(move |e: InputEvent| TableAction::EditFix { user: user.clone(), name: input_value(&e) });
+                        html! {
+                            <tr data-testid="queue-fix" data-user={f.user.clone()}>
+                                <td class="mono">{ display::name(&f.user) }</td>
+                                <td class="mono"><del>{ display::name(&f.from) }</del></td>
+                                <td><input type="text" class="mono" data-testid="queue-fix-name" value={f.to.clone()} oninput={on_input}
+                                    aria-label={format!("New local username for {}", display::name(&f.user))} spellcheck="false" autocomplete="off" /></td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            <p class="row">
+                <button type="button" class="primary" data-testid="queue-fix-accept" onclick={dispatch.reform(|_| TableAction::AcceptFixes { select: false })}>
+                    { format!("Accept {} renames", fixes.len()) }
+                </button>
+                <button type="button" data-testid="queue-fix-accept-select" onclick={dispatch.reform(|_| TableAction::AcceptFixes { select: true })}>
+                    { "Accept and queue them too" }
+                </button>
+                <button type="button" data-testid="queue-fix-discard" onclick={dispatch.reform(|_| TableAction::DiscardFixes)}>{ "Discard" }</button>
+            </p>
+        </div>
+    }
+}
+
+fn text_view(t: &QueueTable, dispatch: &Callback<TableAction>, text: &UseStateHandle<String>, running: bool) -> Html {
+    let on_input = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let a: HtmlTextAreaElement = e.target_unchecked_into();
+            text.set(a.value());
+        })
+    };
+    let on_apply = {
+        let text = text.clone();
+        dispatch.reform(move |_| TableAction::ApplyText((*text).clone()))
+    };
+    let on_reload = {
+        let (text, table_text) = (text.clone(), t.to_text());
+        Callback::from(move |_| text.set(table_text.clone()))
+    };
+    html! {
+        <div class="panel queue-text">
+            <label for="queue-plan">{ "The selection as text: one account per line, “user” or “user newname”; # comments out" }</label>
+            <textarea id="queue-plan" data-testid="queue-plan" value={(**text).clone()} oninput={on_input} spellcheck="false" disabled={running} />
+            <p class="row">
+                <button type="button" data-testid="queue-text-apply" onclick={on_apply} disabled={running}>{ "Apply the text to the table" }</button>
+                <button type="button" onclick={on_reload}>{ "Reload from the table" }</button>
+            </p>
+            if !t.text_issues.is_empty() {
+                <ul class="finding-list">
+                    { for t.text_issues.iter().map(|i| html! {
+                        <li class="finding error" data-testid="queue-problem" data-kind="bad-line" data-severity="error" data-subject={i.line_no.to_string()}>
+                            <span class="badge error">{ "error" }</span>
+                            <p class="message">{ &i.message }{ " The table is unchanged until the text reads cleanly." }</p>
+                        </li>
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
+
+fn row_view(
+    t: &QueueTable,
+    row: &crate::store::queue_table::Row,
+    dispatch: &Callback<TableAction>,
+    expanded: &UseStateHandle<HashSet<String>>,
+    outcome: Option<&'static str>,
+    running: bool,
+) -> Html {
+    let a = &row.account;
+    let user = a.user.clone();
+    let locked = running || outcome.is_some();
+    let verdict = t.target(&user);
+    let on_select = {
+        let user = user.clone();
+        dispatch.reform(move |e: Event| TableAction::Select {
+            user: user.clone(),
+            on: checked(&e),
+        })
+    };
+    let on_target = {
+        let user = user.clone();
+        dispatch.reform(move |e: InputEvent| TableAction::SetTarget {
+            user: user.clone(),
+            name: input_value(&e),
+        })
+    };
+    let flag = |o: Opt| {
+        let id = format!("q-{}-{}", o.key(), display::name(&user));
+        let user = user.clone();
+        let on_change = dispatch.reform(move |e: Event| TableAction::Edit {
+            user: user.clone(),
+            edit: Edit::Flag(o, checked(&e)),
+        });
+        html! {
+            <span class="opt">
+                <input type="checkbox" id={id.clone()} data-testid="queue-option" data-key={o.key()} checked={o.get(a)}
+                    onchange={on_change} disabled={locked} />
+                <label for={id}>{ o.label() }</label>
+            </span>
+        }
+    };
+    let is_open = expanded.contains(&user);
+    let on_more = {
+        let (expanded, user) = (expanded.clone(), user.clone());
+        Callback::from(move |_| {
+            let mut set = (*expanded).clone();
+            if !set.remove(&user) {
+                set.insert(user.clone());
+            }
+            expanded.set(set);
+        })
+    };
+    let verdict_text = if verdict.valid {
+        if verdict.problems.is_empty() {
+            if verdict.server_checked {
+                "✓ free here (WHM agrees)"
+            } else {
+                "✓ passes every rule"
+            }
+            .to_owned()
+        } else {
+            "⚠ see the note".to_owned()
+        }
+    } else {
+        "✗".to_owned()
+    };
+    let shown_user = if a.user.is_empty() {
+        "(name the account)".to_owned()
+    } else {
+        display::name(&a.user)
+    };
+    html! {
+        <>
+        <tr data-testid="queue-row" data-user={user.clone()} data-selected={row.selected.to_string()}
+            data-outcome={outcome} class={classes!(row.selected.then_some("selected"), (!verdict.valid).then_some("invalid"))}>
+            <td>
+                <input type="checkbox" data-testid="queue-select" checked={row.selected} onchange={on_select} disabled={locked}
+                    aria-label={format!("Queue {shown_user}")} />
+            </td>
+            <td>
+                <span class="mono">{ shown_user.clone() }</span>
+                if !row.domain.is_empty() {
+                    <div class="sub">{ display::name(&row.domain) }{ " · " }{ display::name(&row.owner) }
+                        { a.size.map(|s| format!(" · {}", bytes(u128::from(s)))).unwrap_or_default() }</div>
+                }
+                if let Some(o) = outcome {
+                    <div class={classes!("badge", if o == "queued" { "ok" } else { "warning" })}>{ o }</div>
+                }
+            </td>
+            <td class="target">
+                <input type="text" class="mono" data-testid="queue-target" value={a.localuser.clone()} oninput={on_target}
+                    disabled={locked} spellcheck="false" autocomplete="off"
+                    aria-label={format!("Local username for {shown_user}")} aria-invalid={(!verdict.valid).to_string()} />
+                <div data-testid="queue-target-verdict" data-valid={verdict.valid.to_string()}
+                    class={classes!("verdict", if verdict.valid { "ok" } else { "error" })}>
+                    <span>{ verdict_text }</span>
+                    if !verdict.problems.is_empty() {
+                        <ul>
+                            { for verdict.problems.iter().map(|(msg, fix)| html! {
+                                <li>{ msg }{ " " }<strong>{ "Fix: " }</strong>{ fix }</li>
+                            }) }
+                        </ul>
+                    }
+                </div>
+            </td>
+            <td class="options">
+                if t.offered(Opt::DedicatedIp) { { flag(Opt::DedicatedIp) } }
+                if t.offered(Opt::LiveTransfer) { { flag(Opt::LiveTransfer) } }
+                <button type="button" class="link" data-testid="queue-row-more" aria-expanded={is_open.to_string()} onclick={on_more}>
+                    { if is_open { "Fewer options" } else { "More options…" } }
+                </button>
+            </td>
+        </tr>
+        if is_open {
+            <tr class="queue-row-options" data-testid="queue-row-options" data-user={user.clone()}>
+                <td />
+                <td colspan="3">
+                    <fieldset class="row" disabled={locked}>
+                        <legend>{ "Copy" }</legend>
+                        { for Opt::COPY.into_iter().filter(|o| t.offered(*o)).map(flag) }
+                    </fieldset>
+                    <fieldset class="row" disabled={locked}>
+                        <legend>{ "Existing data here" }</legend>
+                        { overwrite_select(t, &user, dispatch) }
+                        if t.offers_db_policy() { { db_select(a.db_overwrite, &user, dispatch) } }
+                    </fieldset>
+                    <fieldset class="row" disabled={locked}>
+                        <legend>{ "Addresses and mail" }</legend>
+                        if t.offers("customip") && !t.free_ips().is_empty() { { ip_select(t, a.customip.as_deref(), &user, dispatch) } }
+                        if !t.mail_locations().is_empty() { { mail_select(t, a.mail_location.as_deref(), &user, dispatch) } }
+                        if t.offered(Opt::ExpressTransfer) { { flag(Opt::ExpressTransfer) } }
+                    </fieldset>
+                </td>
+            </tr>
+        }
+        </>
+    }
+}
+
+fn overwrite_select(t: &QueueTable, user: &str, dispatch: &Callback<TableAction>) -> Html {
+    let current = t.overwrite_of(user);
+    let u = user.to_owned();
+    let on_change = dispatch.reform(move |e: Event| TableAction::Edit {
+        user: u.clone(),
+        edit: Edit::Overwrite(Overwrite::parse(&select_value(&e)).unwrap_or_default()),
+    });
+    let choices = t.overwrite_choices(user);
+    html! {
+        <label class="opt">{ "Account " }
+            <select data-testid="queue-option" data-key="force" onchange={on_change} disabled={choices.len() < 2}
+                title="Only the choices WHM honours for this account are offered">
+                { for choices.into_iter().map(|o| html! { <option value={o.id()} selected={o == current}>{ o.label() }</option> }) }
+            </select>
+        </label>
+    }
+}
+
+fn db_select(current: DbOverwrite, user: &str, dispatch: &Callback<TableAction>) -> Html {
+    let u = user.to_owned();
+    let on_change = dispatch.reform(move |e: Event| TableAction::Edit {
+        user: u.clone(),
+        edit: Edit::Databases(DbOverwrite::parse(&select_value(&e)).unwrap_or_default()),
+    });
+    html! {
+        <label class="opt">{ "Databases " }
+            <select data-testid="queue-option" data-key="overwrite_all_dbs" onchange={on_change}>
+                { for DbOverwrite::ALL.into_iter().map(|d| html! { <option value={d.id()} selected={d == current}>{ d.label() }</option> }) }
+            </select>
+        </label>
+    }
+}
+
+fn ip_select(t: &QueueTable, current: Option<&str>, user: &str, dispatch: &Callback<TableAction>) -> Html {
+    let u = user.to_owned();
+    let on_change = dispatch.reform(move |e: Event| TableAction::Edit {
+        user: u.clone(),
+        edit: Edit::CustomIp(Some(select_value(&e)).filter(|v| !v.is_empty())),
+    });
+    html! {
+        <label class="opt">{ "Specific IP " }
+            <select data-testid="queue-option" data-key="customip" onchange={on_change}>
+                <option value="" selected={current.is_none()}>{ "any free IP" }</option>
+                { for t.free_ips().iter().map(|ip| html! {
+                    <option value={ip.clone()} selected={current == Some(ip.as_str())}>{ display::name(ip) }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+fn mail_select(t: &QueueTable, current: Option<&str>, user: &str, dispatch: &Callback<TableAction>) -> Html {
+    let u = user.to_owned();
+    let on_change = dispatch.reform(move |e: Event| TableAction::Edit {
+        user: u.clone(),
+        edit: Edit::MailLocation(Some(select_value(&e)).filter(|v| !v.is_empty())),
+    });
+    html! {
+        <label class="opt">{ "Mail " }
+            <select data-testid="queue-option" data-key="mail_location" onchange={on_change}>
+                <option value="" selected={current.is_none()}>{ "WHM’s default (.existing)" }</option>
+                { for t.mail_locations().into_iter().map(|m| html! {
+                    <option value={m.clone()} selected={current == Some(m.as_str())}>{ display::name(&m) }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// Packages, feature lists and configuration modules.
+fn picks_view(t: &QueueTable, dispatch: &Callback<TableAction>, running: bool) -> Html {
+    let visible: Vec<&crate::store::queue_table::Pick> =
+        t.picks.iter().filter(|p| t.module_offered(&p.module)).collect();
+    if visible.is_empty() {
+        return Html::default();
+    }
+    let group = |title: &str, kind: PickKind, of: &dyn Fn(&str) -> bool| -> Html {
+        let items: Vec<&&crate::store::queue_table::Pick> = visible.iter().filter(|p| of(&p.module)).collect();
+        if items.is_empty() {
+            return Html::default();
+        }
+        html! {
+            <fieldset class="picks" disabled={running}>
+                <legend>{ title }</legend>
+                { for items.into_iter().map(|p| {
+                    let name = p.name.clone();
+                    let on_change = dispatch.reform(move |e: Event| TableAction::Pick { kind, name: name.clone(), on: checked(&e) });
+                    let id = format!("pick-{}-{}", p.module, display::name(&p.name));
+                    html! {
+                        <div class="pick">
+                            <input type="checkbox" id={id.clone()} data-testid="queue-pick" data-module={p.module.clone()} data-name={p.name.clone()}
+                                checked={p.selected} onchange={on_change} />
+                            <label for={id}>{ display::name(&p.label) }</label>
+                            if let Some(e) = &p.error { <p class="sev-error">{ e }</p> }
+                            if let Some(w) = &p.warning { <p class="sev-warning">{ w }</p> }
+                        </div>
+                    }
+                }) }
+            </fieldset>
+        }
+    };
+    html! {
+        <div class="queue-picks">
+            { group("Packages", PickKind::Package, &|m| m == crate::checks::plan::PACKAGE_MODULE) }
+            { group("Feature lists", PickKind::FeatureList, &|m| m == crate::checks::plan::FEATURE_LIST_MODULE) }
+            { group("Server configuration (changes this server’s own settings)", PickKind::Config,
+                &|m| m != crate::checks::plan::PACKAGE_MODULE && m != crate::checks::plan::FEATURE_LIST_MODULE) }
+        </div>
+    }
+}
+
+fn problems_view(t: &QueueTable) -> Html {
+    let problems = t.problems();
+    if problems.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul class="finding-list plan-problems">
+            { for problems.iter().take(300).map(|p| html! {
+                <li class={classes!("finding", p.severity.as_str())} data-testid="queue-problem" data-kind={p.kind}
+                    data-severity={p.severity.as_str()} data-subject={p.subject.name.clone()}>
+                    <span class={classes!("badge", p.severity.as_str())}>{ p.severity.as_str() }</span>
+                    <span class="kind mono">{ p.kind }</span>
+                    <span class="subject">{ p.subject.kind.as_str() }{ " " }{ display::name(&p.subject.name) }</span>
+                    <p class="message">{ &p.message }</p>
+                    <p class="fix"><strong>{ "Fix: " }</strong>{ &p.fix }</p>
+                </li>
+            }) }
+            if problems.len() > 300 {
+                <li class="hint">{ format!("{} more problems: narrow the selection, or fix all conflicts.", problems.len() - 300) }</li>
+            }
+        </ul>
     }
 }

@@ -169,6 +169,16 @@ impl WhmError {
         }
     }
 
+    /// WHM refuses the call because the session is not root-authenticated (a cPanel-user session has
+    /// no analysis, §3.3: “… has an invalid session type. You must provide a session ID with a session
+    /// type of “RemoteRoot”.”).
+    pub fn is_not_root_session(&self) -> bool {
+        match self {
+            WhmError::Api { reason, .. } => reason.to_ascii_lowercase().contains("invalid session type"),
+            _ => false,
+        }
+    }
+
     /// `accountsummary` says there is no such account (WHM: “Account does not exist.”).
     pub fn is_no_such_account(&self) -> bool {
         matches!(self, WhmError::Api { command, reason } if command == "accountsummary" && reason.to_ascii_lowercase().contains("does not exist"))

@@ -579,7 +579,13 @@ pub struct AccountItem {
     pub skipsubdomains: bool,
     pub shared_mysql_server: bool,
     pub overwrite_with_delete: bool,
+    /// `overwrite_all_dbs` and `overwrite_all_dbusers`.
+    pub overwrite_all: bool,
+    /// `overwrite_sameowner_dbs` and `overwrite_sameowner_dbusers`.
+    pub overwrite_sameowner: bool,
     pub live_transfer: bool,
+    /// Legacy Express Transfer.
+    pub xferpoint: bool,
     pub mail_location: Option<String>,
 }
 
@@ -619,7 +625,18 @@ impl AccountItem {
         push("skipsubdomains", flag(self.skipsubdomains));
         push("shared_mysql_server", flag(self.shared_mysql_server));
         push("overwrite_with_delete", flag(self.overwrite_with_delete));
+        if self.overwrite_all {
+            push("overwrite_all_dbs", flag(true));
+            push("overwrite_all_dbusers", flag(true));
+        }
+        if self.overwrite_sameowner {
+            push("overwrite_sameowner_dbs", flag(true));
+            push("overwrite_sameowner_dbusers", flag(true));
+        }
         push("live_transfer", flag(self.live_transfer));
+        if self.xferpoint {
+            push("xferpoint", flag(true));
+        }
         if let Some(m) = self.mail_location {
             push("mail_location", m);
         }

@@ -6,7 +6,7 @@ const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { ROOT, screenshot } = require("./helpers");
+const { ROOT, screenshot, queuePlan, queueAccountsOnly } = require("./helpers");
 const { SESSIONS } = require("./scenarios");
 
 const PORT = 28112; // not in scenarios.js: Playwright does not start this one, beforeAll does
@@ -186,10 +186,11 @@ test("a username is checked by the server through the relay", async () => {
 test("queue from the check screen, start the session and follow its live tail through the relay", async () => {
   test.setTimeout(120_000);
   await route(`#/check/${DEMO}`);
+  await consolePage.getByTestId("queue-text-toggle").click();
   const plan = consolePage.getByTestId("queue-plan");
   await expect(plan).toHaveValue(/^example$/m);
-  await plan.fill("example\nmailer\n");
-  await consolePage.getByTestId("queue-packages").uncheck(); // accounts only, no package items
+  await queuePlan(consolePage, "example\nmailer\n");
+  await queueAccountsOnly(consolePage); // accounts only, no package items
   await expect(consolePage.getByTestId("queue-submit")).toHaveText("Queue 2 items");
   consolePage.once("dialog", (d) => d.accept());
   await consolePage.getByTestId("queue-submit").click();

@@ -3,7 +3,7 @@
 // outcome is unknown, even after a reload. (Unknown outcomes use the `truncated` fault, not `drop`: the
 // browser itself may silently resend a request whose reused connection closed without a reply.)
 const { test, expect } = require("@playwright/test");
-const { base, openApp, resetSim, setFault } = require("./helpers");
+const { base, openApp, resetSim, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
 const { SESSIONS, TOKEN } = require("./scenarios");
 
 const DEMO = SESSIONS.demo;
@@ -88,8 +88,8 @@ test("a refusal mid-way stops the loop and says what was and was not queued", as
   await openApp(page, "demo", `#/check/${DEMO}`);
   await enqueueDirectly(page, "mailer"); // WHM will refuse a second "mailer"
   const sent = capture(page, "enqueue_transfer_item");
-  await page.getByTestId("queue-packages").uncheck();
-  await page.getByTestId("queue-plan").fill("example\nmailer\nipone ipone2\n");
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\nipone ipone2\n");
   await expect(page.getByTestId("queue-submit")).toHaveText("Queue 3 items");
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
@@ -104,9 +104,9 @@ test("an item whose answer was lost is unknown, survives a reload and is never r
   await openApp(page, "demo", `#/check/${DEMO}`);
   // WHM queues it, but its reply is cut short: the console cannot know that it was queued
   await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "truncated", match: { user: "mailer" }, times: 1 });
-  await page.getByTestId("queue-packages").uncheck();
+  await queueAccountsOnly(page);
   const plan = "example\nmailer\nipone ipone2\n";
-  await page.getByTestId("queue-plan").fill(plan);
+  await queuePlan(page, plan);
   await expect(page.getByTestId("queue-submit")).toHaveText("Queue 3 items");
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
@@ -121,8 +121,8 @@ test("an item whose answer was lost is unknown, survives a reload and is never r
   const stored = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
   expect(stored).not.toContain("luggage");
   const sent = capture(page, "enqueue_transfer_item");
-  await page.getByTestId("queue-packages").uncheck();
-  await page.getByTestId("queue-plan").fill(plan);
+  await queueAccountsOnly(page);
+  await queuePlan(page, plan);
   await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 items");
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();

@@ -52,4 +52,20 @@ function accessLog(scenario) {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
 }
 
-module.exports = { base, openApp, setFault, clearFaults, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT };
+/** Sets the queue selection through the queue table's text view (`user` or `user newname` per line). */
+async function queuePlan(page, text) {
+  const toggle = page.getByTestId("queue-text-toggle");
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  await page.getByTestId("queue-plan").fill(text);
+  await page.getByTestId("queue-text-apply").click();
+}
+
+/** Leaves packages, feature lists and configuration modules out of the queue (accounts only). */
+async function queueAccountsOnly(page) {
+  await expect(page.getByTestId("queue-row").first()).toBeVisible(); // the analysis and its table are on screen
+  for (const pick of await page.getByTestId("queue-pick").all()) {
+    if (await pick.isChecked()) await pick.uncheck();
+  }
+}
+
+module.exports = { queuePlan, queueAccountsOnly, base, openApp, setFault, clearFaults, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT };

@@ -1,6 +1,6 @@
 // Running a session against whm-sim: start, follow the state, read item outcomes; abort and pause quirks.
 const { test, expect } = require("@playwright/test");
-const { base, openApp, resetSim, screenshot, setFault } = require("./helpers");
+const { base, openApp, resetSim, screenshot, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
 const { SESSIONS, TOKEN } = require("./scenarios");
 
 const DEMO = SESSIONS.demo;
@@ -76,15 +76,16 @@ test("pausing a RUNNING session whose processor died marks it FAILED (WHM's quir
 
 test("queue from the check screen (checked before sending), then run the session", async ({ page }) => {
   await openApp(page, "demo", `#/check/${DEMO}`);
+  await page.getByTestId("queue-text-toggle").click();
   const plan = page.getByTestId("queue-plan");
   await expect(plan).toHaveValue(/^example$/m);
   await expect(plan).toHaveValue(/^# you$/m); // accounts with errors start commented out
   // a target name that exists here is caught before anything is sent
-  await plan.fill("example\nipone down\n");
+  await queuePlan(page, "example\nipone down\n");
   await expect(page.locator('[data-testid="queue-problem"][data-kind="user-exists"][data-subject="ipone"]')).toBeVisible();
   await expect(page.getByTestId("queue-submit")).toBeDisabled();
-  await plan.fill("example\nipone ipone2\n");
-  await page.getByTestId("queue-packages").uncheck();
+  await queuePlan(page, "example\nipone ipone2\n");
+  await queueAccountsOnly(page);
   await expect(page.getByTestId("queue-submit")).toHaveText("Queue 2 items");
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
@@ -104,7 +105,7 @@ test("queue from the check screen (checked before sending), then run the session
 
   // once started, a session takes no more items: the queue step says so instead of sending
   await page.getByRole("link", { name: "Check its analysis" }).click();
-  await page.getByTestId("queue-plan").fill("mailer\n");
+  await queuePlan(page, "mailer\n");
   page.once("dialog", (d) => d.accept());
   const enqueues = [];
   page.on("request", (r) => { if (r.url().endsWith("/json-api/enqueue_transfer_item")) enqueues.push(r.url()); });

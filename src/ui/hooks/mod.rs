@@ -1,6 +1,7 @@
 //! Hooks: effects only (sending, timers, streams). State and its transitions live in `store/`.
 
 mod live_tail;
+pub mod queue;
 mod session;
 mod timer;
 

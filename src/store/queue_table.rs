@@ -1,0 +1,1170 @@
+//! The queue table on the check page: one row per source account, keyed by its source username, with
+//! the target local username and the per-account options of WHM's Transfer Tool (what to copy, the
+//! dedicated IP, the overwrite policies, Live Transfer, mail location), the packages, feature lists and
+//! configuration modules to bring along, bulk edits over the table's own filters, "fix all conflicts"
+//! as a diff the admin accepts, and the same selection as text, both ways.
+//!
+//! Every edit re-runs the checks engine's plan check ([`validate_plan`]) over the selection, so each
+//! row shows every broken rule of its target name as it is typed; `validate_system_user` answers
+//! (fetched after a pause by the page, see [`QueueTable::next_lookup`]) join the check when they
+//! arrive, and answers for a name no row holds any more are dropped. The keys each call may carry come
+//! from `transfer_module_schema` ([`QueueTable::next_schema`]): options a module's schema lacks are
+//! not offered, and nothing outside a schema is ever sent ([`fit_to_schemas`]). Pure: no `web_sys`.
+
+use crate::checks::plan::{
+    self, DbOverwrite, FEATURE_LIST_MODULE, Fix, PACKAGE_MODULE, PlanInput, PlannedAccount, QueuePlan,
+    ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, config_module, fit_to_schemas, suggest_fixes, to_requests, validate_plan,
+};
+use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
+use crate::store::queue::{LineIssue, escape};
+use crate::store::table::{self, AccountFlags, TableQuery};
+use crate::whm::WhmError;
+use crate::whm::analysis::Analysis;
+use crate::whm::request::EnqueueTransferItem;
+use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+/// Rows shown at first, and added by each "show more".
+pub const PAGE: usize = 100;
+
+/// An on/off option of an account row, named for the admin; [`Opt::key`] is the enqueue key it sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opt {
+    /// Copy the home directory (`skiphomedir=0`).
+    CopyHomedir,
+    /// Copy MySQL and PostgreSQL databases (`skipacctdb=0`).
+    CopyDatabases,
+    /// Copy the bandwidth history (`skipbwdata=0`).
+    CopyBandwidth,
+    /// Copy mail (`skipemail=0`).
+    CopyEmail,
+    /// Copy subdomains (`skipsubdomains=0`).
+    CopySubdomains,
+    /// Copy reseller privileges (`skipres=0`; WHM skips them in restricted sessions).
+    CopyReseller,
+    /// A dedicated IP (`ip=1`).
+    DedicatedIp,
+    /// Live Transfer (`live_transfer=1`).
+    LiveTransfer,
+    /// Express Transfer, the legacy DNS repoint (`xferpoint=1`).
+    ExpressTransfer,
+}
+
+impl Opt {
+    pub const ALL: [Opt; 9] = [
+        Opt::CopyHomedir,
+        Opt::CopyDatabases,
+        Opt::CopyBandwidth,
+        Opt::CopyEmail,
+        Opt::CopySubdomains,
+        Opt::CopyReseller,
+        Opt::DedicatedIp,
+        Opt::LiveTransfer,
+        Opt::ExpressTransfer,
+    ];
+    /// What to copy, in the Transfer Tool's order.
+    pub const COPY: [Opt; 6] = [
+        Opt::CopyHomedir,
+        Opt::CopyDatabases,
+        Opt::CopyBandwidth,
+        Opt::CopyEmail,
+        Opt::CopySubdomains,
+        Opt::CopyReseller,
+    ];
+
+    /// The enqueue key (`data-key` in the UI).
+    pub fn key(self) -> &'static str {
+        match self {
+            Opt::CopyHomedir => "skiphomedir",
+            Opt::CopyDatabases => "skipacctdb",
+            Opt::CopyBandwidth => "skipbwdata",
+            Opt::CopyEmail => "skipemail",
+            Opt::CopySubdomains => "skipsubdomains",
+            Opt::CopyReseller => "skipres",
+            Opt::DedicatedIp => "ip",
+            Opt::LiveTransfer => "live_transfer",
+            Opt::ExpressTransfer => "xferpoint",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Opt> {
+        Opt::ALL.into_iter().find(|o| o.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Opt::CopyHomedir => "Home directory",
+            Opt::CopyDatabases => "Databases",
+            Opt::CopyBandwidth => "Bandwidth data",
+            Opt::CopyEmail => "Email",
+            Opt::CopySubdomains => "Subdomains",
+            Opt::CopyReseller => "Reseller privileges",
+            Opt::DedicatedIp => "Dedicated IP",
+            Opt::LiveTransfer => "Live Transfer",
+            Opt::ExpressTransfer => "Express Transfer (legacy)",
+        }
+    }
+
+    pub fn get(self, a: &PlannedAccount) -> bool {
+        match self {
+            Opt::CopyHomedir => !a.skiphomedir,
+            Opt::CopyDatabases => !a.skipacctdb,
+            Opt::CopyBandwidth => !a.skipbwdata,
+            Opt::CopyEmail => !a.skipemail,
+            Opt::CopySubdomains => !a.skipsubdomains,
+            Opt::CopyReseller => !a.skipres,
+            Opt::DedicatedIp => a.ip,
+            Opt::LiveTransfer => a.live_transfer,
+            Opt::ExpressTransfer => a.xferpoint,
+        }
+    }
+
+    fn set(self, a: &mut PlannedAccount, on: bool) {
+        match self {
+            Opt::CopyHomedir => a.skiphomedir = !on,
+            Opt::CopyDatabases => a.skipacctdb = !on,
+            Opt::CopyBandwidth => a.skipbwdata = !on,
+            Opt::CopyEmail => a.skipemail = !on,
+            Opt::CopySubdomains => a.skipsubdomains = !on,
+            Opt::CopyReseller => a.skipres = !on,
+            Opt::DedicatedIp => {
+                a.ip = on;
+                if !on {
+                    a.customip = None;
+                }
+            }
+            // Live Transfer supersedes the legacy Express Transfer: never both.
+            Opt::LiveTransfer => {
+                a.live_transfer = on;
+                if on {
+                    a.xferpoint = false;
+                }
+            }
+            Opt::ExpressTransfer => {
+                a.xferpoint = on;
+                if on {
+                    a.live_transfer = false;
+                }
+            }
+        }
+    }
+
+    /// The value WHM assumes when the key is absent, i.e. what the option is once hidden.
+    fn default_on(self) -> bool {
+        Opt::COPY.contains(&self) && self != Opt::CopyReseller
+    }
+}
+
+/// How an account meets an existing local account of the same name (`force`, `skipaccount`,
+/// `overwrite_with_delete`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Overwrite {
+    /// Create a new account; an existing one makes the restore fail.
+    #[default]
+    Create,
+    /// Restore into the existing account (`skipaccount=1`; same name on both servers).
+    IntoExisting,
+    /// Overwrite the existing account (`force=1`; unrestricted sessions, same name).
+    Overwrite,
+    /// Overwrite and delete files the archive does not have (`force=1`, `overwrite_with_delete=1`).
+    OverwriteWithDelete,
+}
+
+impl Overwrite {
+    pub const ALL: [Overwrite; 4] = [
+        Overwrite::Create,
+        Overwrite::IntoExisting,
+        Overwrite::Overwrite,
+        Overwrite::OverwriteWithDelete,
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            Overwrite::Create => "create",
+            Overwrite::IntoExisting => "into-existing",
+            Overwrite::Overwrite => "overwrite",
+            Overwrite::OverwriteWithDelete => "overwrite-delete",
+        }
+    }
+    pub fn parse(id: &str) -> Option<Overwrite> {
+        Overwrite::ALL.into_iter().find(|o| o.id() == id)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Overwrite::Create => "Do not overwrite",
+            Overwrite::IntoExisting => "Restore into the existing account",
+            Overwrite::Overwrite => "Overwrite the existing account",
+            Overwrite::OverwriteWithDelete => "Overwrite, deleting files not in the archive",
+        }
+    }
+    fn of(a: &PlannedAccount) -> Overwrite {
+        if a.skipaccount {
+            Overwrite::IntoExisting
+        } else if a.force && a.overwrite_with_delete {
+            Overwrite::OverwriteWithDelete
+        } else if a.force {
+            Overwrite::Overwrite
+        } else {
+            Overwrite::Create
+        }
+    }
+    fn set(self, a: &mut PlannedAccount) {
+        a.skipaccount = self == Overwrite::IntoExisting;
+        a.force = matches!(self, Overwrite::Overwrite | Overwrite::OverwriteWithDelete);
+        a.overwrite_with_delete = self == Overwrite::OverwriteWithDelete;
+    }
+}
+
+/// One change to an account row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    Flag(Opt, bool),
+    Overwrite(Overwrite),
+    Databases(DbOverwrite),
+    /// A specific free IP (turns the dedicated IP on), or none.
+    CustomIp(Option<String>),
+    /// `.local`, `.existing` or a linked node alias; `None` leaves WHM's default (`.existing`).
+    MailLocation(Option<String>),
+}
+
+/// A source account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub selected: bool,
+    /// Everything its call carries (the target local username is `account.localuser`).
+    pub account: PlannedAccount,
+    pub domain: String,
+    pub owner: String,
+    pub has_dedicated_ip: bool,
+}
+
+/// A package, feature list or configuration module that may be queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    /// The enqueue module.
+    pub module: String,
+    /// Its primary key's value (`package`, `featurelist`, `name`).
+    pub name: String,
+    /// For the admin (a configuration module's key, e.g. `Apache`).
+    pub label: String,
+    pub selected: bool,
+    /// The analysis' warning / error for a configuration module (escaped, one line each).
+    pub warning: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PickKind {
+    Package,
+    FeatureList,
+    Config,
+}
+
+/// Where a module schema stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaState {
+    Loading,
+    Loaded(ModuleSchema),
+    Failed(WhmError),
+}
+
+/// The target-name verdict of one row, for its badge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetVerdict {
+    /// No username problem (errors) for this target.
+    pub valid: bool,
+    /// `validate_system_user` has answered for this exact name.
+    pub server_checked: bool,
+    /// Every broken rule with its fix: (message, fix).
+    pub problems: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TableAction {
+    Select {
+        user: String,
+        on: bool,
+    },
+    /// Select or unselect every row the filter shows.
+    SelectShown {
+        on: bool,
+    },
+    SetFilter(TableQuery),
+    SetTarget {
+        user: String,
+        name: String,
+    },
+    Edit {
+        user: String,
+        edit: Edit,
+    },
+    /// The edit for every selected row (where it applies).
+    Bulk(Edit),
+    ShowMore,
+    Pick {
+        kind: PickKind,
+        name: String,
+        on: bool,
+    },
+    /// Compute "fix all conflicts" as a diff.
+    ProposeFixes,
+    /// The admin changes a proposed name.
+    EditFix {
+        user: String,
+        name: String,
+    },
+    /// Apply the diff: rename every fixed account (the selection is left as it is, unless `select`).
+    AcceptFixes {
+        select: bool,
+    },
+    DiscardFixes,
+    /// The selection edited as text (`user` or `user localuser` per line, `#` comments).
+    ApplyText(String),
+    /// `available_transfer_modules` answered.
+    ModulesLoaded(Result<TransferModules, WhmError>),
+    /// The page asked WHM for this module's schema.
+    SchemaRequested(String),
+    SchemaLoaded {
+        module: String,
+        result: Result<ModuleSchema, WhmError>,
+    },
+    /// Fetch failed schemas again (the admin's Retry).
+    RetrySchemas,
+    /// The page asked `validate_system_user` about this name.
+    LookupSent(String),
+    Lookup {
+        name: String,
+        result: Result<SystemUserVerdict, WhmError>,
+    },
+}
+
+/// The table of one session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueTable {
+    analysis: Option<Rc<Analysis>>,
+    ctx: Rc<RuleContext>,
+    flags: Rc<HashMap<String, AccountFlags>>,
+    /// `AccountRemoteRoot` or `AccountRemoteUser`.
+    pub module: &'static str,
+    pub unrestricted: bool,
+    pub rows: Vec<Row>,
+    index: HashMap<String, usize>,
+    pub picks: Vec<Pick>,
+    pub filter: TableQuery,
+    /// How many filtered rows are rendered.
+    pub shown: usize,
+    pub modules: Option<Result<TransferModules, WhmError>>,
+    pub schemas: BTreeMap<String, SchemaState>,
+    verdicts: HashMap<String, SystemUserVerdict>,
+    /// Names asked about and not answered, or whose lookup failed (not asked again).
+    asked: HashSet<String>,
+    /// "Fix all conflicts" waiting for the admin: (fix, the name the admin settled on).
+    pub fixes: Option<Vec<Fix>>,
+    /// The last text applied, if it had lines the table could not use.
+    pub text_issues: Vec<LineIssue>,
+    /// Checked on every edit: the plan's problems, and per account the username part.
+    problems: Rc<Vec<Finding>>,
+    targets: Rc<HashMap<String, TargetVerdict>>,
+    /// Bumped on every change of what would be sent.
+    pub revision: u64,
+}
+
+/// The username kinds of the plan check, shown at the target field.
+const NAME_KINDS: [&str; 5] = [
+    plan::kinds::INVALID_USERNAME,
+    plan::kinds::RESERVED_USERNAME,
+    plan::kinds::USER_EXISTS,
+    plan::kinds::GROUP_EXISTS,
+    plan::kinds::PREFIX_COLLISION,
+];
+
+impl QueueTable {
+    /// A root session's table: every account of the analysis, selected unless it has an error
+    /// finding, keeping its name, with its dedicated IP pre-ticked when it has one on the source;
+    /// the packages and their feature lists selected; configuration modules not (they change this
+    /// server's own settings), and never those the analysis marks with an error.
+    pub fn new(analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
+        let flags = table::account_flags(&report.findings);
+        let rows: Vec<Row> = analysis
+            .items
+            .accounts
+            .iter()
+            .map(|a| Row {
+                selected: flags.get(&a.user).is_none_or(|f| f.errors == 0),
+                account: PlannedAccount::from_account(a),
+                domain: a.domain.clone(),
+                owner: a.owner_or_root().to_owned(),
+                has_dedicated_ip: a.has_dedicated_ip,
+            })
+            .collect();
+        let mut picks: Vec<Pick> = Vec::new();
+        for (key, m) in &analysis.modules {
+            picks.push(Pick {
+                module: config_module(key),
+                name: m.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| key.clone()),
+                label: key.clone(),
+                selected: false,
+                warning: m.warning.as_deref().map(one_line),
+                error: m.error.as_deref().map(one_line),
+            });
+        }
+        let lists: BTreeSet<&str> = analysis
+            .items
+            .packages
+            .iter()
+            .filter_map(|p| p.featurelist.as_deref())
+            .filter(|f| !f.is_empty())
+            .collect();
+        for f in lists {
+            picks.push(Pick {
+                module: FEATURE_LIST_MODULE.into(),
+                name: f.to_owned(),
+                label: f.to_owned(),
+                selected: true,
+                warning: None,
+                error: None,
+            });
+        }
+        for p in &analysis.items.packages {
+            picks.push(Pick {
+                module: PACKAGE_MODULE.into(),
+                name: p.name.clone(),
+                label: p.name.clone(),
+                selected: true,
+                warning: None,
+                error: None,
+            });
+        }
+        let unrestricted = analysis.options.unrestricted == Some(true);
+        let mut t = QueueTable {
+            analysis: Some(analysis),
+            ctx,
+            flags: Rc::new(flags),
+            module: ROOT_ACCOUNT_MODULE,
+            unrestricted,
+            rows,
+            index: HashMap::new(),
+            picks,
+            filter: TableQuery::default(),
+            shown: PAGE,
+            modules: None,
+            schemas: BTreeMap::new(),
+            verdicts: HashMap::new(),
+            asked: HashSet::new(),
+            fixes: None,
+            text_issues: Vec::new(),
+            problems: Rc::new(Vec::new()),
+            targets: Rc::new(HashMap::new()),
+            revision: 0,
+        };
+        t.reindex();
+        t.recheck();
+        t
+    }
+
+    /// A cPanel-user session's table (WHM has no analysis for those): the one account the session
+    /// may pull, `AccountRemoteUser`, keeping its name. `user` may be empty until the admin types it.
+    pub fn for_user_session(user: &str, unrestricted: bool) -> QueueTable {
+        let mut account = PlannedAccount::new(user.trim());
+        account.skipres = true;
+        let mut t = QueueTable {
+            analysis: None,
+            ctx: Rc::new(RuleContext::default()),
+            flags: Rc::new(HashMap::new()),
+            module: USER_ACCOUNT_MODULE,
+            unrestricted,
+            rows: vec![Row {
+                selected: true,
+                account,
+                domain: String::new(),
+                owner: String::new(),
+                has_dedicated_ip: false,
+            }],
+            index: HashMap::new(),
+            picks: Vec::new(),
+            filter: TableQuery::default(),
+            shown: PAGE,
+            modules: None,
+            schemas: BTreeMap::new(),
+            verdicts: HashMap::new(),
+            asked: HashSet::new(),
+            fixes: None,
+            text_issues: Vec::new(),
+            problems: Rc::new(Vec::new()),
+            targets: Rc::new(HashMap::new()),
+            revision: 0,
+        };
+        t.reindex();
+        t.recheck();
+        t
+    }
+
+    pub fn is_user_session(&self) -> bool {
+        self.module == USER_ACCOUNT_MODULE
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.account.user.clone(), i))
+            .collect();
+    }
+
+    pub fn row(&self, user: &str) -> Option<&Row> {
+        self.index.get(user).and_then(|&i| self.rows.get(i))
+    }
+
+    fn row_mut(&mut self, user: &str) -> Option<&mut Row> {
+        let i = *self.index.get(user)?;
+        self.rows.get_mut(i)
+    }
+
+    pub fn selected_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.selected).count()
+    }
+
+    /// Indices of the rows the filter shows, in table order.
+    pub fn filtered(&self) -> Vec<usize> {
+        match &self.analysis {
+            Some(a) if a.items.accounts.len() == self.rows.len() => {
+                table::rows(&a.items.accounts, &self.flags, &self.filter)
+            }
+            _ => (0..self.rows.len()).collect(),
+        }
+    }
+
+    /// The owners of the source accounts, for the owner filter.
+    pub fn owners(&self) -> Vec<String> {
+        self.analysis
+            .as_ref()
+            .map(|a| table::owners(&a.items.accounts))
+            .unwrap_or_default()
+    }
+
+    /// The finding kinds accounts have, for the finding filter.
+    pub fn finding_kinds(&self) -> Vec<&'static str> {
+        let set: BTreeSet<&'static str> = self.flags.values().flat_map(|f| f.kinds.iter().copied()).collect();
+        set.into_iter().collect()
+    }
+
+    /// The plan's problems (every edit re-checks them).
+    pub fn problems(&self) -> &[Finding] {
+        &self.problems
+    }
+
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity == Severity::Error).count()
+    }
+
+    /// The target-name verdict of a row: for a selected row, the plan check's (clashes with the
+    /// rest of the selection included); for an unselected one, its name on its own against this
+    /// server (computed when asked, i.e. for the rows on screen).
+    pub fn target(&self, user: &str) -> TargetVerdict {
+        let Some(row) = self.row(user) else {
+            return TargetVerdict::default();
+        };
+        let local = &row.account.localuser;
+        let server = self.verdicts.get(local);
+        if row.selected {
+            return self.targets.get(user).cloned().unwrap_or(TargetVerdict {
+                valid: true,
+                server_checked: server.is_some(),
+                problems: Vec::new(),
+            });
+        }
+        let v = crate::checks::check_username(local, &self.ctx, crate::checks::Purpose::Transfer);
+        let mut problems: Vec<(String, String)> = v
+            .violations
+            .iter()
+            .map(|x| (x.explanation.clone(), x.fix.clone()))
+            .chain(v.conflicts.iter().map(|c| (c.explanation.clone(), c.fix.clone())))
+            .collect();
+        if server.is_some_and(|s| s.exists) && v.conflicts.is_empty() {
+            problems.push((
+                format!("WHM says a user named “{}” exists on this server.", escape(local)),
+                "Transfer it under another local username.".into(),
+            ));
+        }
+        TargetVerdict {
+            valid: problems.is_empty(),
+            server_checked: server.is_some(),
+            problems,
+        }
+    }
+
+    /// Whether this session's schemas offer a key for the account module (unknown yet: offered).
+    pub fn offers(&self, key: &str) -> bool {
+        match self.schemas.get(self.module) {
+            Some(SchemaState::Loaded(s)) => s.keys.contains_key(key),
+            _ => true,
+        }
+    }
+
+    /// Which options the table offers at all: the schema has the key, and the source / this server
+    /// can do it (Live Transfer needs a source that supports it, Express Transfer the source's
+    /// xferpoint script, reseller privileges an unrestricted session).
+    pub fn offered(&self, opt: Opt) -> bool {
+        if !self.offers(opt.key()) {
+            return false;
+        }
+        let remote = self.analysis.as_ref().map(|a| &a.remote);
+        match opt {
+            Opt::LiveTransfer => remote.is_none_or(|r| r.supports_live_transfers == Some(true)),
+            Opt::ExpressTransfer => remote.is_some_and(|r| r.has_xfertool == Some(true)),
+            Opt::CopyReseller => self.unrestricted,
+            _ => true,
+        }
+    }
+
+    /// The overwrite choices WHM honours for this row: restoring into an existing account needs the
+    /// same name on both servers and that account here; overwriting needs an unrestricted session
+    /// and the same name (WHM ignores `force` otherwise).
+    pub fn overwrite_choices(&self, user: &str) -> Vec<Overwrite> {
+        let Some(row) = self.row(user) else {
+            return vec![Overwrite::Create];
+        };
+        let same = !row.account.renamed();
+        let exists = self.exists_here(&row.account.localuser);
+        let mut out = vec![Overwrite::Create];
+        if same && exists && self.offers("skipaccount") {
+            out.push(Overwrite::IntoExisting);
+        }
+        if same && self.unrestricted && self.offers("force") {
+            out.push(Overwrite::Overwrite);
+            if self.offers("overwrite_with_delete") {
+                out.push(Overwrite::OverwriteWithDelete);
+            }
+        }
+        out
+    }
+
+    pub fn overwrite_of(&self, user: &str) -> Overwrite {
+        self.row(user).map(|r| Overwrite::of(&r.account)).unwrap_or_default()
+    }
+
+    /// Whether the databases' overwrite policy can be sent.
+    pub fn offers_db_policy(&self) -> bool {
+        ["overwrite_all_dbs", "overwrite_sameowner_dbs"]
+            .iter()
+            .all(|k| self.offers(k))
+    }
+
+    /// Free IPs of this server (for a specific dedicated IP).
+    pub fn free_ips(&self) -> &[String] {
+        self.analysis
+            .as_ref()
+            .map(|a| a.local.available_ips.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Mail locations to offer: only when this server has linked nodes.
+    pub fn mail_locations(&self) -> Vec<String> {
+        let Some(a) = &self.analysis else { return Vec::new() };
+        if a.local.linked_nodes.is_empty() || !self.offers("mail_location") {
+            return Vec::new();
+        }
+        let mut out = vec![".existing".to_owned(), ".local".to_owned()];
+        out.extend(a.local.linked_nodes.iter().map(|n| n.alias.clone()));
+        out
+    }
+
+    fn exists_here(&self, name: &str) -> bool {
+        self.ctx.local_users.contains(name)
+            || self.analysis.as_ref().is_some_and(|a| a.local.users.contains(name))
+            || self.verdicts.get(name).is_some_and(|v| v.exists)
+    }
+
+    /// The selection as the checks engine's plan.
+    pub fn plan(&self) -> QueuePlan {
+        self.plan_of(|r| r.selected)
+    }
+
+    fn plan_of(&self, take: impl Fn(&Row) -> bool) -> QueuePlan {
+        let picked =
+            |kind: &str| -> Vec<&Pick> { self.picks.iter().filter(|p| p.selected && p.module == kind).collect() };
+        QueuePlan {
+            accounts: self
+                .rows
+                .iter()
+                .filter(|r| take(r))
+                .map(|r| r.account.clone())
+                .collect(),
+            packages: picked(PACKAGE_MODULE).into_iter().map(|p| p.name.clone()).collect(),
+            feature_lists: picked(FEATURE_LIST_MODULE)
+                .into_iter()
+                .map(|p| p.name.clone())
+                .collect(),
+            config: self
+                .picks
+                .iter()
+                .filter(|p| p.selected && p.module != PACKAGE_MODULE && p.module != FEATURE_LIST_MODULE)
+                .map(|p| (p.module.clone(), p.name.clone()))
+                .collect(),
+            shared_mysql_server: self
+                .analysis
+                .as_ref()
+                .is_some_and(|a| a.config.shared_mysql_server == Some(true)),
+        }
+    }
+
+    fn loaded_schemas(&self) -> BTreeMap<String, ModuleSchema> {
+        self.schemas
+            .iter()
+            .filter_map(|(m, s)| match s {
+                SchemaState::Loaded(s) => Some((m.clone(), s.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The modules the selection's calls use.
+    pub fn needed_modules(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if self.rows.iter().any(|r| r.selected) {
+            out.insert(self.module.to_owned());
+        }
+        for p in self.picks.iter().filter(|p| p.selected) {
+            out.insert(p.module.clone());
+        }
+        out
+    }
+
+    /// Every call of the selection, fitted to the module schemas.
+    pub fn calls(&self, session_id: &str) -> Vec<EnqueueTransferItem> {
+        let mut calls = to_requests(&self.plan(), session_id, self.module);
+        fit_to_schemas(&mut calls, &self.loaded_schemas());
+        calls
+    }
+
+    /// Why the selection cannot be sent yet (schemas still loading or failed), if so.
+    pub fn not_ready(&self) -> Option<String> {
+        let needed = self.needed_modules();
+        let missing: Vec<&str> = needed
+            .iter()
+            .filter(|m| !matches!(self.schemas.get(*m), Some(SchemaState::Loaded(_))))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            None
+        } else {
+            Some(format!(
+                "Reading which options WHM takes for {} first (transfer_module_schema).",
+                missing.join(", ")
+            ))
+        }
+    }
+
+    /// A schema failure to show, if any.
+    pub fn schema_error(&self) -> Option<(&str, &WhmError)> {
+        self.schemas.iter().find_map(|(m, s)| match s {
+            SchemaState::Failed(e) => Some((m.as_str(), e)),
+            _ => None,
+        })
+    }
+
+    /// The next schema the page should fetch: each module once per table.
+    pub fn next_schema(&self) -> Option<String> {
+        let mut wanted: BTreeSet<String> = self.needed_modules();
+        wanted.insert(self.module.to_owned());
+        for p in &self.picks {
+            wanted.insert(p.module.clone());
+        }
+        // Modules the server does not offer are not asked about (their picks are hidden).
+        if let Some(Ok(m)) = &self.modules {
+            wanted.retain(|name| m.modules.contains_key(name));
+        }
+        wanted.into_iter().find(|m| !self.schemas.contains_key(m))
+    }
+
+    /// Whether the server offers this module (unknown yet: offered).
+    pub fn module_offered(&self, module: &str) -> bool {
+        match &self.modules {
+            Some(Ok(m)) => m.modules.contains_key(module),
+            _ => true,
+        }
+    }
+
+    /// The next local username `validate_system_user` should be asked about: a selected row's
+    /// target the admin changed (or a fix chose), not asked about yet. Names that keep the source
+    /// name are checked against the analysis alone (it lists every user here).
+    pub fn next_lookup(&self) -> Option<String> {
+        if self.analysis.is_none() {
+            return self
+                .rows
+                .iter()
+                .map(|r| r.account.localuser.trim())
+                .find(|n| !n.is_empty() && !self.verdicts.contains_key(*n) && !self.asked.contains(*n))
+                .map(str::to_owned);
+        }
+        self.rows
+            .iter()
+            .filter(|r| r.selected && r.account.renamed() && !r.account.localuser.is_empty())
+            .map(|r| r.account.localuser.as_str())
+            .find(|n| !self.verdicts.contains_key(*n) && !self.asked.contains(*n) && self.ctx_accepts(n))
+            .map(str::to_owned)
+    }
+
+    /// Only names the local rules accept are worth a server round trip.
+    fn ctx_accepts(&self, name: &str) -> bool {
+        plan::acceptable_for_transfer(&self.ctx, name)
+    }
+
+    /// The plan as text: selected accounts as `user` or `user localuser`, the others commented out.
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(
+            "# One account per line: `user`, or `user newname` to restore it under another local name.\n\
+             # Lines starting with # are not queued. Options set in the table are kept.\n",
+        );
+        for r in &self.rows {
+            let a = &r.account;
+            if !is_plan_word(&a.user) {
+                let _ = writeln!(
+                    out,
+                    "# left out: “{}” cannot be named on a plan line (a space, “#”, or an invisible character); use the table.",
+                    escape(&a.user)
+                );
+                continue;
+            }
+            if !r.selected {
+                out.push_str("# ");
+            }
+            out.push_str(&a.user);
+            if a.renamed() {
+                out.push(' ');
+                out.push_str(&a.localuser);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn recheck(&mut self) {
+        self.revision += 1;
+        let plan = self.plan();
+        let schemas = self.loaded_schemas();
+        let modules = match &self.modules {
+            Some(Ok(m)) => Some(m),
+            _ => None,
+        };
+        let input = PlanInput {
+            plan: &plan,
+            analysis: self.analysis.as_deref(),
+            ctx: &self.ctx,
+            module: self.module,
+            unrestricted: self.unrestricted,
+            modules,
+            schemas: (!schemas.is_empty()).then_some(&schemas),
+            server_verdicts: Some(&self.verdicts),
+        };
+        let problems = validate_plan(input);
+        let mut targets: HashMap<String, TargetVerdict> = HashMap::new();
+        for p in problems.iter().filter(|p| p.subject.kind == SubjectKind::Account) {
+            if !NAME_KINDS.contains(&p.kind) {
+                continue;
+            }
+            let t = targets.entry(p.subject.name.clone()).or_insert_with(|| TargetVerdict {
+                valid: true,
+                ..TargetVerdict::default()
+            });
+            if p.severity == Severity::Error {
+                t.valid = false;
+            }
+            t.problems.push((p.message.clone(), p.fix.clone()));
+        }
+        for (user, t) in targets.iter_mut() {
+            t.server_checked = self
+                .row(user)
+                .is_some_and(|r| self.verdicts.contains_key(&r.account.localuser));
+        }
+        self.problems = Rc::new(problems);
+        self.targets = Rc::new(targets);
+    }
+
+    /// Hidden options carry WHM's default, so a schema without a key never makes an option stick.
+    fn normalize_to_schema(&mut self) {
+        let hidden: Vec<Opt> = Opt::ALL.into_iter().filter(|o| !self.offers(o.key())).collect();
+        let no_db = !self.offers_db_policy();
+        let no_mail = !self.offers("mail_location");
+        let no_customip = !self.offers("customip");
+        for r in &mut self.rows {
+            for o in &hidden {
+                o.set(&mut r.account, o.default_on());
+            }
+            if no_db {
+                r.account.db_overwrite = DbOverwrite::Keep;
+            }
+            if no_mail {
+                r.account.mail_location = None;
+            }
+            if no_customip {
+                r.account.customip = None;
+            }
+        }
+    }
+
+    fn apply_edit(&mut self, i: usize, edit: &Edit) {
+        let allowed = self.edit_allowed(i, edit);
+        let Some(row) = self.rows.get_mut(i) else { return };
+        if !allowed {
+            return;
+        }
+        let a = &mut row.account;
+        match edit {
+            Edit::Flag(o, on) => o.set(a, *on),
+            Edit::Overwrite(o) => o.set(a),
+            Edit::Databases(d) => a.db_overwrite = *d,
+            Edit::CustomIp(ip) => {
+                a.customip = ip.clone().filter(|s| !s.trim().is_empty());
+                if a.customip.is_some() {
+                    a.ip = true;
+                }
+            }
+            Edit::MailLocation(m) => a.mail_location = m.clone().filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// Whether WHM would honour the edit on this row (bulk edits skip the rows it does not fit).
+    fn edit_allowed(&self, i: usize, edit: &Edit) -> bool {
+        let Some(row) = self.rows.get(i) else { return false };
+        match edit {
+            Edit::Flag(o, on) => !*on || self.offered(*o),
+            Edit::Overwrite(o) => self.overwrite_choices(&row.account.user).contains(o),
+            Edit::Databases(d) => *d == DbOverwrite::Keep || self.offers_db_policy(),
+            Edit::CustomIp(ip) => ip.as_ref().is_none_or(|ip| self.free_ips().contains(ip)),
+            Edit::MailLocation(m) => m.as_ref().is_none_or(|m| self.mail_locations().contains(m)),
+        }
+    }
+
+    pub fn apply(mut self, action: TableAction) -> Self {
+        match action {
+            TableAction::Select { user, on } => {
+                if let Some(r) = self.row_mut(&user) {
+                    r.selected = on;
+                }
+            }
+            TableAction::SelectShown { on } => {
+                for i in self.filtered() {
+                    if let Some(r) = self.rows.get_mut(i) {
+                        r.selected = on;
+                    }
+                }
+            }
+            TableAction::SetFilter(q) => {
+                self.filter = q;
+                self.shown = PAGE;
+                return self; // nothing to re-check
+            }
+            TableAction::ShowMore => {
+                self.shown = self.shown.saturating_add(PAGE);
+                return self;
+            }
+            TableAction::SetTarget { user, name } => {
+                let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+                let user_session = self.is_user_session();
+                if let Some(r) = self.row_mut(&user) {
+                    r.account.localuser = name.clone();
+                    if user_session {
+                        // A user session pulls the account it names; the local name follows unless renamed.
+                        r.account.user = name;
+                    }
+                    // A rename cannot restore into, or overwrite, the existing account.
+                    if r.account.renamed() {
+                        Overwrite::Create.set(&mut r.account);
+                    }
+                }
+                if user_session {
+                    self.reindex();
+                }
+            }
+            TableAction::Edit { user, edit } => {
+                if let Some(&i) = self.index.get(&user) {
+                    self.apply_edit(i, &edit);
+                }
+            }
+            TableAction::Bulk(edit) => {
+                for i in 0..self.rows.len() {
+                    if self.rows.get(i).is_some_and(|r| r.selected) {
+                        self.apply_edit(i, &edit);
+                    }
+                }
+            }
+            TableAction::Pick { kind, name, on } => {
+                for p in &mut self.picks {
+                    let k = match p.module.as_str() {
+                        PACKAGE_MODULE => PickKind::Package,
+                        FEATURE_LIST_MODULE => PickKind::FeatureList,
+                        _ => PickKind::Config,
+                    };
+                    if k == kind && p.name == name {
+                        p.selected = on;
+                    }
+                }
+            }
+            TableAction::ProposeFixes => {
+                let plan = self.plan_of(|_| true);
+                let input = PlanInput {
+                    plan: &plan,
+                    analysis: self.analysis.as_deref(),
+                    ctx: &self.ctx,
+                    module: self.module,
+                    unrestricted: self.unrestricted,
+                    modules: None,
+                    schemas: None,
+                    server_verdicts: Some(&self.verdicts),
+                };
+                self.fixes = Some(suggest_fixes(input));
+                return self;
+            }
+            TableAction::EditFix { user, name } => {
+                if let Some(f) = self.fixes.as_mut().and_then(|f| f.iter_mut().find(|f| f.user == user)) {
+                    f.to = name.chars().filter(|c| !c.is_control()).take(64).collect();
+                }
+                return self;
+            }
+            TableAction::AcceptFixes { select } => {
+                for fix in self.fixes.take().unwrap_or_default() {
+                    if let Some(r) = self.row_mut(&fix.user) {
+                        r.account.localuser = fix.to;
+                        r.selected |= select;
+                        if r.account.renamed() {
+                            Overwrite::Create.set(&mut r.account);
+                        }
+                    }
+                }
+            }
+            TableAction::DiscardFixes => {
+                self.fixes = None;
+                return self;
+            }
+            TableAction::ApplyText(text) => self.apply_text(&text),
+            TableAction::ModulesLoaded(result) => {
+                self.modules = Some(result);
+                // Picks of modules the server does not offer are never sent.
+                let offered: Option<BTreeSet<String>> = match &self.modules {
+                    Some(Ok(m)) => Some(m.modules.keys().cloned().collect()),
+                    _ => None,
+                };
+                if let Some(offered) = offered {
+                    for p in &mut self.picks {
+                        if !offered.contains(&p.module) {
+                            p.selected = false;
+                        }
+                    }
+                }
+            }
+            TableAction::SchemaRequested(module) => {
+                self.schemas.entry(module).or_insert(SchemaState::Loading);
+                return self;
+            }
+            TableAction::SchemaLoaded { module, result } => {
+                if !matches!(self.schemas.get(&module), Some(SchemaState::Loading)) {
+                    return self;
+                }
+                let state = match result {
+                    Ok(s) => SchemaState::Loaded(s),
+                    Err(e) => SchemaState::Failed(e),
+                };
+                self.schemas.insert(module.clone(), state);
+                if module == self.module {
+                    self.normalize_to_schema();
+                }
+            }
+            TableAction::RetrySchemas => {
+                self.schemas.retain(|_, s| !matches!(s, SchemaState::Failed(_)));
+                return self;
+            }
+            TableAction::LookupSent(name) => {
+                self.asked.insert(name);
+                return self;
+            }
+            TableAction::Lookup { name, result } => {
+                // An answer for a name no row holds any more is stale: dropped.
+                let held = self.rows.iter().any(|r| r.account.localuser == name);
+                match result {
+                    Ok(v) if held => {
+                        self.asked.remove(&name);
+                        self.verdicts.insert(name, v);
+                    }
+                    Ok(_) => {
+                        self.asked.remove(&name);
+                        return self;
+                    }
+                    // A failed read is not retried by itself (the name stays asked); the local
+                    // rules still judge the name.
+                    Err(_) => return self,
+                }
+            }
+        }
+        self.recheck();
+        self
+    }
+
+    /// Text back into the table: listed accounts selected (with their local name), all others not;
+    /// options set in the table are kept. Lines naming no account are reported, not guessed.
+    fn apply_text(&mut self, text: &str) {
+        let mut issues = Vec::new();
+        let mut wanted: Vec<(usize, Option<String>)> = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let (user, local) = match words.as_slice() {
+                [u] => (*u, None),
+                [u, l] => (*u, Some((*l).to_owned())),
+                _ => {
+                    issues.push(LineIssue {
+                        line_no: i + 1,
+                        message: format!(
+                            "Line {}: expected “user” or “user newname”, found “{}”.",
+                            i + 1,
+                            escape(line)
+                        ),
+                    });
+                    continue;
+                }
+            };
+            match self.index.get(user) {
+                Some(&r) => wanted.push((r, local)),
+                None => issues.push(LineIssue {
+                    line_no: i + 1,
+                    message: format!("Line {}: the source has no account named “{}”.", i + 1, escape(user)),
+                }),
+            }
+        }
+        if !issues.is_empty() {
+            // Nothing half-applied: the table keeps its selection until the text reads cleanly.
+            self.text_issues = issues;
+            return;
+        }
+        self.text_issues.clear();
+        for r in &mut self.rows {
+            r.selected = false;
+        }
+        for (i, local) in wanted {
+            if let Some(r) = self.rows.get_mut(i) {
+                r.selected = true;
+                r.account.localuser = local.unwrap_or_else(|| r.account.user.clone());
+                if r.account.renamed() {
+                    Overwrite::Create.set(&mut r.account);
+                }
+            }
+        }
+    }
+}
+
+/// Whether `name` reads back from a plan line as exactly this one word.
+fn is_plan_word(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c == '#' || c.is_whitespace() || c.is_control() || crate::whm::display::is_hazard(c))
+}
+
+fn one_line(s: &str) -> String {
+    crate::store::queue::escape_to(&s.replace('\n', " "), 300)
+}

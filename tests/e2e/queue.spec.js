@@ -1,0 +1,157 @@
+// The queue table on the check page (issue 10): per-account options, "fix all conflicts", schema-driven
+// calls, preview, and an enqueue run that never sends an item twice. What WHM received is read from the
+// simulator's request capture (the form body), never from the URL.
+const { test, expect } = require("@playwright/test");
+const { base, openApp, resetSim, screenshot, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
+
+const DEMO = "exampleservercopya20140206192428NtyW";
+const row = (page, user) => page.locator(`[data-testid="queue-row"][data-user="${user}"]`);
+const verdict = (page, user) => row(page, user).getByTestId("queue-target-verdict");
+const result = (page, user) => page.locator(`[data-testid="queue-result"][data-user="${user}"]`);
+
+/** The bodies of the enqueue calls WHM received, oldest first. */
+async function enqueued(request) {
+  const r = await request.get(`${base("demo")}/__sim/requests?function=enqueue_transfer_item`);
+  expect(r.ok()).toBeTruthy();
+  return (await r.json()).requests.map((q) => {
+    expect(Object.keys(q.query || {}).filter((k) => k !== "api.version"), "nothing but the API version in the URL").toEqual([]);
+    return q.body || {};
+  });
+}
+
+async function submit(page) {
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("queue-submit").click();
+}
+
+test.beforeEach(async ({ request }) => {
+  await resetSim(request, "demo");
+});
+
+test("fix all conflicts in one action, then queue every account under the suggested names", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await expect(page.getByTestId("queue-row")).toHaveCount(11);
+  // accounts with errors start unselected, and their verdicts say why
+  await expect(row(page, "you")).toHaveAttribute("data-selected", "false");
+  await expect(verdict(page, "you")).toHaveAttribute("data-valid", "false");
+  await expect(verdict(page, "example")).toHaveAttribute("data-valid", "true");
+
+  await page.getByTestId("queue-fix-all").click();
+  const fixes = page.getByTestId("queue-fix");
+  await expect(fixes.first()).toBeVisible();
+  const proposed = {};
+  for (const f of await fixes.all()) {
+    proposed[await f.getAttribute("data-user")] = await f.getByTestId("queue-fix-name").inputValue();
+  }
+  for (const user of ["you", "testsite", "averyveryverylongname", "shopone"]) {
+    expect(proposed[user], `a new name for ${user}`).toBeTruthy();
+    expect(proposed[user]).not.toBe(user);
+  }
+  expect(new Set(Object.values(proposed)).size, "unique within the batch").toBe(Object.values(proposed).length);
+  await screenshot(page, "queue-fix-all");
+  await page.getByTestId("queue-fix-accept").click();
+  await expect(page.getByTestId("queue-fix-diff")).toHaveCount(0);
+
+  await page.getByTestId("queue-select-shown").click();
+  for (const [user, name] of Object.entries(proposed)) {
+    await expect(row(page, user).getByTestId("queue-target")).toHaveValue(name);
+    await expect(verdict(page, user)).toHaveAttribute("data-valid", "true");
+  }
+  await expect(page.locator('[data-testid="queue-row"][data-selected="false"]')).toHaveCount(0);
+  await expect(page.locator('[data-testid="queue-problem"][data-severity="error"]')).toHaveCount(0);
+  await queueAccountsOnly(page);
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 11 items");
+  await screenshot(page, "queue-table");
+  await submit(page);
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(11);
+  const bodies = await enqueued(request);
+  expect(bodies).toHaveLength(11);
+  for (const [user, name] of Object.entries(proposed)) {
+    const b = bodies.find((x) => x.user === user);
+    expect(b && b.localuser, `${user} queued as ${name}`).toBe(name);
+  }
+});
+
+test("options reach the body of the right call: dedicated IPs kept, skip flags per account", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\niptwo\n");
+  // iptwo has a dedicated IP on the source: pre-ticked
+  await expect(row(page, "iptwo").locator('[data-testid="queue-option"][data-key="ip"]')).toBeChecked();
+  await expect(row(page, "example").locator('[data-testid="queue-option"][data-key="ip"]')).not.toBeChecked();
+  // example: no home directory, no email
+  await row(page, "example").getByTestId("queue-row-more").click();
+  const more = page.locator('[data-testid="queue-row-options"][data-user="example"]');
+  await more.locator('[data-testid="queue-option"][data-key="skiphomedir"]').uncheck();
+  await more.locator('[data-testid="queue-option"][data-key="skipemail"]').uncheck();
+  // the preview lists every call before anything is sent
+  await page.getByTestId("queue-preview").click();
+  await expect(page.getByTestId("queue-call")).toHaveCount(3);
+  await expect(page.locator('[data-testid="queue-call"][data-user="example"]')).toContainText("skiphomedir=1");
+  await expect(page.locator('[data-testid="queue-call"][data-user="mailer"]')).toContainText("skiphomedir=0");
+  await screenshot(page, "queue-preview");
+  await submit(page);
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(3);
+  const bodies = await enqueued(request);
+  const of = (u) => bodies.find((b) => b.user === u) || {};
+  expect(of("iptwo").ip).toBe("1");
+  expect(of("example").ip).toBe("0");
+  expect(of("example").skiphomedir).toBe("1");
+  expect(of("example").skipemail).toBe("1");
+  expect(of("mailer").skiphomedir).toBe("0");
+  expect(of("mailer").skipemail).toBe("0");
+  expect(of("iptwo").size).toBe("41943040"); // from bytesused
+});
+
+test("bulk: select by the table's filters and apply an option to the selection", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await queueAccountsOnly(page);
+  await page.getByTestId("queue-unselect-shown").click();
+  await expect(page.locator('[data-testid="queue-row"][data-selected="true"]')).toHaveCount(0);
+  await page.getByTestId("queue-filter-text").fill("shop");
+  await expect(page.getByTestId("queue-row")).toHaveCount(3); // shop_one, shopone, big_shop
+  await page.getByTestId("queue-select-shown").click();
+  await page.getByTestId("queue-filter-text").fill("");
+  await expect(page.locator('[data-testid="queue-row"][data-selected="true"]')).toHaveCount(3);
+  await page.getByTestId("queue-bulk-key").selectOption("skipbwdata");
+  await page.getByTestId("queue-bulk-value").selectOption("off");
+  await page.getByTestId("queue-bulk-apply").click();
+  // shop_one and shopone clash by their first characters: fixed in one action
+  await page.getByTestId("queue-fix-all").click();
+  await page.getByTestId("queue-fix-accept").click();
+  await expect(page.locator('[data-testid="queue-problem"][data-severity="error"]')).toHaveCount(0);
+  await submit(page);
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(3);
+  const bodies = await enqueued(request);
+  expect(bodies.map((b) => b.user).sort()).toEqual(["big_shop", "shop_one", "shopone"]);
+  for (const b of bodies) expect(b.skipbwdata, b.user).toBe("1");
+});
+
+test("a dropped connection leaves the item unknown across a reload, and it is not resent", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  // Every attempt for mailer is dropped (Chromium itself retries a request whose reused connection
+  // closes without an answer, so one dropped attempt alone would be retried below the app).
+  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "drop", match: { user: "mailer" } });
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\niptwo\n");
+  await submit(page);
+  await expect(result(page, "mailer")).toHaveAttribute("data-outcome", "unknown");
+  await expect(result(page, "example")).toHaveAttribute("data-outcome", "queued");
+  await expect(result(page, "iptwo")).toHaveAttribute("data-outcome", "not-sent");
+  await expect(page.getByTestId("queue-summary")).toContainText("Unknown, WHM may have them: 1");
+  const before = (await enqueued(request)).length;
+  const mailerAttempts = (await enqueued(request)).filter((b) => b.user === "mailer").length;
+
+  await page.reload();
+  await expect(result(page, "mailer")).toHaveAttribute("data-outcome", "unknown");
+  await expect(row(page, "mailer")).toHaveAttribute("data-outcome", "unknown");
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\niptwo\n");
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 items"); // only iptwo
+  await submit(page);
+  await expect(result(page, "iptwo")).toHaveAttribute("data-outcome", "queued");
+  const after = await enqueued(request);
+  expect(after.length - before).toBe(1);
+  expect(after[after.length - 1].user).toBe("iptwo");
+  expect(after.filter((b) => b.user === "mailer").length, "mailer never resent by the app").toBe(mailerAttempts);
+});
