@@ -40,9 +40,31 @@ fn load(session_id: &str) -> Vec<queue::Stored> {
         .unwrap_or_default()
 }
 
-/// A root session's queue step, from its analysis.
+/// A root session's queue step, from its analysis. Built after the page above it has painted (a
+/// plan check of every account is the heaviest part of a large session's first render).
 #[function_component(QueuePanel)]
 pub fn queue_panel(props: &QueuePanelProps) -> Html {
+    let ready = use_state(|| false);
+    {
+        let ready = ready.clone();
+        use_effect_with((), move |_| {
+            let t = gloo::timers::callback::Timeout::new(0, move || ready.set(true));
+            move || drop(t)
+        });
+    }
+    if !*ready {
+        return html! {
+            <section class="panel queue" aria-labelledby="queue-h">
+                <h2 id="queue-h">{ "Queue items" }</h2>
+                <p class="loading" role="status">{ "Preparing the queue table…" }</p>
+            </section>
+        };
+    }
+    html! { <QueueTableOf loaded={props.loaded.clone()} session_id={props.session_id.clone()} /> }
+}
+
+#[function_component(QueueTableOf)]
+fn queue_table_of(props: &QueuePanelProps) -> Html {
     let table = {
         let l = props.loaded.clone();
         use_reducer(move || TableStore(QueueTable::new(l.analysis.clone(), &l.report, l.ctx.clone())))
@@ -122,8 +144,8 @@ fn queue_step(props: &StepProps) -> Html {
     let state = &run.0;
     let calls: Rc<Vec<EnqueueTransferItem>> = {
         let (rev, id) = (t.revision, session_id.clone());
-        let snapshot = t.clone();
-        use_memo((rev, id), move |(_, id)| snapshot.calls(id))
+        let handle = table.clone();
+        use_memo((rev, id), move |(_, id)| handle.0.calls(id))
     };
     // What WHM has or may have is not offered again.
     let to_send = state.to_send(&calls);
