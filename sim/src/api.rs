@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::model::{LocalServer, RemoteServer};
 use crate::modules::{self, MODULES, ModuleDef, ModuleKind};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::session::{Item, ItemState, SessionKind, SessionState, TransferSession};
 use crate::usernames;
@@ -167,7 +167,7 @@ pub async fn call(app: &Arc<App>, func: &str, p: &Params) -> Option<Reply> {
         "restore_modules_summary" => restore_modules_summary(),
         "retrieve_transfer_session_remote_analysis" => retrieve_analysis(app, p),
         "start_transfer_session" => start(app, p),
-        "transfer_module_schema" => module_schema(p),
+        "transfer_module_schema" => module_schema(app, p),
         "start_local_cpmove_restore" => start_local_restore(app, p),
         "remote_basic_credential_check" => credential_check(app, p).await,
         "validate_system_user" => validate_system_user(app, p),
@@ -228,12 +228,19 @@ fn available_modules() -> Answer {
     Ok(Reply::data(json!({ "modules": m })))
 }
 
-fn module_schema(p: &Params) -> Answer {
+fn module_schema(app: &Arc<App>, p: &Params) -> Answer {
     let Some(name) = p.non_empty("module") else {
         return missing("module");
     };
     match modules::find(name) {
-        Some(m) => Ok(Reply::data(json!({ "schema": m.schema_json() }))),
+        Some(m) => {
+            let w = app.lock();
+            let schema = match w.schema_drops.get(m.name) {
+                Some(dropped) => m.schema_json_without(dropped),
+                None => m.schema_json(),
+            };
+            Ok(Reply::data(json!({ "schema": schema })))
+        }
         None => fail(format!("The transfer session module “{name}” does not exist.")),
     }
 }
@@ -492,9 +499,11 @@ fn enqueue(app: &Arc<App>, p: &Params) -> Answer {
     // 4. session exists
     let mut guard = app.lock();
     let w = &mut *guard;
+    let none = BTreeSet::new();
+    let dropped = w.schema_drops.get(&module).unwrap_or(&none);
     let s = session_mut(&mut w.sessions, &id)?;
     let remote = s.remote_index.and_then(|i| app.scenario.remotes.get(i));
-    add_item(s, &module, p, &w.local, remote, true).map_err(Reply::fail)?;
+    add_item(s, &module, p, &w.local, remote, true, dropped).map_err(Reply::fail)?;
     Ok(Reply::empty())
 }
 
@@ -502,7 +511,8 @@ fn is_transport_param(k: &str) -> bool {
     k == "transfer_session_id" || k == "module" || k.starts_with("api.") || k.starts_with("cpanel_jsonapi_")
 }
 
-/// Checks 5–9 of §3.9 and the item creation (shared with scenario loading).
+/// Checks 5–9 of §3.9 and the item creation (shared with scenario loading). `dropped`: schema keys
+/// this WHM is told not to have (`/__sim/schema`).
 pub fn add_item(
     s: &mut TransferSession,
     module: &str,
@@ -510,9 +520,11 @@ pub fn add_item(
     local: &LocalServer,
     remote: Option<&RemoteServer>,
     check_started: bool,
+    dropped: &BTreeSet<String>,
 ) -> Result<(), String> {
     let def: &'static ModuleDef =
         modules::find(module).ok_or_else(|| format!("The transfer session module “{module}” does not exist."))?;
+    let has_key = |k: &str| def.has_key(k) && !dropped.contains(k);
     // 5. session/module compatibility
     match s.kind {
         SessionKind::RemoteUser if !def.user_session_ok() => {
@@ -556,7 +568,7 @@ pub fn add_item(
         }
     }
     // 8. required keys, then no key outside the schema
-    for req in def.required() {
+    for req in def.required().iter().filter(|r| has_key(r)) {
         if p.non_empty(req).is_none() {
             return Err(format!(
                 "The “{req}” parameter is required for the “{}” module.",
@@ -564,7 +576,7 @@ pub fn add_item(
             ));
         }
     }
-    if let Some(bad) = p.keys().find(|k| !is_transport_param(k) && !def.has_key(k)) {
+    if let Some(bad) = p.keys().find(|k| !is_transport_param(k) && !has_key(k)) {
         return Err(format!(
             "The “{bad}” parameter is not valid for the “{}” module.",
             def.name
@@ -816,6 +828,8 @@ async fn create_user(app: &Arc<App>, p: &Params) -> Answer {
     // The code accepts 0 (restricted) although the OpenAPI says "must be 1" (§3.3).
     s.unrestricted = p.get("unrestricted_restore").is_none_or(truthy);
     s.skipres_default = true;
+    // Not checked here (§3.3: the call does not contact the source); each item logs in with it.
+    s.user_password = p.get("password").map(str::to_string);
     w.sessions.insert(id.clone(), s);
     Ok(Reply::data(json!({ "transfer_session_id": id })))
 }
@@ -888,7 +902,7 @@ fn start_local_restore(app: &Arc<App>, p: &Params) -> Answer {
     if let Some(m) = p.non_empty("mail_location") {
         ip.insert("mail_location".into(), m.to_string());
     }
-    if let Err(e) = add_item(&mut s, "AccountLocal", &ip, &w.local, None, true) {
+    if let Err(e) = add_item(&mut s, "AccountLocal", &ip, &w.local, None, true, &BTreeSet::new()) {
         return fail(e);
     }
     w.sessions.insert(id.clone(), s);

@@ -1,5 +1,5 @@
 //! `/__sim/…`: the test controls (faults, reset, call counts, request capture, lose an account,
-//! purge a session). One guard covers every route: loopback peers only, and a mutating request
+//! purge a session, schema overrides). One guard covers every route: loopback peers only, and a mutating request
 //! must be one a web page cannot send cross-site (JSON body, no foreign `Origin`, no cross-site
 //! `Sec-Fetch-Site`). The Host check of every route is in `web`.
 
@@ -31,6 +31,10 @@ pub fn router() -> Router<Arc<App>> {
         .route("/requests", get(list_requests))
         .route("/lose-account", post(lose_account))
         .route("/purge-session", post(purge_session))
+        .route(
+            "/schema",
+            post(drop_schema_keys).delete(restore_schemas).get(list_schema_drops),
+        )
         .layer(middleware::from_fn(guard))
 }
 
@@ -219,6 +223,47 @@ async fn purge_session(State(app): State<Arc<App>>, body: Bytes) -> Reply {
         return Err(text(StatusCode::NOT_FOUND, format!("no session named {session_id:?}")));
     }
     Ok(json_reply(&json!({ "purged": session_id })))
+}
+
+#[derive(Deserialize)]
+struct SchemaDrop {
+    module: String,
+    drop: Vec<String>,
+}
+
+fn schema_drops_json(w: &crate::World) -> Value {
+    json!({ "dropped": w.schema_drops })
+}
+
+/// Make this WHM's schema of a module lack some keys: `transfer_module_schema` leaves them out and
+/// `enqueue_transfer_item` refuses them (`The “K” parameter is not valid for the “M” module.`), as a
+/// WHM version without them would. Adds to what an earlier call dropped.
+async fn drop_schema_keys(State(app): State<Arc<App>>, body: Bytes) -> Reply {
+    let SchemaDrop { module, drop } =
+        serde_json::from_slice(&body).map_err(|e| text(StatusCode::BAD_REQUEST, format!("invalid request: {e}")))?;
+    let def = crate::modules::find(&module)
+        .ok_or_else(|| text(StatusCode::NOT_FOUND, format!("no transfer module named {module:?}")))?;
+    if let Some(unknown) = drop.iter().find(|k| !def.has_key(k)) {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            format!("the {module} schema has no key {unknown:?}"),
+        ));
+    }
+    let mut w = app.lock();
+    w.schema_drops.entry(def.name.to_string()).or_default().extend(drop);
+    Ok(json_reply(&schema_drops_json(&w)))
+}
+
+/// Every module's full schema again.
+async fn restore_schemas(State(app): State<Arc<App>>) -> Response {
+    let mut w = app.lock();
+    let n = w.schema_drops.len();
+    w.schema_drops.clear();
+    json_reply(&json!({ "cleared": n }))
+}
+
+async fn list_schema_drops(State(app): State<Arc<App>>) -> Response {
+    json_reply(&schema_drops_json(&app.lock()))
 }
 
 /// Keys whose values never leave the simulator: anything named like a password or a secret.

@@ -18,7 +18,7 @@ pub mod util;
 pub mod web;
 pub mod worker;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -66,6 +66,9 @@ pub struct World {
     pub calls: BTreeMap<String, u64>,
     /// Captured json-api requests (secrets redacted), for `/__sim/requests`.
     pub requests: VecDeque<Value>,
+    /// Schema keys removed per module by `POST /__sim/schema`: left out of `transfer_module_schema`
+    /// and refused by `enqueue_transfer_item`, as a WHM without them would.
+    pub schema_drops: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl World {
@@ -136,6 +139,7 @@ impl App {
             tasks: Vec::new(),
             calls: BTreeMap::new(),
             requests: VecDeque::new(),
+            schema_drops: BTreeMap::new(),
         };
         Ok(Arc::new(Self {
             cfg,
@@ -178,6 +182,7 @@ impl App {
         w.faults.clear();
         w.calls.clear();
         w.requests.clear();
+        w.schema_drops.clear();
         Ok(())
     }
 
@@ -241,7 +246,7 @@ fn initial_state(sc: &Scenario) -> Result<(LocalServer, HashMap<String, Transfer
             }
             let module = p.get("module").unwrap_or_default().to_string();
             let remote = remote_index.and_then(|i| sc.remotes.get(i));
-            api::add_item(&mut s, &module, &p, &local, remote, false)
+            api::add_item(&mut s, &module, &p, &local, remote, false, &BTreeSet::new())
                 .map_err(|e| format!("session {}: {e}", seed.id))?;
         }
         s.state = seed.state;

@@ -182,12 +182,20 @@ pub struct RemoteServer {
     pub modules: Value,
     /// Simulation hints per source user: `warnings`, `transfer_failure`, `restore_failure`.
     pub outcomes: Map<String, Value>,
+    /// cPanel account passwords on the source (`cpanel_passwords`: user → password), for items of
+    /// cPanel-user sessions (§3.3). An account not listed has no password that works.
+    pub cpanel_passwords: Map<String, Value>,
 }
 
 impl RemoteServer {
     pub fn matches(&self, host: &str) -> bool {
         let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
         h == self.host.to_ascii_lowercase() || self.addresses.iter().any(|a| a.to_ascii_lowercase() == h)
+    }
+
+    /// Does `password` log in to the source's cPanel as `user`?
+    pub fn cpanel_login_ok(&self, user: &str, password: &str) -> bool {
+        !password.is_empty() && self.cpanel_passwords.get(user).and_then(Value::as_str) == Some(password)
     }
 
     pub fn account(&self, user: &str) -> Option<&Map<String, Value>> {
@@ -379,6 +387,7 @@ fn parse_remote(v: &Value) -> Option<RemoteServer> {
             .unwrap_or_else(|| json!({"packages": [], "accounts": []})),
         modules: v.get("modules").cloned().unwrap_or_else(|| json!({})),
         outcomes: obj_of(v.get("outcomes")),
+        cpanel_passwords: obj_of(v.get("cpanel_passwords")),
     })
 }
 

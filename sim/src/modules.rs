@@ -1,5 +1,7 @@
 //! Transfer modules (§3.7), their priorities and schemas (§3.8, §3.9, §3.19).
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,14 +194,22 @@ impl ModuleDef {
 
     /// `data.schema` of transfer_module_schema.
     pub fn schema_json(&self) -> Value {
+        self.schema_json_without(&BTreeSet::new())
+    }
+
+    /// `data.schema` with the `dropped` keys left out everywhere (keys, primary, required).
+    pub fn schema_json_without(&self, dropped: &BTreeSet<String>) -> Value {
+        let kept = |k: &&str| !dropped.contains(*k);
         let mut keys = Map::new();
-        for (k, def) in self.keys() {
+        for (k, def) in self.keys().filter(|(k, _)| kept(k)) {
             keys.insert(k.to_string(), json!({ "def": def }));
         }
         let mut schema = Map::new();
         schema.insert("keys".to_string(), Value::Object(keys));
-        schema.insert("primary".to_string(), json!([self.primary()]));
-        schema.insert("required".to_string(), json!(self.required()));
+        let primary: Vec<&str> = std::iter::once(self.primary()).filter(kept).collect();
+        schema.insert("primary".to_string(), json!(primary));
+        let required: Vec<&str> = self.required().iter().copied().filter(kept).collect();
+        schema.insert("required".to_string(), json!(required));
         if self.is_account() {
             schema.insert("prerequisite".to_string(), json!("prerequisite_user"));
         }

@@ -205,6 +205,8 @@ pub struct TransferSession {
     pub restore_threads: usize,
     pub unrestricted: bool,
     pub skipres_default: bool,
+    /// A cPanel-user session's password (§3.3: kept for every item). Never listed or logged.
+    pub user_password: Option<String>,
     pub analysis: Option<Value>,
     /// The analysis came verbatim from the scenario (never recomputed).
     pub analysis_verbatim: bool,
@@ -237,6 +239,7 @@ impl TransferSession {
             restore_threads: 1,
             unrestricted: false,
             skipres_default: false,
+            user_password: None,
             analysis: None,
             analysis_verbatim: false,
             items: Vec::new(),

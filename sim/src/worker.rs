@@ -436,6 +436,15 @@ fn plan_transfer(s: &TransferSession, idx: usize, sc: &Scenario) -> Plan {
                     0.05,
                     vec![pct(0), out(format!("Logging in to “{host}” as “{key}” …"))],
                 ));
+                // The session's password logs in to the source's cPanel as the item's user (ours: the
+                // wording of this failure is not documented).
+                let password = s.user_password.as_deref().unwrap_or_default();
+                if !remote.is_some_and(|r| r.cpanel_login_ok(&key, password)) {
+                    plan.failure = Some(format!(
+                        "The system failed to log in to “{host}” as the cPanel user “{key}”: The login is invalid."
+                    ));
+                    return plan;
+                }
                 plan.steps.push(step(
                     0.1,
                     vec![pct(5), out("Requesting a full backup of the account …")],

@@ -1,15 +1,53 @@
-//! The "create a session" flow (§3.2): what the admin typed, checked before the slow remote call, and
-//! the call itself ([`CreateState`]). The state lives at app level, so leaving `#/new` while WHM works
+//! The "create a session" flow: what the admin typed, checked before the call, and the call itself
+//! ([`CreateState`]). Two kinds of session ([`CreateMode`]): root-authenticated
+//! (`create_remote_root_transfer_session`, §3.2, slow: it connects to the source and analyses it) and
+//! cPanel-user (`create_remote_user_transfer_session`, §3.3: one account's own password). The state lives at app level, so leaving `#/new` while WHM works
 //! and coming back shows the call still running, then its outcome: the new session's id (with WHM's
 //! warnings), or the error with the field values kept. Secrets are not part of it: the page reads them
 //! from their fields only when sending, and they travel only in the request body.
 
+use crate::checks::username::plausible_source_username;
 use crate::whm::WhmError;
-use crate::whm::request::{CommTransport, CreateRemoteRootTransferSession, Escalation, Secret};
+use crate::whm::request::{
+    CommTransport, CreateRemoteRootTransferSession, CreateRemoteUserTransferSession, Escalation, Secret,
+};
+
+/// Which kind of session the form creates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CreateMode {
+    /// Root-authenticated (§3.2): SSH or WHM as root; analysed at once; any number of accounts.
+    #[default]
+    Root,
+    /// cPanel-user (§3.3): one account's own cPanel password; no analysis.
+    User,
+}
+
+impl CreateMode {
+    /// The radio's `value`: `root` or `user`.
+    pub fn id(self) -> &'static str {
+        match self {
+            CreateMode::Root => "root",
+            CreateMode::User => "user",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CreateMode> {
+        match value {
+            "root" => Some(CreateMode::Root),
+            "user" => Some(CreateMode::User),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateForm {
+    pub mode: CreateMode,
+    /// The source server, shared by both forms.
     pub host: String,
+    /// The account's cPanel username on the source (user sessions). Not sent when creating the
+    /// session (§3.3: the call has no `user`): the account is named by the item queued later.
+    pub cpanel_user: String,
     pub user: String,
     /// Authenticate with an SSH key from WHM's "Manage root's SSH Keys" instead of a password.
     pub use_key: bool,
@@ -32,7 +70,9 @@ pub struct CreateForm {
 impl Default for CreateForm {
     fn default() -> Self {
         CreateForm {
+            mode: CreateMode::Root,
             host: String::new(),
+            cpanel_user: String::new(),
             user: "root".into(),
             use_key: false,
             sshkey_name: String::new(),
@@ -65,8 +105,27 @@ fn threads(field: &'static str, text: &str, errors: &mut Vec<FieldError>) -> u8 
     }
 }
 
+/// What is wrong with the source host as typed, if anything.
+fn host_error(host: &str) -> Option<String> {
+    if host.is_empty() {
+        Some("Enter the source server’s hostname or IP address.".into())
+    } else if host.contains(['/', ' ', ':', '?', '#', '@']) {
+        Some("Enter a bare hostname or IP address (no scheme, port or path).".into())
+    } else {
+        None
+    }
+}
+
+/// A cPanel-user session to create: the call, and the account it is for (remembered in the history,
+/// never sent with the call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSessionRequest {
+    pub request: CreateRemoteUserTransferSession,
+    pub remote_user: String,
+}
+
 impl CreateForm {
-    /// The request, or every field error at once.
+    /// The root session's request, or every field error at once.
     pub fn to_request(
         &self,
         password: Secret,
@@ -75,13 +134,8 @@ impl CreateForm {
     ) -> Result<CreateRemoteRootTransferSession, Vec<FieldError>> {
         let mut errors = Vec::new();
         let host = self.host.trim();
-        if host.is_empty() {
-            errors.push(("host", "Enter the source server’s hostname or IP address.".into()));
-        } else if host.contains(['/', ' ', ':', '?', '#', '@']) {
-            errors.push((
-                "host",
-                "Enter a bare hostname or IP address (no scheme, port or path).".into(),
-            ));
+        if let Some(e) = host_error(host) {
+            errors.push(("host", e));
         }
         let user = self.user.trim();
         if user.is_empty() {
@@ -155,6 +209,58 @@ impl CreateForm {
             session_timeout: None,
         })
     }
+
+    /// The cPanel-user session's request (§3.3: `host`, `password`, `unrestricted_restore=1`), or every
+    /// field error at once. Field names are the user form's: `cpanel_host`, `cpanel_user`, `cpanel_password`.
+    pub fn to_user_request(&self, password: Secret) -> Result<UserSessionRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let host = self.host.trim();
+        if let Some(e) = host_error(host) {
+            errors.push(("cpanel_host", e));
+        }
+        let user = self.cpanel_user.trim();
+        if user.is_empty() {
+            errors.push((
+                "cpanel_user",
+                "Enter the account’s cPanel username on the source server.".into(),
+            ));
+        } else if user.chars().any(|c| c.is_ascii_uppercase()) {
+            errors.push((
+                "cpanel_user",
+                format!(
+                    "cPanel usernames are lower case: enter “{}”.",
+                    user.to_ascii_lowercase()
+                ),
+            ));
+        } else if !plausible_source_username(user) {
+            errors.push((
+                "cpanel_user",
+                "A cPanel username has only lower-case letters, digits, “-”, “.” and “_”, does not start with a digit, “-” or “.”, and has at most 31 characters.".into(),
+            ));
+        }
+        if password.is_empty() {
+            errors.push((
+                "cpanel_password",
+                if user.is_empty() {
+                    "Enter the account’s cPanel password on the source server.".to_owned()
+                } else {
+                    format!("Enter the cPanel password of “{user}” on the source server.")
+                },
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(UserSessionRequest {
+            request: CreateRemoteUserTransferSession {
+                host: host.to_owned(),
+                password,
+                // §3.3: documented as "must be 1"; WHM's own page sends 1 unless restricted is asked for.
+                unrestricted_restore: true,
+            },
+            remote_user: user.to_owned(),
+        })
+    }
 }
 
 /// Where the create call stands.
@@ -162,7 +268,8 @@ impl CreateForm {
 pub enum CreatePhase {
     #[default]
     Editing,
-    /// `create_remote_root_transfer_session` is on its way (it can take minutes).
+    /// The create call is on its way (a root session's can take minutes); [`CreateState::sent_mode`]
+    /// says which.
     Sending {
         attempt: u32,
     },
@@ -180,6 +287,8 @@ pub struct CreateState {
     pub form: CreateForm,
     pub errors: Vec<FieldError>,
     pub phase: CreatePhase,
+    /// The kind of session the last call sent creates (for the running and created messages).
+    pub sent_mode: CreateMode,
     attempts: u32,
 }
 
@@ -192,6 +301,8 @@ pub enum CreateAction {
         value: String,
         checked: bool,
     },
+    /// The admin chose the kind of session: the other form's errors are dropped.
+    Mode(CreateMode),
     /// The form was checked and refused before anything was sent.
     Invalid(Vec<FieldError>),
     /// The page is sending attempt [`CreateState::next_attempt`]. Ignored while a call is in flight.
@@ -227,6 +338,12 @@ impl CreateState {
                 self.form = form;
             }
             CreateAction::Set { set, value, checked } => set(&mut self.form, value, checked),
+            CreateAction::Mode(mode) => {
+                if self.form.mode != mode {
+                    self.form.mode = mode;
+                    self.errors.clear();
+                }
+            }
             CreateAction::Invalid(errors) => {
                 if !self.is_sending() {
                     self.errors = errors;
@@ -236,6 +353,7 @@ impl CreateState {
                 if !self.is_sending() && attempt == self.next_attempt() {
                     self.attempts = attempt;
                     self.errors.clear();
+                    self.sent_mode = self.form.mode;
                     self.phase = CreatePhase::Sending { attempt };
                 }
             }
@@ -253,7 +371,14 @@ impl CreateState {
             }
             CreateAction::Done => {
                 if matches!(self.phase, CreatePhase::Created { .. }) {
+                    // A fresh form for the next session, of the same kind (user sessions are one
+                    // account each: the next one is likely another user session).
                     self = CreateState {
+                        form: CreateForm {
+                            mode: self.form.mode,
+                            ..CreateForm::default()
+                        },
+                        sent_mode: self.sent_mode,
                         attempts: self.attempts,
                         ..CreateState::default()
                     };
@@ -434,5 +559,115 @@ mod tests {
             assert_eq!(s.form.host, "remote.example.com", "fields kept");
             assert!(!s.is_sending());
         }
+    }
+
+    fn user_form(host: &str, user: &str) -> CreateForm {
+        CreateForm {
+            mode: CreateMode::User,
+            host: host.into(),
+            cpanel_user: user.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_user_session_sends_exactly_host_password_and_unrestricted_restore_in_the_body() {
+        let req = user_form(" remote.example.com ", " example ")
+            .to_user_request(Secret::new("suitcase12345"))
+            .unwrap();
+        assert_eq!(req.remote_user, "example");
+        let call = req.request.call();
+        assert_eq!(call.function, "create_remote_user_transfer_session");
+        assert!(call.mutating, "never retried, never sent twice");
+        let names: Vec<&str> = call.params.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["host", "password", "unrestricted_restore"],
+            "§3.3: no user parameter"
+        );
+        assert_eq!(call.param("host"), Some("remote.example.com"));
+        assert_eq!(call.param("unrestricted_restore"), Some("1"));
+        assert_eq!(call.param("password"), None, "a secret, not text");
+        assert_eq!(
+            call.form_body(),
+            "api.version=1&host=remote.example.com&password=suitcase12345&unrestricted_restore=1"
+        );
+        let path = call.path("/cpsess0123456789");
+        assert!(!path.contains("suitcase") && !path.contains('?'), "{path}");
+        assert!(!format!("{req:?}").contains("suitcase"), "redacted in Debug");
+    }
+
+    #[test]
+    fn the_user_form_reports_every_field_error_at_once() {
+        let fields = |form: &CreateForm, pw: &str| -> Vec<(&'static str, String)> {
+            form.to_user_request(Secret::new(pw)).unwrap_err()
+        };
+        let e = fields(&user_form("", ""), "");
+        assert_eq!(
+            e.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+            ["cpanel_host", "cpanel_user", "cpanel_password"]
+        );
+        let e = fields(&user_form("https://remote.example.com/", "Example"), "pw");
+        assert_eq!(e.len(), 2);
+        assert!(e[1].1.contains("lower case: enter “example”"), "{}", e[1].1);
+        for bad in ["1abc", "-abc", ".abc", "ab cd", "ab@c", "a\u{202e}b", &"a".repeat(32)] {
+            let e = fields(&user_form("h", bad), "pw");
+            assert_eq!(
+                e.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+                ["cpanel_user"],
+                "{bad:?}"
+            );
+        }
+        let e = fields(&user_form("h", "example"), "");
+        assert!(e[0].1.contains("cPanel password of “example”"), "{}", e[0].1);
+        // an account name the source has although this server would refuse it as a new name
+        for ok in ["averyveryverylongname", "shop_one", "a.b-c", "x1"] {
+            assert!(user_form("h", ok).to_user_request(Secret::new("pw")).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn switching_the_kind_of_session_drops_the_other_forms_errors_and_keeps_the_host() {
+        let form = CreateForm {
+            host: "remote.example.com".into(),
+            ..Default::default()
+        };
+        let s = CreateState::default().apply(CreateAction::Edit(form.clone()));
+        let errors = s.form.to_request(none(), none(), none()).unwrap_err();
+        let s = s.apply(CreateAction::Invalid(errors));
+        assert!(!s.errors.is_empty());
+        let s = s.apply(CreateAction::Mode(CreateMode::User));
+        assert_eq!(s.form.mode, CreateMode::User);
+        assert!(s.errors.is_empty());
+        assert_eq!(s.form.host, "remote.example.com", "one source host for both forms");
+        assert_eq!(CreateMode::parse("user"), Some(CreateMode::User));
+        assert_eq!(CreateMode::parse(CreateMode::Root.id()), Some(CreateMode::Root));
+        assert_eq!(CreateMode::parse("admin"), None);
+    }
+
+    #[test]
+    fn a_user_session_call_in_flight_its_outcome_and_a_fresh_user_form() {
+        let s = CreateState::default().apply(CreateAction::Edit(user_form("remote.example.com", "example")));
+        let s = s.clone().apply(CreateAction::Begin(s.next_attempt()));
+        assert!(s.is_sending());
+        assert_eq!(s.sent_mode, CreateMode::User);
+        // the admin looks at the root form meanwhile: the call is still the user session's
+        let s = s.apply(CreateAction::Mode(CreateMode::Root));
+        assert_eq!(s.sent_mode, CreateMode::User);
+        let failed = s.clone().apply(CreateAction::Finished {
+            attempt: 1,
+            result: Err(WhmError::from_status(504, "x").unwrap()),
+        });
+        assert!(failed.may_have_been_created(), "same handling as the root form");
+        assert_eq!(failed.form.cpanel_user, "example", "fields kept");
+        let s = s
+            .apply(CreateAction::Mode(CreateMode::User))
+            .apply(CreateAction::Finished {
+                attempt: 1,
+                result: Ok(("remoteexamplenoroo20260101000000Ab12".into(), vec![])),
+            })
+            .apply(CreateAction::Done);
+        assert_eq!(s.phase, CreatePhase::Editing);
+        assert_eq!(s.form, user_form("", ""), "a fresh form of the same kind");
     }
 }

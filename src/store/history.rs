@@ -1,6 +1,7 @@
 //! The history of transfer sessions this browser created or opened (`#/sessions`). WHM API 1 has no
 //! call that lists sessions and purges them after 30 days (whm-transfer-api.md §3.0, §3.1), so the
-//! console keeps its own record: id, source host, last known state and when it was seen, item counts.
+//! console keeps its own record: id, source host, kind of session (root or cPanel user, with the
+//! source account of a user session), last known state and when it was seen, item counts.
 //! Nothing secret is stored. Pure: the storage document (parse/serialise, with the migration from
 //! the older one-id-per-line text of `store::recent`), the merge of what a page learns, and the
 //! "refresh all" state machine ([`HistoryState::apply`]); `ui/history.rs` does the storage and calls.
@@ -20,6 +21,77 @@ pub const KEEP: usize = 200;
 pub const MAX_IN_FLIGHT: usize = 3;
 /// Longest source host kept.
 const HOST_CHARS: usize = 255;
+/// Longest source cPanel username kept.
+const REMOTE_USER_CHARS: usize = 64;
+
+/// Which kind of session it is (§3.1, §3.3): root-authenticated (initiator `copyacct`) or cPanel-user
+/// (`norootcopy`: one account, with that account's password; no analysis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Root,
+    User,
+}
+
+impl SessionKind {
+    /// The stored name and `data-kind`: `root` or `user`.
+    pub fn id(self) -> &'static str {
+        match self {
+            SessionKind::Root => "root",
+            SessionKind::User => "user",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SessionKind> {
+        match name.trim() {
+            "root" => Some(SessionKind::Root),
+            "user" => Some(SessionKind::User),
+            _ => None,
+        }
+    }
+}
+
+/// How a session was created, as far as this browser knows: its kind and, for a cPanel-user session,
+/// the source account it is for (not secret; its password is never kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOrigin {
+    pub kind: SessionKind,
+    pub remote_user: Option<String>,
+}
+
+/// The kind of session an id names, read from the initiator WHM puts in it (§3.1: `copya` for root
+/// sessions, `noroo` for user sessions, followed by the creation time). `None` when the id does not
+/// have that shape (ids are not guaranteed to keep it).
+pub fn kind_from_id(id: &str) -> Option<SessionKind> {
+    let b = id.as_bytes();
+    let marked = |marker: &str| {
+        id.match_indices(marker).any(|(at, _)| {
+            let start = at + marker.len();
+            b.get(start..start + 14)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit) && created_at(d).is_some())
+        })
+    };
+    match (marked("copya"), marked("noroo")) {
+        (true, false) => Some(SessionKind::Root),
+        (false, true) => Some(SessionKind::User),
+        _ => None,
+    }
+}
+
+/// What this browser knows of how session `id` was created: what was recorded when it was created
+/// here, else what its id says (then without the source account). For the check page: a user session
+/// has no analysis and queues its one account.
+pub fn origin_of(entries: &[Entry], id: &str) -> Option<SessionOrigin> {
+    match entries.iter().find(|e| e.id == id) {
+        Some(e) => e.kind().map(|kind| SessionOrigin {
+            kind,
+            remote_user: e.remote_user.clone(),
+        }),
+        None => kind_from_id(id).map(|kind| SessionOrigin {
+            kind,
+            remote_user: None,
+        }),
+    }
+}
 
 /// The last state known for a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +183,10 @@ pub struct Entry {
     pub id: String,
     /// The source server, when a page learned it (`remotehost` in the master log, or the create form).
     pub host: Option<String>,
+    /// Recorded when this browser created it.
+    pub kind: Option<SessionKind>,
+    /// The source cPanel account of a user session created here.
+    pub remote_user: Option<String>,
     pub state: Option<LastState>,
     /// When `state` was seen (ms since the Unix epoch).
     pub seen_ms: Option<u64>,
@@ -125,6 +201,8 @@ impl Entry {
         Entry {
             id: id.to_owned(),
             host: None,
+            kind: None,
+            remote_user: None,
             state: None,
             seen_ms: None,
             items: None,
@@ -135,6 +213,11 @@ impl Entry {
     /// When WHM created it, read from the id (§3.1).
     pub fn created(&self) -> Option<Created> {
         created_from_id(&self.id)
+    }
+
+    /// The kind recorded when it was created here, else the one its id names.
+    pub fn kind(&self) -> Option<SessionKind> {
+        self.kind.or_else(|| kind_from_id(&self.id))
     }
 
     /// `data-state`: the last state's name, `UNKNOWN` before any was seen.
@@ -150,6 +233,8 @@ pub struct HistoryUpdate {
     /// (items, failed items).
     pub items: Option<(u64, u64)>,
     pub host: Option<String>,
+    /// How it was created (the create page knows).
+    pub origin: Option<SessionOrigin>,
 }
 
 impl HistoryUpdate {
@@ -167,6 +252,12 @@ impl HistoryUpdate {
         if let Some(h) = progress.remote_host.as_deref().filter(|h| !h.trim().is_empty()) {
             self.host = Some(h.trim().to_owned());
         }
+        self
+    }
+
+    /// The kind of session and, for a user session, its source account.
+    pub fn with_origin(mut self, origin: SessionOrigin) -> Self {
+        self.origin = Some(origin);
         self
     }
 
@@ -243,10 +334,26 @@ fn merge(e: &mut Entry, update: &HistoryUpdate, now_ms: u64) {
     if let Some(h) = &update.host {
         e.host = Some(clean_host(h));
     }
+    if let Some(o) = &update.origin {
+        e.kind = Some(o.kind);
+        e.remote_user = o
+            .remote_user
+            .as_deref()
+            .map(clean_remote_user)
+            .filter(|u| !u.is_empty());
+    }
 }
 
 fn clean_host(h: &str) -> String {
     h.trim().chars().filter(|c| !c.is_control()).take(HOST_CHARS).collect()
+}
+
+fn clean_remote_user(u: &str) -> String {
+    u.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(REMOTE_USER_CHARS)
+        .collect()
 }
 
 pub fn forget(entries: &[Entry], id: &str) -> Vec<Entry> {
@@ -317,6 +424,12 @@ fn entry_from_json(v: &Value) -> Option<Entry> {
             .and_then(Value::as_str)
             .map(clean_host)
             .filter(|h| !h.is_empty()),
+        kind: o.get("kind").and_then(Value::as_str).and_then(SessionKind::parse),
+        remote_user: o
+            .get("remote_user")
+            .and_then(Value::as_str)
+            .map(clean_remote_user)
+            .filter(|u| !u.is_empty()),
         state: o.get("state").and_then(Value::as_str).and_then(LastState::parse),
         seen_ms: num("seen"),
         items,
@@ -329,6 +442,12 @@ fn entry_json(e: &Entry) -> Value {
     o.insert("id".into(), json!(e.id));
     if let Some(h) = &e.host {
         o.insert("host".into(), json!(h));
+    }
+    if let Some(k) = e.kind {
+        o.insert("kind".into(), json!(k.id()));
+    }
+    if let Some(u) = &e.remote_user {
+        o.insert("remote_user".into(), json!(u));
     }
     if let Some(s) = &e.state {
         o.insert("state".into(), json!(s.name()));
@@ -346,7 +465,7 @@ fn entry_json(e: &Entry) -> Value {
     Value::Object(o)
 }
 
-/// The stored document: `{"version":1,"sessions":[{"id":…,"host":…,"state":…,"seen":ms,"items":n,"failed":n,"added":ms}]}`.
+/// The stored document: `{"version":1,"sessions":[{"id":…,"host":…,"kind":"root"|"user","remote_user":…,"state":…,"seen":ms,"items":n,"failed":n,"added":ms}]}`.
 pub fn serialize(entries: &[Entry]) -> String {
     let doc = json!({
         "version": VERSION,
@@ -665,6 +784,8 @@ mod tests {
             Entry {
                 id: DEMO.into(),
                 host: Some("remote.example.com".into()),
+                kind: Some(SessionKind::Root),
+                remote_user: None,
                 state: Some(LastState::State(SessionState::Completed)),
                 seen_ms: Some(1_764_628_529_000),
                 items: Some((7, 2)),
@@ -673,6 +794,11 @@ mod tests {
             Entry {
                 state: Some(LastState::Gone),
                 ..Entry::new("gone_1")
+            },
+            Entry {
+                kind: Some(SessionKind::User),
+                remote_user: Some("example".into()),
+                ..Entry::new("remoteexamplenoroo20260101000000Ab12")
             },
             Entry {
                 state: Some(LastState::Other("WEIRD_STATE".into())),
@@ -731,6 +857,82 @@ mod tests {
         let v: Value = serde_json::from_str(&doc).unwrap();
         let keys: Vec<&String> = v["sessions"][0].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["added", "host", "id", "seen", "state"]);
+    }
+
+    #[test]
+    fn a_user_session_is_remembered_with_its_kind_and_source_account_never_a_password() {
+        let id = "remoteexamplenoroo20261202063000Ab12";
+        let origin = SessionOrigin {
+            kind: SessionKind::User,
+            remote_user: Some(" example ".into()),
+        };
+        let e = remember(&[], id, 5);
+        let e = record(
+            &e,
+            id,
+            &HistoryUpdate::default()
+                .with_host("remote.example.com")
+                .with_origin(origin),
+            5,
+            true,
+        );
+        let doc = serialize(&e);
+        let v: Value = serde_json::from_str(&doc).unwrap();
+        let keys: Vec<&String> = v["sessions"][0].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["added", "host", "id", "kind", "remote_user"]);
+        assert_eq!(v["sessions"][0]["kind"], "user");
+        assert_eq!(v["sessions"][0]["remote_user"], "example");
+        let back = parse(&doc);
+        assert_eq!(
+            origin_of(&back, id),
+            Some(SessionOrigin {
+                kind: SessionKind::User,
+                remote_user: Some("example".into()),
+            })
+        );
+        // a later state read keeps the origin
+        let back = record(&back, id, &HistoryUpdate::seen(SessionState::Running), 9, false);
+        assert_eq!(back[0].kind, Some(SessionKind::User));
+        assert_eq!(back[0].remote_user.as_deref(), Some("example"));
+        let exported: Value = serde_json::from_str(&export_json(&back, 9)).unwrap();
+        assert_eq!(exported["sessions"][0]["kind"], "user");
+    }
+
+    #[test]
+    fn the_kind_of_a_session_not_created_here_comes_from_its_id() {
+        assert_eq!(kind_from_id(DEMO), Some(SessionKind::Root));
+        assert_eq!(
+            kind_from_id("vm5docscpanelnoroo201402251939519hmy"),
+            Some(SessionKind::User)
+        );
+        for none in ["", "s0", "copyanoroo", "hostcopya2014", "x_20211231120000_y"] {
+            assert_eq!(kind_from_id(none), None, "{none}");
+        }
+        // both markers with a time: ambiguous, so unknown
+        assert_eq!(kind_from_id("noroo20140225193951copya20140225193951"), None);
+        assert_eq!(
+            origin_of(&[], DEMO),
+            Some(SessionOrigin {
+                kind: SessionKind::Root,
+                remote_user: None
+            })
+        );
+        assert_eq!(origin_of(&[Entry::new("s0")], "s0"), None);
+        // what was recorded wins over the id
+        let e = record(
+            &[],
+            "s0",
+            &HistoryUpdate::default().with_origin(SessionOrigin {
+                kind: SessionKind::User,
+                remote_user: None,
+            }),
+            1,
+            true,
+        );
+        assert_eq!(origin_of(&e, "s0").map(|o| o.kind), Some(SessionKind::User));
+        // garbage in the stored fields is dropped
+        let e = parse(r#"{"sessions":[{"id":"s1","kind":"admin","remote_user":"\u0007"}]}"#);
+        assert_eq!((e[0].kind, e[0].remote_user.clone()), (None, None));
     }
 
     #[test]

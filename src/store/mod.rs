@@ -11,6 +11,7 @@ pub mod format;
 pub mod history;
 pub mod item_log;
 pub mod latest;
+pub mod plan;
 pub mod progress;
 pub mod queue;
 pub mod queue_table;

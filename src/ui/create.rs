@@ -1,15 +1,22 @@
-//! `#/new`: create a root-authenticated transfer session (`create_remote_root_transfer_session`).
+//! `#/new`: the plan (the modules this server offers and the guide's prerequisites, [`Plan`]) and the
+//! create forms: a root-authenticated session (`create_remote_root_transfer_session`) or a cPanel-user
+//! session (`create_remote_user_transfer_session`, one account with its own password).
 //! The form and the call live in the app-level [`CreateState`] (provided by the shell), so leaving the
 //! page while WHM works and coming back shows the call still running, then its outcome. Passwords and
 //! passphrases are page state only: read from their fields when sending, they travel only in the POST
 //! body, and are cleared once the session exists.
 
 use super::banner::ErrorBanner;
-use super::hooks::use_whm;
-use crate::client::Owner;
+use super::hooks::{use_owner, use_whm};
+use crate::client::{Owner, Whm};
 use crate::route::Route;
-use crate::store::create::{CreateAction, CreateForm, CreatePhase, CreateState};
+use crate::store::create::{CreateAction, CreateForm, CreateMode, CreatePhase, CreateState};
+use crate::store::history::{SessionKind, SessionOrigin};
+use crate::store::plan::{PlanAction, PlanPhase, PlanState, prerequisites};
+use crate::whm::Request;
+use crate::whm::display;
 use crate::whm::request::{CommTransport, Secret};
+use crate::whm::responses::CreatedSession;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -43,6 +50,42 @@ fn set_hash(hash: &str) {
     }
 }
 
+/// Sends one create call (attempt `attempt`, already begun) and hands its answer to the app-level
+/// store. Not tied to the page: WHM creates the session (and, for a root session, an API token on the
+/// source) whatever the browser does, so leaving the page must not abandon the answer and its id.
+/// The new session is remembered with its source host and kind, and opens on the check page.
+fn send_create<R: Request<Data = CreatedSession>>(
+    whm: &Whm,
+    store: CreateContext,
+    request: R,
+    attempt: u32,
+    host: String,
+    origin: SessionOrigin,
+) {
+    let owner = Owner::new();
+    let fut = whm.call_answer(&request, &owner);
+    drop(request); // the secrets now live only in the request body in flight
+    spawn_local(async move {
+        let result = fut.await;
+        drop(owner);
+        let result = result.map(|a| (a.data.transfer_session_id, a.warnings));
+        let opened = match &result {
+            Ok((id, warnings)) => {
+                super::history::remember_created(id, &host, origin);
+                // Open the new session, unless the admin has moved on meanwhile or WHM's warnings
+                // must be read first.
+                (warnings.is_empty() && on_new_page()).then(|| id.clone())
+            }
+            Err(_) => None,
+        };
+        store.dispatch(CreateAction::Finished { attempt, result });
+        if let Some(id) = opened {
+            store.dispatch(CreateAction::Done);
+            set_hash(&Route::Check(Some(id)).to_hash());
+        }
+    });
+}
+
 #[function_component(CreatePage)]
 pub fn create_page() -> Html {
     let whm = use_whm();
@@ -54,9 +97,15 @@ pub fn create_page() -> Html {
     // the app-level store), and are cleared once the session exists.
     let (password, root_password, passphrase) =
         (use_state(String::new), use_state(String::new), use_state(String::new));
+    let cpanel_password = use_state(String::new);
     {
         let created = matches!(state.phase, CreatePhase::Created { .. });
-        let secret_fields = [password.clone(), root_password.clone(), passphrase.clone()];
+        let secret_fields = [
+            password.clone(),
+            root_password.clone(),
+            passphrase.clone(),
+            cpanel_password.clone(),
+        ];
         use_effect_with(created, move |created| {
             if *created {
                 for field in &secret_fields {
@@ -108,33 +157,49 @@ pub fn create_page() -> Html {
                     Err(list) => return store.dispatch(CreateAction::Invalid(list)),
                 };
             let attempt = s.next_attempt();
+            let host = s.form.host.trim().to_owned();
             store.dispatch(CreateAction::Begin(attempt));
-            // Not tied to this page: WHM creates the session (and an API token on the source) whatever
-            // the browser does, so leaving the page must not abandon the answer and its id. The answer
-            // goes to the app-level store.
-            let owner = Owner::new();
-            let fut = whm.call_answer(&request, &owner);
-            drop(request); // the secrets now live only in the request body in flight
-            let store = store.clone();
-            spawn_local(async move {
-                let result = fut.await;
-                drop(owner);
-                let result = result.map(|a| (a.data.transfer_session_id, a.warnings));
-                let opened = match &result {
-                    Ok((id, warnings)) => {
-                        super::recent::remember(id);
-                        // Open the new session's analysis, unless the admin has moved on meanwhile or
-                        // WHM's warnings must be read first.
-                        (warnings.is_empty() && on_new_page()).then(|| id.clone())
-                    }
-                    Err(_) => None,
-                };
-                store.dispatch(CreateAction::Finished { attempt, result });
-                if let Some(id) = opened {
-                    store.dispatch(CreateAction::Done);
-                    set_hash(&Route::Check(Some(id)).to_hash());
-                }
-            });
+            let origin = SessionOrigin {
+                kind: SessionKind::Root,
+                remote_user: None,
+            };
+            send_create(&whm, store.clone(), request, attempt, host, origin);
+        })
+    };
+    let on_submit_user = {
+        let store = store.clone();
+        let cpanel_password = cpanel_password.clone();
+        let whm = whm.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(whm) = whm.clone() else { return };
+            let s = &store.0;
+            if s.is_sending() {
+                return; // sent once, never twice
+            }
+            let user_session = match s.form.to_user_request(secret_of(&cpanel_password)) {
+                Ok(r) => r,
+                Err(list) => return store.dispatch(CreateAction::Invalid(list)),
+            };
+            let attempt = s.next_attempt();
+            let host = user_session.request.host.clone();
+            store.dispatch(CreateAction::Begin(attempt));
+            let origin = SessionOrigin {
+                kind: SessionKind::User,
+                remote_user: Some(user_session.remote_user),
+            };
+            send_create(&whm, store.clone(), user_session.request, attempt, host, origin);
+        })
+    };
+    let on_mode = {
+        let store = store.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>()
+                && i.checked()
+                && let Some(mode) = CreateMode::parse(&i.value())
+            {
+                store.dispatch(CreateAction::Mode(mode));
+            }
         })
     };
     let on_done = {
@@ -186,77 +251,120 @@ pub fn create_page() -> Html {
             </div>
         }
     };
+    let mode = f.mode;
+    let user_busy = busy && state.sent_mode == CreateMode::User;
+    let choice = |m: CreateMode, title: &'static str, what: &'static str| {
+        html! {
+            <label class="mode-choice">
+                <input type="radio" name="create-mode" data-testid="create-mode" value={m.id()}
+                    checked={mode == m} onchange={on_mode.clone()} />
+                <span><strong>{ title }</strong><span class="muted">{ what }</span></span>
+            </label>
+        }
+    };
     html! {
         <section class="create">
             <h1>{ "Create a transfer session" }</h1>
             if whm.is_none() {
                 <super::not_connected::NotConnected to="create sessions" />
             }
-            <form class="panel" onsubmit={on_submit} aria-label="Source server" autocomplete="off">
-                <p class="hint">{ "WHM connects to the source over SSH (or WHM), copies its tools there and analyses it: this takes a while. Passwords are sent only in the request body and never stored." }</p>
-                <div class="row">
-                    { text("host", "Source server", &f.host, |f, v, _| f.host = v, field_error("host")) }
-                    { text("user", "SSH user", &f.user, |f, v, _| f.user = v, field_error("user")) }
-                    { text("port", "SSH port", &f.port, |f, v, _| f.port = v, field_error("port")) }
-                </div>
-                <div class="row">
-                    { flag("use_key", "Use one of root’s SSH keys instead of a password", f.use_key, |f, _, c| f.use_key = c, "WHM » Manage root’s SSH Keys") }
-                </div>
-                <div class="row">
-                    if f.use_key {
-                        { text("sshkey_name", "SSH key name", &f.sshkey_name, |f, v, _| f.sshkey_name = v, field_error("sshkey_name")) }
-                        { secret("sshkey_passphrase", "Key passphrase (if any)", &passphrase, field_error("sshkey_passphrase")) }
-                    } else {
-                        { secret("password", "Password", &password, field_error("password")) }
-                    }
-                    <div class="field">
-                        <label for="c-escalation">{ "Become root with" }</label>
-                        <select id="c-escalation" data-testid="create-escalation" onchange={bind(|f, v, _| f.escalation = v)}>
-                            <option value="" selected={f.escalation.is_empty()}>{ "nothing (logging in as root)" }</option>
-                            <option value="sudo" selected={f.escalation == "sudo"}>{ "sudo" }</option>
-                            <option value="su" selected={f.escalation == "su"}>{ "su" }</option>
-                        </select>
-                        { field_error("escalation") }
+            <Plan mode={mode} ssh_port={AttrValue::from(f.port.clone())} />
+            <fieldset class="create-mode">
+                <legend>{ "Kind of session" }</legend>
+                { choice(CreateMode::Root, "Root",
+                    "Log in to the source as root (SSH or WHM): any accounts, packages and configuration, analysed before anything is queued.") }
+                { choice(CreateMode::User, "cPanel user",
+                    "One account, with its own cPanel password: no root access to the source needed; no analysis.") }
+            </fieldset>
+            if mode == CreateMode::User {
+                <form class="panel" onsubmit={on_submit_user} aria-label="cPanel account on the source" autocomplete="off" data-testid="create-user-form">
+                    <p class="hint">{ "WHM creates the session at once (it does not contact the source yet); the account is copied with its own password when it runs. The password is sent only in the request body and never stored." }</p>
+                    <div class="row">
+                        { text("cpanel_host", "Source server", &f.host, |f, v, _| f.host = v, field_error("cpanel_host")) }
+                        { text("cpanel_user", "cPanel username", &f.cpanel_user, |f, v, _| f.cpanel_user = v, field_error("cpanel_user")) }
+                        { secret("cpanel_password", "cPanel password", &cpanel_password, field_error("cpanel_password")) }
                     </div>
-                    if f.escalation == "su" {
-                        { secret("root_password", "Root password (for su)", &root_password, field_error("root_password")) }
-                    }
-                </div>
-                <div class="row">
-                    <div class="field">
-                        <label for="c-transport">{ "Connection" }</label>
-                        <select id="c-transport" data-testid="create-transport" onchange={bind(|f, v, _| f.transport = match v.as_str() {
-                            "whostmgr" => CommTransport::Whostmgr,
-                            "whostmgr_insecure" => CommTransport::WhostmgrInsecure,
-                            _ => CommTransport::Ssh,
-                        })}>
-                            <option value="ssh" selected={f.transport == CommTransport::Ssh}>{ "SSH" }</option>
-                            <option value="whostmgr" selected={f.transport == CommTransport::Whostmgr}>{ "WHM (TLS verified), then SSH" }</option>
-                            <option value="whostmgr_insecure" selected={f.transport == CommTransport::WhostmgrInsecure}>{ "WHM (TLS not verified), then SSH" }</option>
-                        </select>
+                    <p class="row">
+                        <button type="submit" class="primary" data-testid="create-cpanel-submit" disabled={busy || whm.is_none()}>
+                            { if busy { "Creating…" } else { "Create user session" } }
+                        </button>
+                    </p>
+                </form>
+            } else {
+                <form class="panel" onsubmit={on_submit} aria-label="Source server" autocomplete="off" data-testid="create-root-form">
+                    <p class="hint">{ "WHM connects to the source over SSH (or WHM), copies its tools there and analyses it: this takes a while. Passwords are sent only in the request body and never stored." }</p>
+                    <div class="row">
+                        { text("host", "Source server", &f.host, |f, v, _| f.host = v, field_error("host")) }
+                        { text("user", "SSH user", &f.user, |f, v, _| f.user = v, field_error("user")) }
+                        { text("port", "SSH port", &f.port, |f, v, _| f.port = v, field_error("port")) }
                     </div>
-                    { text("transfer_threads", "Transfer workers", &f.transfer_threads, |f, v, _| f.transfer_threads = v, field_error("transfer_threads")) }
-                    { text("restore_threads", "Restore workers", &f.restore_threads, |f, v, _| f.restore_threads = v, field_error("restore_threads")) }
-                </div>
-                <fieldset class="flags-set">
-                    <legend>{ "Options" }</legend>
-                    { flag("unrestricted_restore", "Unrestricted restore", f.unrestricted_restore, |f, _, c| f.unrestricted_restore = c, "Restricted restore refuses risky archive contents; unrestricted restores everything (and allows overwriting accounts).") }
-                    { flag("copy_reseller_privs", "Copy reseller privileges", f.copy_reseller_privs, |f, _, c| f.copy_reseller_privs = c, "Items queued here always send their own skipres value.") }
-                    { flag("compressed", "Compress the transfer", f.compressed, |f, _, c| f.compressed = c, "") }
-                    { flag("unencrypted", "Do not encrypt (disables streaming)", f.unencrypted, |f, _, c| f.unencrypted = c, "") }
-                    { flag("use_backups", "Use a backup less than a day old", f.use_backups, |f, _, c| f.use_backups = c, "") }
-                    { flag("low_priority", "Low priority", f.low_priority, |f, _, c| f.low_priority = c, "") }
-                    { flag("enable_custom_pkgacct", "Use the source’s custom pkgacct", f.enable_custom_pkgacct, |f, _, c| f.enable_custom_pkgacct = c, "") }
-                </fieldset>
-                <p class="row">
-                    <button type="submit" class="primary" data-testid="create-submit" disabled={busy || whm.is_none()}>
-                        { if busy { "Connecting and analysing…" } else { "Create session" } }
-                    </button>
-                </p>
-            </form>
+                    <div class="row">
+                        { flag("use_key", "Use one of root’s SSH keys instead of a password", f.use_key, |f, _, c| f.use_key = c, "WHM » Manage root’s SSH Keys") }
+                    </div>
+                    <div class="row">
+                        if f.use_key {
+                            { text("sshkey_name", "SSH key name", &f.sshkey_name, |f, v, _| f.sshkey_name = v, field_error("sshkey_name")) }
+                            { secret("sshkey_passphrase", "Key passphrase (if any)", &passphrase, field_error("sshkey_passphrase")) }
+                        } else {
+                            { secret("password", "Password", &password, field_error("password")) }
+                        }
+                        <div class="field">
+                            <label for="c-escalation">{ "Become root with" }</label>
+                            <select id="c-escalation" data-testid="create-escalation" onchange={bind(|f, v, _| f.escalation = v)}>
+                                <option value="" selected={f.escalation.is_empty()}>{ "nothing (logging in as root)" }</option>
+                                <option value="sudo" selected={f.escalation == "sudo"}>{ "sudo" }</option>
+                                <option value="su" selected={f.escalation == "su"}>{ "su" }</option>
+                            </select>
+                            { field_error("escalation") }
+                        </div>
+                        if f.escalation == "su" {
+                            { secret("root_password", "Root password (for su)", &root_password, field_error("root_password")) }
+                        }
+                    </div>
+                    <div class="row">
+                        <div class="field">
+                            <label for="c-transport">{ "Connection" }</label>
+                            <select id="c-transport" data-testid="create-transport" onchange={bind(|f, v, _| f.transport = match v.as_str() {
+                                "whostmgr" => CommTransport::Whostmgr,
+                                "whostmgr_insecure" => CommTransport::WhostmgrInsecure,
+                                _ => CommTransport::Ssh,
+                            })}>
+                                <option value="ssh" selected={f.transport == CommTransport::Ssh}>{ "SSH" }</option>
+                                <option value="whostmgr" selected={f.transport == CommTransport::Whostmgr}>{ "WHM (TLS verified), then SSH" }</option>
+                                <option value="whostmgr_insecure" selected={f.transport == CommTransport::WhostmgrInsecure}>{ "WHM (TLS not verified), then SSH" }</option>
+                            </select>
+                        </div>
+                        { text("transfer_threads", "Transfer workers", &f.transfer_threads, |f, v, _| f.transfer_threads = v, field_error("transfer_threads")) }
+                        { text("restore_threads", "Restore workers", &f.restore_threads, |f, v, _| f.restore_threads = v, field_error("restore_threads")) }
+                    </div>
+                    <fieldset class="flags-set">
+                        <legend>{ "Options" }</legend>
+                        { flag("unrestricted_restore", "Unrestricted restore", f.unrestricted_restore, |f, _, c| f.unrestricted_restore = c, "Restricted restore refuses risky archive contents; unrestricted restores everything (and allows overwriting accounts).") }
+                        { flag("copy_reseller_privs", "Copy reseller privileges", f.copy_reseller_privs, |f, _, c| f.copy_reseller_privs = c, "Items queued here always send their own skipres value.") }
+                        { flag("compressed", "Compress the transfer", f.compressed, |f, _, c| f.compressed = c, "") }
+                        { flag("unencrypted", "Do not encrypt (disables streaming)", f.unencrypted, |f, _, c| f.unencrypted = c, "") }
+                        { flag("use_backups", "Use a backup less than a day old", f.use_backups, |f, _, c| f.use_backups = c, "") }
+                        { flag("low_priority", "Low priority", f.low_priority, |f, _, c| f.low_priority = c, "") }
+                        { flag("enable_custom_pkgacct", "Use the source’s custom pkgacct", f.enable_custom_pkgacct, |f, _, c| f.enable_custom_pkgacct = c, "") }
+                    </fieldset>
+                    <p class="row">
+                        <button type="submit" class="primary" data-testid="create-submit" disabled={busy || whm.is_none()}>
+                            { match (busy, user_busy) {
+                                (true, false) => "Connecting and analysing…",
+                                (true, true) => "Creating…",
+                                _ => "Create session",
+                            } }
+                        </button>
+                    </p>
+                </form>
+            }
             if busy {
-                <p class="loading" role="status" data-testid="create-running">
-                    { "WHM is connecting to the source and analysing it; this can take several minutes. You can leave this page: the answer is kept here." }
+                <p class="loading" role="status" data-testid="create-running" data-mode={state.sent_mode.id()}>
+                    if user_busy {
+                        { "WHM is creating the cPanel-user session. You can leave this page: the answer is kept here." }
+                    } else {
+                        { "WHM is connecting to the source and analysing it; this can take several minutes. You can leave this page: the answer is kept here." }
+                    }
                 </p>
             }
             { match &state.phase {
@@ -270,7 +378,9 @@ pub fn create_page() -> Html {
                             </ul>
                         }
                         <p class="row">
-                            <a class="button-link primary" href={Route::Check(Some(session_id.clone())).to_hash()} onclick={on_done.reform(|_| ())} data-testid="create-open">{ "Check its analysis" }</a>
+                            <a class="button-link primary" href={Route::Check(Some(session_id.clone())).to_hash()} onclick={on_done.reform(|_| ())} data-testid="create-open">
+                                { if state.sent_mode == CreateMode::User { "Open it" } else { "Check its analysis" } }
+                            </a>
                             <button type="button" onclick={on_done.reform(|_| ())}>{ "Create another session" }</button>
                         </p>
                     </div>
@@ -283,6 +393,118 @@ pub fn create_page() -> Html {
                 },
                 _ => html! {},
             } }
+        </section>
+    }
+}
+
+/// Yew wrapper around the pure [`PlanState`].
+#[derive(PartialEq, Default)]
+struct PlanStore(PlanState);
+
+impl Reducible for PlanStore {
+    type Action = PlanAction;
+    fn reduce(self: Rc<Self>, action: PlanAction) -> Rc<Self> {
+        Rc::new(PlanStore(self.0.clone().apply(action)))
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PlanProps {
+    /// The kind of session being created: the checklist and which modules it can queue follow it.
+    mode: CreateMode,
+    /// The root form's SSH port, for the checklist.
+    ssh_port: AttrValue,
+}
+
+/// The plan: the guide's prerequisites, and the modules this server offers (`available_transfer_modules`,
+/// read when the page opens), in the order WHM runs them, each explained.
+#[function_component(Plan)]
+fn plan(props: &PlanProps) -> Html {
+    let whm = use_whm();
+    let owner = use_owner();
+    let store = use_reducer(PlanStore::default);
+    {
+        let dispatch = store.dispatcher();
+        use_effect_with(whm.is_some(), move |connected| {
+            if *connected {
+                dispatch.dispatch(PlanAction::Load);
+            }
+        });
+    }
+    {
+        let (dispatch, whm, owner) = (store.dispatcher(), whm.clone(), owner.clone());
+        use_effect_with((store.0.seq, store.0.is_loading()), move |(seq, loading)| {
+            if let (true, Some(whm)) = (*loading, whm) {
+                let fut = whm.call(&crate::whm::request::available_transfer_modules(), &owner);
+                let seq = *seq;
+                spawn_local(async move {
+                    let result = fut.await;
+                    dispatch.dispatch(PlanAction::Loaded { seq, result });
+                });
+            }
+        });
+    }
+    let on_retry = {
+        let dispatch = store.dispatcher();
+        Callback::from(move |()| dispatch.dispatch(PlanAction::Load))
+    };
+    let user = props.mode == CreateMode::User;
+    let checklist = prerequisites(props.mode, &props.ssh_port);
+    html! {
+        <section class="panel plan" aria-labelledby="plan-h" data-testid="plan">
+            <h2 id="plan-h">{ "Before you start" }</h2>
+            <ul class="checklist" data-testid="prerequisites" data-mode={props.mode.id()}>
+                { for checklist.iter().map(|p| html! {
+                    <li data-testid="prerequisite" data-id={p.id}>{ &p.text }</li>
+                }) }
+            </ul>
+            <details class="modules" open={true}>
+                <summary>
+                    { match &store.0.phase {
+                        PlanPhase::Loaded(rows) => format!("What this server can transfer: {} modules, in the order WHM runs them", rows.len()),
+                        _ => "What this server can transfer".to_owned(),
+                    } }
+                </summary>
+                { match &store.0.phase {
+                    PlanPhase::Idle if whm.is_none() => html! {
+                        <p class="muted">{ "Connected to WHM, this lists the transfer modules it offers." }</p>
+                    },
+                    PlanPhase::Idle | PlanPhase::Loading => html! {
+                        <p class="loading" role="status" data-testid="modules-loading">{ "Reading the transfer modules WHM offers…" }</p>
+                    },
+                    PlanPhase::Failed(e) => html! {
+                        <ErrorBanner error={e.clone()} context="Reading the transfer modules" on_retry={Some(on_retry)} />
+                    },
+                    PlanPhase::Loaded(rows) if rows.is_empty() => html! {
+                        <p class="muted" data-testid="modules-empty">{ "WHM listed no transfer modules." }</p>
+                    },
+                    PlanPhase::Loaded(rows) => html! {
+                        <table class="plain modules-table" data-testid="modules">
+                            <thead><tr>
+                                <th scope="col">{ "Order" }</th>
+                                <th scope="col">{ "Module" }</th>
+                                <th scope="col">{ "What it transfers" }</th>
+                                <th scope="col">{ "Queued in" }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for rows.iter().map(|r| {
+                                    let usable = r.usable_in(user);
+                                    html! {
+                                        <tr key={r.name.clone()} data-testid="module-row" data-module={r.name.clone()}
+                                            data-priority={r.priority.to_string()} data-scope={r.scope.id()} data-usable={usable.to_string()}
+                                            class={classes!((!usable).then_some("not-usable"))}>
+                                            <td class="num">{ if r.priority == u64::MAX { "—".to_owned() } else { r.priority.to_string() } }</td>
+                                            <td><strong>{ &r.label }</strong><br /><code>{ display::name(&r.name) }</code></td>
+                                            <td>{ r.explains }</td>
+                                            <td>{ r.scope.label() }</td>
+                                        </tr>
+                                    }
+                                }) }
+                            </tbody>
+                        </table>
+                    },
+                } }
+            </details>
         </section>
     }
 }

@@ -8,7 +8,7 @@
 use super::hooks::{use_owner, use_whm};
 use crate::route::Route;
 use crate::store::format;
-use crate::store::history::{self, Entry, HistoryAction, HistoryState, LastState};
+use crate::store::history::{self, Entry, HistoryAction, HistoryState, LastState, SessionKind, SessionOrigin};
 use crate::whm::display;
 use crate::whm::request as rq;
 use std::rc::Rc;
@@ -56,6 +56,21 @@ fn save(entries: &[Entry]) {
 /// A session was created or opened: it goes first in the history.
 pub fn remember(id: &str) {
     save(&history::remember(&load(), id, now_ms()));
+}
+
+/// A session was created here: it goes first in the history, with its source host and kind (and, for
+/// a cPanel-user session, the source account; never a password).
+pub fn remember_created(id: &str, host: &str, origin: SessionOrigin) {
+    let now = now_ms();
+    let entries = history::remember(&load(), id, now);
+    let update = HistoryUpdate::default().with_host(host).with_origin(origin);
+    save(&history::record(&entries, id, &update, now, false));
+}
+
+/// How session `id` was created, as far as this browser knows (`store::history::origin_of`): its
+/// kind (root or cPanel user) and a user session's source account.
+pub fn origin(id: &str) -> Option<SessionOrigin> {
+    history::origin_of(&load(), id)
 }
 
 /// What a page learned about a session (its state, item counts, source host). Adds the session to
@@ -157,7 +172,7 @@ pub fn history_page() -> Html {
     html! {
         <section class="history" aria-labelledby="history-h">
             <h1 id="history-h">{ "Your transfer sessions" }</h1>
-            <p class="muted">{ "Every session this browser created or opened (WHM cannot list them, and purges them after 30 days). Only ids, source hosts, states and counts are kept here, never a password." }</p>
+            <p class="muted">{ "Every session this browser created or opened (WHM cannot list them, and purges them after 30 days). Only ids, source hosts, the kind of session (and a cPanel-user session’s account name), states and counts are kept here, never a password." }</p>
             if whm.is_none() {
                 <super::not_connected::NotConnected to="read the sessions’ states" still="The list below is what this browser last saw." />
             }
@@ -240,10 +255,23 @@ fn row(props: &RowProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(id.clone()))
     };
     let gone = e.state == Some(LastState::Gone);
+    let kind = e.kind();
     html! {
         <tr data-testid="history-row" data-session={id.clone()} data-state={e.state_name().to_owned()}
+            data-kind={kind.map_or("unknown", SessionKind::id)}
             class={classes!(gone.then_some("gone"))} aria-busy={props.busy.to_string()}>
-            <td><code class="mono">{ &id }</code></td>
+            <td>
+                <code class="mono">{ &id }</code>
+                if kind == Some(SessionKind::User) {
+                    <br /><span class="badge info" data-testid="history-kind" data-kind="user"
+                        title="Created with one cPanel account’s own password: it transfers that account only, without an analysis.">
+                        { match &e.remote_user {
+                            Some(u) => format!("cPanel user session · {}", display::name(u)),
+                            None => "cPanel user session".to_owned(),
+                        } }
+                    </span>
+                }
+            </td>
             <td>{ e.host.as_deref().map_or_else(|| "—".to_owned(), display::name) }</td>
             <td>{ e.created().map_or_else(|| "—".to_owned(), |c| c.to_string()) }</td>
             <td>

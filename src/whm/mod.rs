@@ -5,6 +5,7 @@ pub mod display;
 pub mod envelope;
 pub mod error;
 pub mod logs;
+pub mod modules;
 pub mod request;
 pub mod responses;
 pub mod scalar;

@@ -142,7 +142,7 @@ async fn a_user_session_queues_its_one_account_and_runs() {
     let v = s
         .api_json(
             "create_remote_user_transfer_session",
-            "host=remote.example.com&password=pw&unrestricted_restore=1",
+            "host=remote.example.com&password=suitcase12345&unrestricted_restore=1",
         )
         .await;
     assert!(ok(&v), "{v}");

@@ -139,6 +139,12 @@ impl Sim {
         .await
     }
 
+    /// A bodyless DELETE (as the e2e helpers send it).
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(Request::delete(path).body(Body::empty()).unwrap_or_default())
+            .await
+    }
+
     /// A json-api call (POST form body, api.version=1 added).
     pub async fn api(&self, func: &str, params: &str) -> Resp {
         let body = if params.is_empty() {

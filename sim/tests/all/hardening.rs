@@ -71,7 +71,12 @@ async fn control_routes_refuse_what_a_page_could_send_cross_site() {
     s.enqueue_account(DEMO_SESSION, "example", "").await;
     let fault = r#"{"function":"*","kind":"http500"}"#;
     let json = ("content-type", "application/json");
-    for (path, body) in [("/__sim/reset", "{}"), ("/__sim/faults", fault)] {
+    let drop = r#"{"module":"AccountRemoteRoot","drop":["live_transfer"]}"#;
+    for (path, body) in [
+        ("/__sim/reset", "{}"),
+        ("/__sim/faults", fault),
+        ("/__sim/schema", drop),
+    ] {
         // what a form or a no-cors fetch can send: text/plain, urlencoded, multipart, nothing
         for ct in [
             "text/plain",
@@ -96,11 +101,14 @@ async fn control_routes_refuse_what_a_page_could_send_cross_site() {
             let r = control(&s, "POST", path, &[json, h], body).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path} {h:?}");
         }
-        let r = control(&s, "DELETE", "/__sim/faults", &[("origin", "http://evil.example")], "").await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        for route in ["/__sim/faults", "/__sim/schema"] {
+            let r = control(&s, "DELETE", route, &[("origin", "http://evil.example")], "").await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{route}");
+        }
     }
     // nothing of the above had an effect
     assert_eq!(s.get("/__sim/faults").await.json()["faults"], serde_json::json!([]));
+    assert_eq!(s.get("/__sim/schema").await.json()["dropped"], serde_json::json!({}));
     let v = s.get("/__sim/sessions").await.json();
     let demo = v["sessions"]
         .as_array()

@@ -18,4 +18,5 @@ mod livetail;
 mod logs;
 mod openapi;
 mod scenarios;
+mod schema;
 mod states;

@@ -46,7 +46,7 @@ pub use rules::{
     DEFAULT_PREFIX_LENGTH, MAX_LENGTH, Purpose, RESERVED_NAMES, RESERVED_PREFIXES, RESERVED_SUFFIXES, Rule,
     UNKNOWN_SERVER_PREFIX_LENGTH,
 };
-pub use syntax::{matches_new_account_regex, matches_transfer_regex};
+pub use syntax::{SOURCE_MAX_LENGTH, matches_new_account_regex, matches_transfer_regex, plausible_source_username};
 pub use verdict::{Conflict, ConflictKind, Verdict, Violation};
 
 pub(crate) use evaluate::Checker;
