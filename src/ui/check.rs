@@ -151,7 +151,8 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     "Session {} is a cPanel-user session: WHM analyses only root sessions ({}), so there is nothing to check here beyond the account’s name.",
                     crate::whm::display::name(&id), crate::whm::display::name(&err.title())
                 ) }</p>
-                <super::queue::UserQueuePanel key={id.clone()} session_id={id.clone()} />
+                <super::queue::UserQueuePanel key={id.clone()} session_id={id.clone()}
+                    user={super::history::origin(&id).and_then(|o| o.remote_user).unwrap_or_default()} />
             } else if let Some(err) = &state.error {
                 if state.offline_error {
                     <ErrorBanner error={err.clone()} context="The saved analysis" on_dismiss={Some(on_dismiss)}

@@ -155,3 +155,59 @@ test("a dropped connection leaves the item unknown across a reload, and it is no
   expect(after[after.length - 1].user).toBe("iptwo");
   expect(after.filter((b) => b.user === "mailer").length, "mailer never resent by the app").toBe(mailerAttempts);
 });
+
+test("a cPanel-user session: created, its one account queued (AccountRemoteUser) and run", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  await openApp(page, "demo", "#/new");
+  await page.locator('[data-testid="create-mode"][value="user"]').check();
+  await page.getByTestId("create-cpanel_host").fill("remote.example.com");
+  await page.getByTestId("create-cpanel_user").fill("example");
+  await page.getByTestId("create-cpanel_password").fill("suitcase12345");
+  await page.getByTestId("create-cpanel-submit").click();
+  await expect(page).toHaveURL(/#\/check\/[A-Za-z0-9_]+$/);
+  // WHM has no analysis for user sessions: the check page says so and offers the one account
+  await expect(page.getByTestId("user-session-note")).toBeVisible();
+  await expect(page.getByTestId("queue-row")).toHaveCount(1);
+  await expect(page.getByTestId("queue-target")).toHaveValue("example"); // remembered from the create form
+  await expect(page.getByTestId("queue-target-verdict")).toHaveAttribute("data-valid", "true");
+  await row(page, "example").getByTestId("queue-row-more").click();
+  await page.locator('[data-testid="queue-row-options"] [data-testid="queue-option"][data-key="skipbwdata"]').uncheck();
+  await screenshot(page, "queue-user-session");
+  await submit(page);
+  await expect(result(page, "example")).toHaveAttribute("data-outcome", "queued");
+  const bodies = await enqueued(request);
+  const body = bodies[bodies.length - 1];
+  expect(body.module).toBe("AccountRemoteUser");
+  expect(body.user).toBe("example");
+  expect(body.localuser).toBe("example");
+  expect(body.skipbwdata).toBe("1");
+  expect(body.detected_remote_user).toBeUndefined();
+  expect(JSON.stringify(body)).not.toContain("suitcase");
+
+  await page.getByTestId("queue-run-link").click();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  await page.getByTestId("session-start").click();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
+  await expect(page.locator('[data-testid="item-row"][data-item="example"]').first()).toHaveAttribute("data-outcome", /^(success|warning)$/);
+});
+
+test("an option the module's schema lacks is not offered and never sent", async ({ page, request }) => {
+  const r = await request.post(`${base("demo")}/__sim/schema`, { data: { module: "AccountRemoteRoot", drop: ["live_transfer", "skipbwdata"] } });
+  expect(r.ok()).toBeTruthy();
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\n");
+  await expect(row(page, "example").getByTestId("queue-row-more")).toBeVisible();
+  await row(page, "example").getByTestId("queue-row-more").click();
+  const more = page.locator('[data-testid="queue-row-options"][data-user="example"]');
+  await expect(more.locator('[data-testid="queue-option"][data-key="skiphomedir"]')).toBeVisible();
+  await expect(more.locator('[data-testid="queue-option"][data-key="skipbwdata"]')).toHaveCount(0);
+  await expect(page.locator('[data-testid="queue-option"][data-key="live_transfer"]')).toHaveCount(0);
+  await expect(page.locator('#queue-bulk-key option[value="live_transfer"]')).toHaveCount(0);
+  await submit(page);
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(2);
+  for (const b of await enqueued(request)) {
+    expect(b).not.toHaveProperty("live_transfer");
+    expect(b).not.toHaveProperty("skipbwdata");
+  }
+});
