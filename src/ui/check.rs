@@ -147,9 +147,9 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             }
             <OfflineInspect on_loaded={on_inspect} open={!connected || props.session_id.is_none()} />
             if let (Some(err), Some(id)) = (state.error.as_ref().filter(|e| e.is_not_root_session()), props.session_id.clone()) {
-                <p class="notice" data-testid="user-session-note" role="status">{ format!(
-                    "Session {} is a cPanel-user session: WHM analyses only root sessions ({}), so there is nothing to check here beyond the account’s name.",
-                    crate::whm::display::name(&id), crate::whm::display::name(&err.title())
+                <p class="notice" data-testid="user-session-note" role="status" title={crate::whm::display::text(&err.title())}>{ format!(
+                    "Session {} is a cPanel-user session. WHM analyses only root-authenticated sessions, so there is nothing to check beyond the account’s name: queue it below.",
+                    crate::whm::display::name(&id)
                 ) }</p>
                 <super::queue::UserQueuePanel key={id.clone()} session_id={id.clone()}
                     user={super::history::origin(&id).and_then(|o| o.remote_user).unwrap_or_default()} />

@@ -10,7 +10,7 @@ use super::hooks::{confirm, use_whm};
 use crate::checks::DbOverwrite;
 use crate::route::Route;
 use crate::store::check::Loaded;
-use crate::store::format::bytes;
+use crate::store::format::{bytes, plural};
 use crate::store::queue::{self, ItemKey, Outcome, QueueAction, QueueState, Stop};
 use crate::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
 use crate::store::table::TableQuery;
@@ -269,7 +269,7 @@ fn queue_step(props: &StepProps) -> Html {
                 </button>
                 <button type="button" class="primary" data-testid="queue-submit" onclick={on_submit}
                     disabled={running || errors > 0 || count == 0 || whm.is_none() || not_ready.is_some()}>
-                    { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {count} items") } }
+                    { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {}", plural(count, "item", "items")) } }
                 </button>
                 if errors > 0 {
                     <span class="sev-error">{ format!("Fix the {errors} errors above first: WHM would refuse these items or the restore would fail.") }</span>
@@ -589,6 +589,9 @@ fn row_view(
     } else {
         "✗".to_owned()
     };
+    let offers_ip = t.offers("customip") && !t.free_ips().is_empty();
+    let offers_mail = !t.mail_locations().is_empty();
+    let addresses = offers_ip || offers_mail || t.offered(Opt::ExpressTransfer);
     let shown_user = if a.user.is_empty() {
         "(name the account)".to_owned()
     } else {
@@ -649,12 +652,14 @@ fn row_view(
                         { overwrite_select(t, &user, dispatch) }
                         if t.offers_db_policy() { { db_select(a.db_overwrite, &user, dispatch) } }
                     </fieldset>
-                    <fieldset class="row" disabled={locked}>
-                        <legend>{ "Addresses and mail" }</legend>
-                        if t.offers("customip") && !t.free_ips().is_empty() { { ip_select(t, a.customip.as_deref(), &user, dispatch) } }
-                        if !t.mail_locations().is_empty() { { mail_select(t, a.mail_location.as_deref(), &user, dispatch) } }
-                        if t.offered(Opt::ExpressTransfer) { { flag(Opt::ExpressTransfer) } }
-                    </fieldset>
+                    if addresses {
+                        <fieldset class="row" disabled={locked}>
+                            <legend>{ "Addresses and mail" }</legend>
+                            if offers_ip { { ip_select(t, a.customip.as_deref(), &user, dispatch) } }
+                            if offers_mail { { mail_select(t, a.mail_location.as_deref(), &user, dispatch) } }
+                            if t.offered(Opt::ExpressTransfer) { { flag(Opt::ExpressTransfer) } }
+                        </fieldset>
+                    }
                 </td>
             </tr>
         }

@@ -123,7 +123,7 @@ test("an item whose answer was lost is unknown, survives a reload and is never r
   const sent = capture(page, "enqueue_transfer_item");
   await queueAccountsOnly(page);
   await queuePlan(page, plan);
-  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 items");
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 item");
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
   await expect(result(page, "ipone")).toHaveAttribute("data-outcome", "queued");

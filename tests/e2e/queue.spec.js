@@ -147,7 +147,7 @@ test("a dropped connection leaves the item unknown across a reload, and it is no
   await expect(row(page, "mailer")).toHaveAttribute("data-outcome", "unknown");
   await queueAccountsOnly(page);
   await queuePlan(page, "example\nmailer\niptwo\n");
-  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 items"); // only iptwo
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queue 1 item"); // only iptwo
   await submit(page);
   await expect(result(page, "iptwo")).toHaveAttribute("data-outcome", "queued");
   const after = await enqueued(request);
