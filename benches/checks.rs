@@ -13,9 +13,12 @@ mod native {
     use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
     use std::collections::HashMap;
     use std::hint::black_box;
+    use std::rc::Rc;
+    use whm_transfer_console::checks::Report;
     use whm_transfer_console::checks::{
         FindingsInput, PlanInput, PlannedAccount, Purpose, QueuePlan, RuleContext, check_bulk, findings, validate_plan,
     };
+    use whm_transfer_console::store::queue_table::{QueueTable, TableAction};
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
 
@@ -186,8 +189,50 @@ mod native {
             group.bench_with_input(BenchmarkId::new("plan-1000-selected", n), &plan, |b, plan| {
                 b.iter(|| validate_plan(black_box(PlanInput::new(plan, &a, &ctx))))
             });
+            // One keystroke in the queue table with 1,000 accounts selected: the reducer's copy of the
+            // table, the edit and the plan check it triggers (what the page waits for).
+            let table = queue_table(&a, &report, &ctx);
+            // At 1,000 accounts, the ones whose name occurs once (about 950).
+            assert!(
+                table.selected_count() >= SELECTED * 9 / 10,
+                "{}",
+                table.selected_count()
+            );
+            let first = table.rows.first().map(|r| r.account.user.clone()).unwrap_or_default();
+            group.bench_with_input(
+                BenchmarkId::new("queue-table-edit-1000-selected", n),
+                &table,
+                |b, table| {
+                    b.iter(|| {
+                        black_box(table.clone()).apply(TableAction::SetTarget {
+                            user: first.clone(),
+                            name: format!("{first}x"),
+                        })
+                    })
+                },
+            );
             group.finish();
         }
+    }
+
+    /// The check page's queue table for `a`, with its first 1,000 accounts selected.
+    fn queue_table(a: &Analysis, report: &Report, ctx: &RuleContext) -> QueueTable {
+        // Source names that occur once (a duplicated one names one row, the table's last).
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for x in &a.items.accounts {
+            *count.entry(x.user.as_str()).or_default() += 1;
+        }
+        let text: String = a
+            .items
+            .accounts
+            .iter()
+            .filter(|x| {
+                !x.user.contains(char::is_whitespace) && !x.user.contains('#') && count.get(x.user.as_str()) == Some(&1)
+            })
+            .take(SELECTED)
+            .map(|x| format!("{}\n", x.user))
+            .collect();
+        QueueTable::new(Rc::new(a.clone()), report, Rc::new(ctx.clone())).apply(TableAction::ApplyText(text))
     }
 
     fn bench_bulk(c: &mut Criterion) {

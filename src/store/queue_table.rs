@@ -348,14 +348,17 @@ pub struct QueueTable {
     /// `AccountRemoteRoot` or `AccountRemoteUser`.
     pub module: &'static str,
     pub unrestricted: bool,
-    pub rows: Vec<Row>,
-    index: HashMap<String, usize>,
+    /// Shared with earlier versions of the table: an edit copies the one row it changes.
+    pub rows: Vec<Rc<Row>>,
+    index: Rc<HashMap<String, usize>>,
     pub picks: Vec<Pick>,
     pub filter: TableQuery,
     /// How many filtered rows are rendered.
     pub shown: usize,
     pub modules: Option<Result<TransferModules, WhmError>>,
     pub schemas: BTreeMap<String, SchemaState>,
+    /// The loaded schemas, as the plan check and [`fit_to_schemas`] take them.
+    loaded: Rc<BTreeMap<String, ModuleSchema>>,
     verdicts: HashMap<String, SystemUserVerdict>,
     /// Names asked about and not answered, or whose lookup failed (not asked again).
     asked: HashSet<String>,
@@ -386,16 +389,18 @@ impl QueueTable {
     /// server's own settings), and never those the analysis marks with an error.
     pub fn new(analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
         let flags = table::account_flags(&report.findings);
-        let rows: Vec<Row> = analysis
+        let rows: Vec<Rc<Row>> = analysis
             .items
             .accounts
             .iter()
-            .map(|a| Row {
-                selected: flags.get(&a.user).is_none_or(|f| f.errors == 0),
-                account: PlannedAccount::from_account(a),
-                domain: a.domain.clone(),
-                owner: a.owner_or_root().to_owned(),
-                has_dedicated_ip: a.has_dedicated_ip,
+            .map(|a| {
+                Rc::new(Row {
+                    selected: flags.get(&a.user).is_none_or(|f| f.errors == 0),
+                    account: PlannedAccount::from_account(a),
+                    domain: a.domain.clone(),
+                    owner: a.owner_or_root().to_owned(),
+                    has_dedicated_ip: a.has_dedicated_ip,
+                })
             })
             .collect();
         let mut picks: Vec<Pick> = Vec::new();
@@ -444,7 +449,8 @@ impl QueueTable {
             module: ROOT_ACCOUNT_MODULE,
             unrestricted,
             rows,
-            index: HashMap::new(),
+            index: Rc::default(),
+            loaded: Rc::default(),
             picks,
             filter: TableQuery::default(),
             shown: PAGE,
@@ -474,14 +480,15 @@ impl QueueTable {
             flags: Rc::new(HashMap::new()),
             module: USER_ACCOUNT_MODULE,
             unrestricted,
-            rows: vec![Row {
+            rows: vec![Rc::new(Row {
                 selected: true,
                 account,
                 domain: String::new(),
                 owner: String::new(),
                 has_dedicated_ip: false,
-            }],
-            index: HashMap::new(),
+            })],
+            index: Rc::default(),
+            loaded: Rc::default(),
             picks: Vec::new(),
             filter: TableQuery::default(),
             shown: PAGE,
@@ -505,21 +512,22 @@ impl QueueTable {
     }
 
     fn reindex(&mut self) {
-        self.index = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.account.user.clone(), i))
-            .collect();
+        self.index = Rc::new(
+            self.rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.account.user.clone(), i))
+                .collect(),
+        );
     }
 
     pub fn row(&self, user: &str) -> Option<&Row> {
-        self.index.get(user).and_then(|&i| self.rows.get(i))
+        self.index.get(user).and_then(|&i| self.rows.get(i)).map(|r| &**r)
     }
 
     fn row_mut(&mut self, user: &str) -> Option<&mut Row> {
         let i = *self.index.get(user)?;
-        self.rows.get_mut(i)
+        self.rows.get_mut(i).map(Rc::make_mut)
     }
 
     pub fn selected_count(&self) -> usize {
@@ -710,14 +718,8 @@ impl QueueTable {
         }
     }
 
-    fn loaded_schemas(&self) -> BTreeMap<String, ModuleSchema> {
-        self.schemas
-            .iter()
-            .filter_map(|(m, s)| match s {
-                SchemaState::Loaded(s) => Some((m.clone(), s.clone())),
-                _ => None,
-            })
-            .collect()
+    fn loaded_schemas(&self) -> Rc<BTreeMap<String, ModuleSchema>> {
+        self.loaded.clone()
     }
 
     /// The modules the selection's calls use.
@@ -856,7 +858,7 @@ impl QueueTable {
             module: self.module,
             unrestricted: self.unrestricted,
             modules,
-            schemas: (!schemas.is_empty()).then_some(&schemas),
+            schemas: (!schemas.is_empty()).then_some(&*schemas),
             server_verdicts: Some(&self.verdicts),
         };
         let problems = validate_plan(input);
@@ -890,6 +892,7 @@ impl QueueTable {
         let no_mail = !self.offers("mail_location");
         let no_customip = !self.offers("customip");
         for r in &mut self.rows {
+            let r = Rc::make_mut(r);
             for o in &hidden {
                 o.set(&mut r.account, o.default_on());
             }
@@ -907,10 +910,12 @@ impl QueueTable {
 
     fn apply_edit(&mut self, i: usize, edit: &Edit) {
         let allowed = self.edit_allowed(i, edit);
-        let Some(row) = self.rows.get_mut(i) else { return };
         if !allowed {
             return;
         }
+        let Some(row) = self.rows.get_mut(i).map(Rc::make_mut) else {
+            return;
+        };
         let a = &mut row.account;
         match edit {
             Edit::Flag(o, on) => o.set(a, *on),
@@ -947,8 +952,8 @@ impl QueueTable {
             }
             TableAction::SelectShown { on } => {
                 for i in self.filtered() {
-                    if let Some(r) = self.rows.get_mut(i) {
-                        r.selected = on;
+                    if let Some(r) = self.rows.get_mut(i).filter(|r| r.selected != on) {
+                        Rc::make_mut(r).selected = on;
                     }
                 }
             }
@@ -1064,7 +1069,10 @@ impl QueueTable {
                     return self;
                 }
                 let state = match result {
-                    Ok(s) => SchemaState::Loaded(s),
+                    Ok(s) => {
+                        Rc::make_mut(&mut self.loaded).insert(module.clone(), s.clone());
+                        SchemaState::Loaded(s)
+                    }
                     Err(e) => SchemaState::Failed(e),
                 };
                 self.schemas.insert(module.clone(), state);
@@ -1143,10 +1151,12 @@ impl QueueTable {
         }
         self.text_issues.clear();
         for r in &mut self.rows {
-            r.selected = false;
+            if r.selected {
+                Rc::make_mut(r).selected = false;
+            }
         }
         for (i, local) in wanted {
-            if let Some(r) = self.rows.get_mut(i) {
+            if let Some(r) = self.rows.get_mut(i).map(Rc::make_mut) {
                 r.selected = true;
                 r.account.localuser = local.unwrap_or_else(|| r.account.user.clone());
                 if r.account.renamed() {
