@@ -19,6 +19,13 @@ async function enqueued(request) {
   });
 }
 
+/** A screenshot of the queue step alone (the full page is too tall to read). */
+async function shotOfQueue(page, name) {
+  const dir = require("path").join(__dirname, "..", "..", "target", "screenshots");
+  require("fs").mkdirSync(dir, { recursive: true });
+  await page.locator("section.queue").screenshot({ path: require("path").join(dir, `${name}.png`) });
+}
+
 async function submit(page) {
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("queue-submit").click();
@@ -48,7 +55,7 @@ test("fix all conflicts in one action, then queue every account under the sugges
     expect(proposed[user]).not.toBe(user);
   }
   expect(new Set(Object.values(proposed)).size, "unique within the batch").toBe(Object.values(proposed).length);
-  await screenshot(page, "queue-fix-all");
+  await shotOfQueue(page, "queue-fix-all");
   await page.getByTestId("queue-fix-accept").click();
   await expect(page.getByTestId("queue-fix-diff")).toHaveCount(0);
 
@@ -89,7 +96,7 @@ test("options reach the body of the right call: dedicated IPs kept, skip flags p
   await expect(page.getByTestId("queue-call")).toHaveCount(3);
   await expect(page.locator('[data-testid="queue-call"][data-user="example"]')).toContainText("skiphomedir=1");
   await expect(page.locator('[data-testid="queue-call"][data-user="mailer"]')).toContainText("skiphomedir=0");
-  await screenshot(page, "queue-preview");
+  await shotOfQueue(page, "queue-preview");
   await submit(page);
   await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(3);
   const bodies = await enqueued(request);
