@@ -1,6 +1,6 @@
 // The check screen against whm-sim: demo findings, the guide's empty analysis, 10,000 accounts,
 // hostile strings, offline inspection and every error banner.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const path = require("path");
 const { openApp, setFault, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT } = require("./helpers");
 const { SESSIONS } = require("./scenarios");

@@ -2,7 +2,7 @@
 // have created the session says so; the enqueue loop stops at a refusal and never resends an item whose
 // outcome is unknown, even after a reload. (Unknown outcomes use the `truncated` fault, not `drop`: the
 // browser itself may silently resend a request whose reused connection closed without a reply.)
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { base, openApp, resetSim, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
 const { SESSIONS, TOKEN } = require("./scenarios");
 

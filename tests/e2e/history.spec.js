@@ -1,6 +1,6 @@
 // The history of sessions (#/sessions) against whm-sim: kept across reloads, refreshed from WHM a few
 // at a time, purged sessions marked as gone; the older list of ids is migrated.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { base, openApp, resetSim, screenshot, setFault, forbidDialogsAndErrors } = require("./helpers");
 const { SESSIONS, TOKEN } = require("./scenarios");
 
@@ -45,7 +45,8 @@ test("the history lists the sessions created and opened here, with their states,
   const second = await createSession(page);
   expect(second).not.toBe(first);
   await page.evaluate((id) => { window.location.hash = `#/check/${id}`; }, DEMO);
-  await expect(page.getByTestId("analysis-summary")).toBeVisible();
+  // this session's own analysis, not the previous one still on screen while it loads
+  await expect(page.getByTestId("analysis-summary").locator("h2 code")).toHaveText(DEMO);
 
   // Aborting a never-started session leaves it FAILED (§3.12): a state the history must pick up.
   const r = await page.request.post(`${base("demo")}${TOKEN}/json-api/abort_transfer_session`, {

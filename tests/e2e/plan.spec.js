@@ -2,7 +2,7 @@
 // guide's prerequisites; the two kinds of session (root, cPanel user); a cPanel-user session created
 // with the account's own password, which travels only in the POST body, opens on the check page and is
 // remembered in the history as a user session.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { base, openApp, resetSim, setFault, screenshot, forbidDialogsAndErrors, accessLog } = require("./helpers");
 
 // The demo scenario's documented cPanel account on remote.example.com (sim/README.md).

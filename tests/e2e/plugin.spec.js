@@ -3,7 +3,7 @@
 // root's whostmgr/docroot/cgi/ (index.cgi run as a CGI, .wasm as application/octet-stream, nosniff and
 // X-Frame-Options on every reply) with WHM's referrer and blank-referrer checks on. The console is opened through
 // index.cgi, loads an analysis, checks a username, and the CSP holds. boot.js's error page is tested here too.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { spawn, execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");

@@ -1,7 +1,7 @@
 // The queue table on the check page (issue 10): per-account options, "fix all conflicts", schema-driven
 // calls, preview, and an enqueue run that never sends an item twice. What WHM received is read from the
 // simulator's request capture (the form body), never from the URL.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { base, openApp, resetSim, screenshot, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
 
 const DEMO = "exampleservercopya20140206192428NtyW";

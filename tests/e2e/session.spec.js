@@ -1,5 +1,5 @@
 // Running a session against whm-sim: start, follow the state, read item outcomes; abort and pause quirks.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { base, openApp, resetSim, screenshot, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
 const { SESSIONS, TOKEN } = require("./scenarios");
 

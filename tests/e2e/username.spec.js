@@ -1,6 +1,6 @@
 // The username validator against whm-sim: every rule from the UI, the server's verdict beside it,
 // out-of-order answers, bulk mode.
-const { test, expect } = require("@playwright/test");
+const { test, expect } = require("./fixtures"); // with the leak sweep
 const { openApp, resetSim, setFault, screenshot, forbidDialogsAndErrors } = require("./helpers");
 
 test.beforeEach(async ({ request }) => resetSim(request, "demo"));
