@@ -89,6 +89,13 @@ test("switching the kind of session to cPanel user shows the user form and hides
   await expect(page.locator('[data-testid="prerequisite"][data-id="login"]')).toContainText("cPanel username and password");
   await screenshot(page, "plan-new-user");
 
+  // at the extension's side-panel width nothing widens the page
+  await page.setViewportSize({ width: 360, height: 800 });
+  await expect(page.getByTestId("create-user-form")).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await screenshot(page, "plan-new-user-narrow");
+  await page.setViewportSize({ width: 1360, height: 900 });
+
   await mode(page, "root").check();
   await expect(page.getByTestId("create-root-form")).toBeVisible();
   await expect(page.getByTestId("create-user-form")).toHaveCount(0);
