@@ -102,7 +102,7 @@ async fn error_banner_names_the_kind_and_the_next_step() {
 #[wasm_bindgen_test]
 async fn username_verdict_follows_every_keystroke() {
     let r = root();
-    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { analysis_ctx: None }).render();
+    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { last_analysis: None }).render();
     yew::scheduler::flush().await;
     let input = one(&r, "[data-testid=username-input]");
     type_into(&input, "Bob").await;
@@ -155,6 +155,21 @@ async fn guide_analysis_renders_offline() {
         .collect();
     assert!(kinds.contains(&"no-items".to_string()), "{kinds:?}");
     assert!(all(&r, "[data-testid=account-row]").is_empty());
+    // The raw tree is built only when asked for, and dropped when hidden.
+    assert!(all(&r, "[data-testid=raw-json]").is_empty(), "no tree until opened");
+    let toggle: web_sys::HtmlElement = one(&r, "[data-testid=raw-json-toggle]").dyn_into().unwrap();
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("false"));
+    toggle.click();
+    yew::scheduler::flush().await;
+    let tree = one(&r, "[data-testid=raw-json]").text_content().unwrap();
+    assert!(
+        tree.contains("data") && tree.contains("local") && tree.contains("remote"),
+        "{tree}"
+    );
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
+    toggle.click();
+    yew::scheduler::flush().await;
+    assert!(all(&r, "[data-testid=raw-json]").is_empty(), "hidden again");
 }
 
 #[wasm_bindgen_test]
@@ -168,7 +183,7 @@ async fn ten_thousand_accounts_render_only_a_window() {
             ..Default::default()
         })
         .collect();
-    let loaded = Loaded::new(Source::Paste, analysis, serde_json::Value::Null);
+    let loaded = Loaded::new(Source::Paste, analysis, "".into());
     let r = root();
     Renderer::<AccountsTable>::with_root_and_props(r.clone(), AccountsTableProps { loaded, focus: None }).render();
     yew::scheduler::flush().await;

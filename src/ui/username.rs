@@ -4,6 +4,7 @@
 use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
+use crate::store::check::AnalysisNote;
 use crate::store::username::{ServerAction, ServerAnswer, ServerCheck, parse_names, reconcile};
 use crate::whm::request as rq;
 use gloo::timers::callback::Timeout;
@@ -28,9 +29,9 @@ impl Reducible for Store {
 
 #[derive(Properties, PartialEq)]
 pub struct UsernamePageProps {
-    /// Local users, groups and DB owners from the last analysis loaded on the check page, if any.
+    /// The session and first-N length of the last analysis loaded on the check page, if any.
     #[prop_or_default]
-    pub analysis_ctx: Option<(String, Rc<RuleContext>)>,
+    pub last_analysis: Option<AnalysisNote>,
 }
 
 #[function_component(UsernamePage)]
@@ -38,8 +39,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let name = use_state(String::new);
     let purpose = use_state(|| Purpose::Transfer);
     let db_prefixing = use_state(|| true);
-    let prefix_length = use_state(|| props.analysis_ctx.as_ref().map(|(_, c)| c.prefix_length).unwrap_or(16));
-    let use_analysis = use_state(|| props.analysis_ctx.is_some());
+    let prefix_length = use_state(|| props.last_analysis.as_ref().map_or(16, |n| n.prefix_length));
     let server = use_reducer(Store::default);
     let debounce = use_mut_ref(|| None::<Timeout>);
     let owner = use_owner();
@@ -61,26 +61,14 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     }
 
     let aliases = use_state(String::new);
-    // Rebuilt only when one of its inputs changes (the analysis context can hold 100,000 names).
+    // Rebuilt only when one of its inputs changes.
     let ctx = use_memo(
-        (
-            props.analysis_ctx.clone(),
-            *use_analysis,
-            *db_prefixing,
-            *prefix_length,
-            (*aliases).clone(),
-        ),
-        |(analysis, use_analysis, prefixing, length, aliases)| {
-            let mut ctx = analysis
-                .as_ref()
-                .filter(|_| *use_analysis)
-                .map(|(_, c)| (**c).clone())
-                .unwrap_or_default();
-            ctx.db_prefixing = *prefixing;
-            ctx.prefix_length = *length;
-            ctx.extra_reserved
-                .extend(parse_names(aliases).into_iter().map(|n| n.to_lowercase()));
-            ctx
+        (*db_prefixing, *prefix_length, (*aliases).clone()),
+        |(prefixing, length, aliases)| RuleContext {
+            db_prefixing: *prefixing,
+            prefix_length: *length,
+            extra_reserved: parse_names(aliases).into_iter().map(|n| n.to_lowercase()).collect(),
+            ..RuleContext::default()
         },
     );
     let local = use_memo(((*name).clone(), ctx.clone(), *purpose), |(n, c, p)| {
@@ -142,13 +130,6 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
             aliases.set(i.value());
         })
     };
-    let on_use_analysis = {
-        let use_analysis = use_analysis.clone();
-        Callback::from(move |e: Event| {
-            let i: HtmlInputElement = e.target_unchecked_into();
-            use_analysis.set(i.checked());
-        })
-    };
 
     html! {
         <section class="username">
@@ -172,14 +153,12 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     <div><label for="u-aliases">{ "Mail aliases here (reserved too)" }</label>
                         <input id="u-aliases" type="text" data-testid="username-aliases" value={(*aliases).clone()} oninput={on_aliases}
                             placeholder="abuse, hostmaster, www…" title="Names from /etc/aliases and /etc/localaliases on this server" /></div>
-                    if let Some((session, _)) = &props.analysis_ctx {
-                        <div class="checkbox-row"><input id="u-analysis" type="checkbox" checked={*use_analysis} onchange={on_use_analysis} />
-                            <label for="u-analysis">{ format!("Use this server’s users, groups and database owners from session {session}") }</label></div>
-                    }
                 </fieldset>
                 <p class="hint">
-                    if props.analysis_ctx.is_none() {
-                        { "Load a session on the check page to take the prefix length and this server’s users, groups and database owners from its analysis." }
+                    if let Some(note) = &props.last_analysis {
+                        { format!("The first-N length starts from session {}’s analysis.", note.session_id) }
+                    } else {
+                        { "Load a session on the check page to take the first-N length from its analysis." }
                     }
                 </p>
                 <label for="u-name">{ "Username" }</label>
@@ -187,7 +166,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     oninput={on_input} autocomplete="off" spellcheck="false" autocapitalize="off"
                     aria-describedby="u-local" />
                 <div class="verdicts">
-                    <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
+                    <LocalVerdict verdict={local.clone()} purpose={*purpose} />
                     <div class="server-side" data-testid="username-server" data-dropped={server.0.dropped.to_string()}>
                         <ServerVerdictView answer={server.0.answer.clone()} local={local.clone()} purpose={*purpose}
                             connected={whm.is_some()} current={(*name).clone()} />
@@ -203,8 +182,6 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
 struct LocalVerdictProps {
     verdict: Rc<Verdict>,
     purpose: Purpose,
-    /// Whether the context holds this server's users and groups (from a loaded analysis).
-    knows_locals: bool,
 }
 
 #[function_component(LocalVerdict)]
@@ -218,9 +195,7 @@ fn local_verdict(props: &LocalVerdictProps) -> Html {
                 <p class="muted">{ "Type a username." }</p>
             } else if ok {
                 <p class="ok-text">{ format!("“{}” passes every rule for {}.", v.name, purpose_text(props.purpose)) }</p>
-                if !props.knows_locals {
-                    <p class="hint">{ "Whether it already exists here is the server’s part of the check (or load a session’s analysis first)." }</p>
-                }
+                <p class="hint">{ "Whether it already exists here is the server’s part of the check." }</p>
             } else {
                 <ul class="reasons">
                     { for v.violations.iter().map(|x| html! {
