@@ -64,7 +64,7 @@ const scrollAll = async () => {
   const el = document.querySelector('[data-testid="account-scroll"]');
   el.scrollTop = 0;
   await new Promise((r) => requestAnimationFrame(r));
-  while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
+  for (let guard = 0; guard < 5000 && el.clientHeight > 0 && el.scrollTop + el.clientHeight < el.scrollHeight - 1; guard++) {
     el.scrollTop += el.clientHeight;
     await new Promise((r) => requestAnimationFrame(r));
   }
@@ -193,7 +193,7 @@ function breakdown(trace) {
           const el = document.querySelector('[data-testid="account-scroll"]');
           const frames = [];
           let last = await new Promise((r) => requestAnimationFrame(r));
-          while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
+          for (let guard = 0; guard < 5000 && el.clientHeight > 0 && el.scrollTop + el.clientHeight < el.scrollHeight - 1; guard++) {
             el.scrollTop += el.clientHeight;
             const t = await new Promise((r) => requestAnimationFrame(r));
             frames.push(t - last);

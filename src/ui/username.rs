@@ -3,6 +3,7 @@
 
 use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
+use super::rows::VirtualRows;
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
 use crate::store::check::AnalysisNote;
 use crate::store::username::{ServerAction, ServerAnswer, ServerCheck, parse_names, reconcile};
@@ -278,9 +279,6 @@ struct BulkProps {
     purpose: Purpose,
 }
 
-/// Rows shown at most; the counts cover every name.
-const BULK_ROWS: usize = 2000;
-
 #[function_component(Bulk)]
 fn bulk(props: &BulkProps) -> Html {
     let text = use_state(String::new);
@@ -298,6 +296,31 @@ fn bulk(props: &BulkProps) -> Html {
     };
     let (names, rep) = &*report;
     let bad = rep.verdicts.iter().filter(|v| !v.is_ok()).count();
+    // Only the rows in view are rendered (the list can hold every name of a server).
+    let bulk_row = {
+        let report = report.clone();
+        Callback::from(move |i: usize| {
+            let Some(v) = report.1.verdicts.get(i) else {
+                return html! {};
+            };
+            let ok = v.is_ok();
+            let problems: Vec<&str> = v
+                .violations
+                .iter()
+                .map(|x| x.rule.id())
+                .chain(v.conflicts.iter().map(|c| c.kind.id()))
+                .collect();
+            let problems = problems.join(", ");
+            html! {
+                <div role="row" class="trow" key={i} data-testid="username-bulk-row" data-user={v.name.clone()} data-valid={ok.to_string()}>
+                    <div role="cell" class="cell mono" title={v.name.clone()}>{ &v.name }</div>
+                    <div role="cell" class="cell">{ if ok { html!{ <span class="badge ok">{ "ok" }</span> } } else { html!{ <span class="badge error">{ "problem" }</span> } } }</div>
+                    <div role="cell" class="cell mono" title={problems.clone()}>{ problems }</div>
+                    <div role="cell" class="cell mono">{ v.suggestion.clone().unwrap_or_default() }</div>
+                </div>
+            }
+        })
+    };
     html! {
         <section class="panel bulk" aria-labelledby="bulk-h">
             <h2 id="bulk-h">{ "Many names at once" }</h2>
@@ -322,27 +345,13 @@ fn bulk(props: &BulkProps) -> Html {
                         }) }
                     </ul>
                 }
-                <table class="plain">
-                    <thead><tr><th>{ "Name" }</th><th>{ "Verdict" }</th><th>{ "Problems" }</th><th>{ "Suggestion" }</th></tr></thead>
-                    <tbody>
-                        { for rep.verdicts.iter().take(BULK_ROWS).map(|v| {
-                            let ok = v.is_ok();
-                            let problems: Vec<String> = v.violations.iter().map(|x| x.rule.id().to_owned())
-                                .chain(v.conflicts.iter().map(|c| c.kind.id().to_owned())).collect();
-                            html! {
-                                <tr data-testid="username-bulk-row" data-user={v.name.clone()} data-valid={ok.to_string()}>
-                                    <td class="mono">{ &v.name }</td>
-                                    <td>{ if ok { html!{ <span class="badge ok">{ "ok" }</span> } } else { html!{ <span class="badge error">{ "problem" }</span> } } }</td>
-                                    <td class="mono">{ problems.join(", ") }</td>
-                                    <td class="mono">{ v.suggestion.clone().unwrap_or_default() }</td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-                if rep.verdicts.len() > BULK_ROWS {
-                    <p class="hint">{ format!("Showing the first {BULK_ROWS} names; the counts above cover all {}.", rep.verdicts.len()) }</p>
-                }
+                <div role="table" aria-label="Names checked" aria-rowcount={names.len().to_string()} class="vtable bulk-rows">
+                    <div role="rowgroup" class="thead"><div role="row" class="trow head">
+                        <div role="columnheader" class="cell">{ "Name" }</div><div role="columnheader" class="cell">{ "Verdict" }</div>
+                        <div role="columnheader" class="cell">{ "Problems" }</div><div role="columnheader" class="cell">{ "Suggestion" }</div>
+                    </div></div>
+                    <VirtualRows total={rep.verdicts.len()} row={bulk_row} testid="username-bulk-scroll" />
+                </div>
             }
         </section>
     }
