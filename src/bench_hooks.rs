@@ -40,9 +40,18 @@ pub fn bench_decode_checks(text: &str) -> u32 {
     u32::try_from(report.findings.len()).unwrap_or(u32::MAX)
 }
 
-/// What the check page does with a reply's text before rendering (`Loaded::from_text`: decode, the raw
-/// tree view's JSON, rule context, findings). Returns the number of findings.
+/// What the check page does with a reply's text before rendering (`Loaded::from_text`: decode, rule
+/// context, findings; the text is kept for the raw tree view, not parsed). Returns the number of findings.
 #[wasm_bindgen]
 pub fn bench_load(text: &str) -> u32 {
     Loaded::from_text(Source::Paste, text).map_or(0, |l| u32::try_from(l.report.findings.len()).unwrap_or(u32::MAX))
+}
+
+/// What opening the raw tree view costs (`store::check::raw_data`: the reply's `data` as a JSON tree).
+/// Returns the number of keys of `data`.
+#[wasm_bindgen]
+pub fn bench_raw_tree(text: &str) -> u32 {
+    let data = crate::store::check::raw_data(text);
+    data.as_object()
+        .map_or(0, |o| u32::try_from(o.len()).unwrap_or(u32::MAX))
 }

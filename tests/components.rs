@@ -102,7 +102,7 @@ async fn error_banner_names_the_kind_and_the_next_step() {
 #[wasm_bindgen_test]
 async fn username_verdict_follows_every_keystroke() {
     let r = root();
-    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { analysis_ctx: None }).render();
+    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { last_analysis: None }).render();
     yew::scheduler::flush().await;
     let input = one(&r, "[data-testid=username-input]");
     type_into(&input, "Bob").await;
@@ -127,6 +127,44 @@ async fn username_verdict_follows_every_keystroke() {
         r.text_content().unwrap().contains("Not connected to WHM"),
         "no server verdict without WHM"
     );
+}
+
+#[wasm_bindgen_test]
+async fn bulk_check_of_ten_thousand_names_renders_only_a_window() {
+    let r = root();
+    Renderer::<UsernamePage>::with_root_and_props(r.clone(), UsernamePageProps { last_analysis: None }).render();
+    yew::scheduler::flush().await;
+    let names: Vec<String> = (0..10_000).map(|i| format!("user{i:05}")).collect();
+    let area: web_sys::HtmlTextAreaElement = one(&r, "[data-testid=username-bulk-input]").dyn_into().unwrap();
+    area.set_value(&format!("{}\nBob", names.join("\n")));
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    area.dispatch_event(&web_sys::InputEvent::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let summary = one(&r, "[data-testid=username-bulk-summary]").text_content().unwrap();
+    assert!(
+        summary.starts_with("10001 names: 10000 fine, 1 with problems"),
+        "{summary}"
+    );
+    let rows = all(&r, "[data-testid=username-bulk-row]");
+    assert!(!rows.is_empty() && rows.len() < 100, "{} rows in the DOM", rows.len());
+    assert_eq!(rows[0].get_attribute("data-user").as_deref(), Some("user00000"));
+    // scrolled to the bottom, the last name (the one with a problem) is there
+    let scroller: web_sys::HtmlElement = one(&r, "[data-testid=username-bulk-scroll]").dyn_into().unwrap();
+    // styles.css is not loaded here: what makes it a scroll area
+    scroller.style().set_property("overflow", "auto").unwrap();
+    scroller.set_scroll_top(scroller.scroll_height());
+    assert!(scroller.scroll_top() > 0, "scrollable");
+    scroller
+        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let rows = all(&r, "[data-testid=username-bulk-row]");
+    assert!(rows.len() < 100, "{} rows in the DOM", rows.len());
+    let last = rows.last().unwrap();
+    assert_eq!(last.get_attribute("data-user").as_deref(), Some("Bob"));
+    assert_eq!(last.get_attribute("data-valid").as_deref(), Some("false"));
 }
 
 #[wasm_bindgen_test]
@@ -155,6 +193,21 @@ async fn guide_analysis_renders_offline() {
         .collect();
     assert!(kinds.contains(&"no-items".to_string()), "{kinds:?}");
     assert!(all(&r, "[data-testid=account-row]").is_empty());
+    // The raw tree is built only when asked for, and dropped when hidden.
+    assert!(all(&r, "[data-testid=raw-json]").is_empty(), "no tree until opened");
+    let toggle: web_sys::HtmlElement = one(&r, "[data-testid=raw-json-toggle]").dyn_into().unwrap();
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("false"));
+    toggle.click();
+    yew::scheduler::flush().await;
+    let tree = one(&r, "[data-testid=raw-json]").text_content().unwrap();
+    assert!(
+        tree.contains("data") && tree.contains("local") && tree.contains("remote"),
+        "{tree}"
+    );
+    assert_eq!(toggle.get_attribute("aria-expanded").as_deref(), Some("true"));
+    toggle.click();
+    yew::scheduler::flush().await;
+    assert!(all(&r, "[data-testid=raw-json]").is_empty(), "hidden again");
 }
 
 #[wasm_bindgen_test]
@@ -168,7 +221,7 @@ async fn ten_thousand_accounts_render_only_a_window() {
             ..Default::default()
         })
         .collect();
-    let loaded = Loaded::new(Source::Paste, analysis, serde_json::Value::Null);
+    let loaded = Loaded::new(Source::Paste, analysis, "".into());
     let r = root();
     Renderer::<AccountsTable>::with_root_and_props(r.clone(), AccountsTableProps { loaded, focus: None }).render();
     yew::scheduler::flush().await;

@@ -32,13 +32,14 @@ pub struct Loaded {
     pub analysis: Rc<Analysis>,
     pub report: Rc<Report>,
     pub ctx: Rc<RuleContext>,
-    /// The `data` object as JSON, for the raw tree view.
-    pub raw: Rc<serde_json::Value>,
+    /// The reply's text as received, for the raw tree view: parsed ([`raw_data`]) only while that
+    /// panel is open, so a load holds no second copy of the analysis as a JSON tree.
+    pub raw: Rc<str>,
 }
 
 impl Loaded {
     /// Runs the checks engine over a decoded analysis.
-    pub fn new(source: Source, analysis: Analysis, raw: serde_json::Value) -> Loaded {
+    pub fn new(source: Source, analysis: Analysis, raw: Rc<str>) -> Loaded {
         let ctx = RuleContext::from_analysis(&analysis);
         let verdicts = HashMap::new();
         let report = checks::findings(FindingsInput {
@@ -52,19 +53,19 @@ impl Loaded {
             analysis: Rc::new(analysis),
             report: Rc::new(report),
             ctx: Rc::new(ctx),
-            raw: Rc::new(raw),
+            raw,
         }
     }
 
     /// From a saved reply (`whmapi1 --output=json …`, with or without the envelope) or a server body.
     pub fn from_text(source: Source, text: &str) -> Result<Loaded, WhmError> {
         let analysis: Analysis = whm::decode_saved(text)?;
-        let raw = raw_data(text);
-        Ok(Loaded::new(source, analysis, raw))
+        Ok(Loaded::new(source, analysis, Rc::from(text)))
     }
 }
 
-/// The `data` part of a reply as a JSON value (the whole document when there is no envelope).
+/// The `data` part of a reply as a JSON value (the whole document when there is no envelope), for the
+/// raw tree view when it is opened. `Null` when the text is not JSON.
 pub fn raw_data(text: &str) -> serde_json::Value {
     match serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) {
         Ok(mut v) => {
@@ -75,6 +76,23 @@ pub fn raw_data(text: &str) -> serde_json::Value {
             }
         }
         Err(_) => serde_json::Value::Null,
+    }
+}
+
+/// All that outlives the check page of an analysis: its session and first-N length, for the username
+/// page. Nothing of its names: the analysis and everything derived from it are freed with the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalysisNote {
+    pub session_id: String,
+    pub prefix_length: u8,
+}
+
+impl Loaded {
+    pub fn note(&self) -> AnalysisNote {
+        AnalysisNote {
+            session_id: self.analysis.transfer_session_id.clone(),
+            prefix_length: self.ctx.prefix_length,
+        }
     }
 }
 
@@ -329,8 +347,10 @@ mod tests {
             with.analysis.transfer_session_id,
             "exampleservercopya20140206192428NtyW"
         );
-        assert!(with.raw.get("local").is_some(), "raw tree holds data, not the envelope");
-        let bare = serde_json::to_string(&*with.raw).unwrap();
+        let raw = raw_data(&with.raw);
+        assert!(raw.get("local").is_some(), "raw tree holds data, not the envelope");
+        let bare = serde_json::to_string(&raw).unwrap();
+        assert_eq!(raw_data(&bare), raw, "a bare document is its own data");
         let without = Loaded::from_text(Source::Paste, &bare).unwrap();
         assert_eq!(without.analysis, with.analysis);
         assert!(matches!(

@@ -5,7 +5,7 @@ use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
-use crate::store::check::{Busy, CheckAction, CheckState, Loaded, Pending, Source};
+use crate::store::check::{AnalysisNote, Busy, CheckAction, CheckState, Loaded, Pending, Source};
 use crate::whm::WhmError;
 use crate::whm::request as rq;
 use std::rc::Rc;
@@ -28,9 +28,9 @@ impl Reducible for Store {
 pub struct CheckPageProps {
     /// The id in the route, loaded on arrival.
     pub session_id: Option<String>,
-    /// Told about each analysis loaded, so other pages can use its local users and prefix length.
+    /// Told about each analysis loaded, so the username page can use its prefix length.
     #[prop_or_default]
-    pub on_context: Callback<(String, Rc<crate::checks::RuleContext>)>,
+    pub on_context: Callback<AnalysisNote>,
 }
 
 #[function_component(CheckPage)]
@@ -65,13 +65,10 @@ pub fn check_page(props: &CheckPageProps) -> Html {
 
     {
         let on_context = props.on_context.clone();
-        let loaded = state
-            .loaded
-            .as_ref()
-            .map(|l| (l.analysis.transfer_session_id.clone(), l.ctx.clone()));
-        use_effect_with(loaded, move |loaded| {
-            if let Some(pair) = loaded {
-                on_context.emit(pair.clone());
+        let note = state.loaded.as_ref().map(Loaded::note);
+        use_effect_with(note, move |note| {
+            if let Some(note) = note {
+                on_context.emit(note.clone());
             }
         });
     }
@@ -204,11 +201,10 @@ async fn run_pending(whm: Whm, owner: Rc<Owner>, pending: Pending, store: UseRed
         .await;
     match result {
         Ok(answer) => {
-            let raw = crate::store::check::raw_data(&answer.body);
             super::recent::remember(&session_id);
             store.dispatch(CheckAction::Loaded(
                 ticket,
-                Box::new(Loaded::new(Source::Server { session_id }, answer.data, raw)),
+                Box::new(Loaded::new(Source::Server { session_id }, answer.data, answer.body)),
             ))
         }
         Err(e) if e.is_cancelled() => store.dispatch(CheckAction::Cancelled(ticket)),

@@ -14,6 +14,7 @@ pub mod not_connected;
 pub mod queue;
 pub mod recent;
 pub mod report;
+pub mod rows;
 pub mod session;
 pub mod shell;
 pub mod table;

@@ -7,12 +7,11 @@ use super::history::HistoryPage;
 use super::hooks::WhmContext;
 use super::session::SessionPage;
 use super::username::UsernamePage;
-use crate::checks::RuleContext;
 use crate::client::Whm;
 use crate::client::relay::{self, Relay};
 use crate::route::Route;
+use crate::store::check::AnalysisNote;
 use gloo::events::EventListener;
-use std::rc::Rc;
 use yew::prelude::*;
 
 fn current_route() -> Route {
@@ -49,11 +48,12 @@ pub fn app() -> Html {
     let page_key = |id: &str| format!("{id}@{}", whm.as_ref().map_or("", |w| w.host()));
     // The create form and its call outlive `#/new`: leaving the page never loses the answer.
     let create = use_reducer(CreateStore::default);
-    // The rule context of the last analysis loaded on the check page, for the username page.
-    let last_ctx = use_state(|| None::<(String, Rc<RuleContext>)>);
+    // The session and prefix length of the last analysis loaded on the check page, for the username
+    // page: nothing of the analysis itself, which is freed when its page is left.
+    let last_analysis = use_state(|| None::<AnalysisNote>);
     let on_context = {
-        let last_ctx = last_ctx.clone();
-        Callback::from(move |c: (String, Rc<RuleContext>)| last_ctx.set(Some(c)))
+        let last_analysis = last_analysis.clone();
+        Callback::from(move |n: AnalysisNote| last_analysis.set(Some(n)))
     };
     {
         let route = route.clone();
@@ -74,7 +74,7 @@ pub fn app() -> Html {
                     Route::Check(id) => html! {
                         <CheckPage key={page_key(id.as_deref().unwrap_or_default())} session_id={id.clone()} on_context={on_context.clone()} />
                     },
-                    Route::Username => html! { <UsernamePage analysis_ctx={(*last_ctx).clone()} /> },
+                    Route::Username => html! { <UsernamePage last_analysis={(*last_analysis).clone()} /> },
                     Route::Home => html! { <Home connected={whm.is_some() || extension} /> },
                     Route::New => html! { <CreatePage /> },
                     Route::Session(id) => html! { <SessionPage key={page_key(id)} session_id={id.clone()} /> },

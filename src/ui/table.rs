@@ -1,17 +1,12 @@
 //! The accounts table: sort, filter by text/owner/finding, and windowed rendering (only the rows in
 //! view exist in the DOM, so 10,000 accounts scroll smoothly).
 
+use super::rows::VirtualRows;
 use crate::store::check::Loaded;
 use crate::store::format;
 use crate::store::table::{self, Column, TableQuery};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-/// Must match `.trow { height }` in styles.css.
-const ROW_PX: f64 = 34.0;
-const OVERSCAN: usize = 8;
-const DEFAULT_VIEWPORT_PX: f64 = 480.0;
 
 #[derive(Properties, PartialEq)]
 pub struct AccountsTableProps {
@@ -20,13 +15,6 @@ pub struct AccountsTableProps {
     /// every click, so clicking the same subject again shows it again.
     #[prop_or_default]
     pub focus: Option<(String, u32)>,
-}
-
-fn set_style(node: &NodeRef, property: &str, value: &str) {
-    // CSSOM writes are allowed under `style-src 'self'` (style attributes in markup are not).
-    if let Some(el) = node.cast::<HtmlElement>() {
-        let _ = el.style().set_property(property, value);
-    }
 }
 
 /// Option labels stay short; the value keeps the whole name.
@@ -38,10 +26,10 @@ fn short(text: &str) -> String {
 #[function_component(AccountsTable)]
 pub fn accounts_table(props: &AccountsTableProps) -> Html {
     let query = use_state(TableQuery::default);
-    let scroll = use_state(|| (0.0f64, DEFAULT_VIEWPORT_PX));
-    let scroller = use_node_ref();
-    let spacer = use_node_ref();
-    let rows_ref = use_node_ref();
+    // Bumped on every filter change and focus: the rows' scroll area starts again at the top. The
+    // scroll position itself lives in `VirtualRows`, so scrolling re-renders the rows alone, not the
+    // filters, the owner list and the header.
+    let generation = use_state(|| 0u32);
 
     let flags = use_memo(props.loaded.report.clone(), |r| table::account_flags(&r.findings));
     let owners = use_memo(props.loaded.analysis.clone(), |a| table::owners(&a.items.accounts));
@@ -60,8 +48,7 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
 
     // A clicked finding subject filters to that account.
     {
-        let query = query.clone();
-        let scroller = scroller.clone();
+        let (query, generation) = (query.clone(), generation.clone());
         use_effect_with(props.focus.clone(), move |focus| {
             if let Some((user, _)) = focus {
                 query.set(TableQuery {
@@ -71,53 +58,14 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
                     only_user: Some(user.clone()),
                     ..(*query).clone()
                 });
-                if let Some(el) = scroller.cast::<Element>() {
-                    el.set_scroll_top(0);
-                }
+                generation.set(generation.wrapping_add(1));
             }
         });
     }
 
-    let w = table::window(scroll.0, scroll.1, ROW_PX, visible.len(), OVERSCAN);
-    {
-        let (spacer, rows_ref, scroller) = (spacer.clone(), rows_ref.clone(), scroller.clone());
-        use_effect_with((w.total_px as u64, w.offset_px as u64), move |(total, offset)| {
-            set_style(&spacer, "height", &format!("{total}px"));
-            // A short list gets a short table; a long one scrolls inside 480 px.
-            set_style(
-                &scroller,
-                "height",
-                &format!("{}px", (*total as f64).clamp(ROW_PX, DEFAULT_VIEWPORT_PX)),
-            );
-            set_style(&rows_ref, "transform", &format!("translateY({offset}px)"));
-        });
-    }
-
-    let on_scroll = {
-        let scroll = scroll.clone();
-        Callback::from(move |e: Event| {
-            if let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                let h = f64::from(el.client_height());
-                scroll.set((
-                    f64::from(el.scroll_top()),
-                    if h > 0.0 { h } else { DEFAULT_VIEWPORT_PX },
-                ));
-            }
-        })
-    };
-    let reset_scroll = {
-        let scroller = scroller.clone();
-        let scroll = scroll.clone();
-        move || {
-            if let Some(el) = scroller.cast::<Element>() {
-                el.set_scroll_top(0);
-            }
-            scroll.set((0.0, scroll.1));
-        }
-    };
     // Every filter change: leave "only this account", apply the edit, scroll back to the top.
     let refilter = {
-        let (query, reset) = (query.clone(), reset_scroll.clone());
+        let (query, generation) = (query.clone(), generation.clone());
         std::rc::Rc::new(move |edit: &dyn Fn(&mut TableQuery)| {
             let mut q = TableQuery {
                 only_user: None,
@@ -125,7 +73,7 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             };
             edit(&mut q);
             query.set(q);
-            reset();
+            generation.set(generation.wrapping_add(1));
         })
     };
     let on_text = {
@@ -164,32 +112,16 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             </div>
         }
     });
-    let empty_flags = table::AccountFlags::default();
-    let body = visible[w.start..w.end].iter().map(|&i| {
-        let a = &accounts[i];
-        let f = flags.get(&a.user).unwrap_or(&empty_flags);
-        let badge = match f.worst {
-            None => html! { <span class="badge ok">{ "ok" }</span> },
-            Some(s) => html! {
-                <span class={classes!("badge", s.as_str())} title={f.kinds.join(", ")}>
-                    { format::plural(f.total(), s.as_str(), &format!("{}s", s.as_str())) }
-                </span>
-            },
-        };
-        let nodes: Vec<String> = a.worker_nodes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        html! {
-            <div role="row" class="trow" key={i} data-testid="account-row" data-user={a.user.clone()}>
-                <div role="cell" class="cell col-user mono">{ &a.user }</div>
-                <div role="cell" class="cell col-domain">{ &a.domain }</div>
-                <div role="cell" class="cell col-owner">{ a.owner_or_root() }</div>
-                <div role="cell" class="cell col-disk num">{ format::bytes(u128::from(a.bytesused)) }</div>
-                <div role="cell" class="cell col-files num">{ format::count(u128::from(a.filesused)) }</div>
-                <div role="cell" class="cell col-dedicated-ip">{ if a.has_dedicated_ip { "yes" } else { "" } }</div>
-                <div role="cell" class="cell col-worker-nodes">{ nodes.join(", ") }</div>
-                <div role="cell" class="cell col-findings">{ badge }</div>
-            </div>
-        }
-    });
+    let row = {
+        let (analysis, flags, visible) = (props.loaded.analysis.clone(), flags.clone(), visible.clone());
+        Callback::from(move |n: usize| {
+            let Some(&i) = visible.get(n) else { return html! {} };
+            let Some(a) = analysis.items.accounts.get(i) else {
+                return html! {};
+            };
+            account_row(a, flags.get(&a.user), i)
+        })
+    };
     html! {
         <div class="accounts">
             <div class="row filters">
@@ -221,15 +153,36 @@ pub fn accounts_table(props: &AccountsTableProps) -> Html {
             </div>
             <div role="table" aria-label="Accounts" aria-rowcount={visible.len().to_string()} class="vtable">
                 <div role="rowgroup" class="thead"><div role="row" class="trow head">{ for header }</div></div>
-                <div class="tscroll" ref={scroller} onscroll={on_scroll} tabindex="0" data-testid="account-scroll">
-                    <div class="tspacer" ref={spacer}>
-                        <div role="rowgroup" class="trows" ref={rows_ref}>{ for body }</div>
-                    </div>
-                </div>
+                <VirtualRows key={*generation} total={visible.len()} {row} testid="account-scroll" />
             </div>
             if visible.is_empty() && total > 0 {
                 <p class="muted">{ "No account matches these filters." }</p>
             }
+        </div>
+    }
+}
+
+/// One account's row (`key` = its index in the analysis).
+fn account_row(a: &crate::whm::analysis::Account, flags: Option<&table::AccountFlags>, key: usize) -> Html {
+    let badge = match flags.and_then(|f| f.worst.map(|s| (f, s))) {
+        None => html! { <span class="badge ok">{ "ok" }</span> },
+        Some((f, s)) => html! {
+            <span class={classes!("badge", s.as_str())} title={f.kinds.join(", ")}>
+                { format::plural(f.total(), s.as_str(), &format!("{}s", s.as_str())) }
+            </span>
+        },
+    };
+    let nodes: Vec<String> = a.worker_nodes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    html! {
+        <div role="row" class="trow" key={key} data-testid="account-row" data-user={a.user.clone()}>
+            <div role="cell" class="cell col-user mono">{ &a.user }</div>
+            <div role="cell" class="cell col-domain">{ &a.domain }</div>
+            <div role="cell" class="cell col-owner">{ a.owner_or_root() }</div>
+            <div role="cell" class="cell col-disk num">{ format::bytes(u128::from(a.bytesused)) }</div>
+            <div role="cell" class="cell col-files num">{ format::count(u128::from(a.filesused)) }</div>
+            <div role="cell" class="cell col-dedicated-ip">{ if a.has_dedicated_ip { "yes" } else { "" } }</div>
+            <div role="cell" class="cell col-worker-nodes">{ nodes.join(", ") }</div>
+            <div role="cell" class="cell col-findings">{ badge }</div>
         </div>
     }
 }

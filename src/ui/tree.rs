@@ -1,6 +1,10 @@
-//! The raw analysis as a collapsible JSON tree. Children render only when opened, so a 10,000-account
-//! analysis costs nothing until explored. Values are text nodes: never HTML.
+//! The raw analysis as a collapsible JSON tree. Nothing is built until the admin asks for it: the
+//! panel keeps the reply's text, parses it into a tree when opened and drops the tree when closed (or
+//! when the page is left), so a 10,000-account analysis costs no second copy of itself meanwhile.
+//! Children render only when opened. Values are text nodes: never HTML.
 
+use crate::store::check::raw_data;
+use crate::store::format;
 use serde_json::Value;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -9,14 +13,35 @@ const PAGE: usize = 100;
 
 #[derive(Properties, PartialEq)]
 pub struct JsonTreeProps {
-    pub root: Rc<Value>,
+    /// The reply's text (with or without WHM's envelope).
+    pub root: Rc<str>,
 }
 
 #[function_component(JsonTree)]
 pub fn json_tree(props: &JsonTreeProps) -> Html {
+    // The parsed `data`, only while open.
+    let tree = use_state(|| None::<Rc<Value>>);
+    let toggle = {
+        let (tree, text) = (tree.clone(), props.root.clone());
+        Callback::from(move |_| {
+            tree.set(match *tree {
+                Some(_) => None,
+                None => Some(Rc::new(raw_data(&text))),
+            })
+        })
+    };
+    let open = tree.is_some();
     html! {
-        <div class="json-tree mono" data-testid="raw-json">
-            <JsonNode root={props.root.clone()} pointer="" name="data" open=true />
+        <div class="raw">
+            <button type="button" data-testid="raw-json-toggle" aria-expanded={open.to_string()} onclick={toggle}>
+                { if open { "Hide the raw JSON" } else { "Show the raw JSON" } }
+            </button>
+            <span class="muted">{ " " }{ format::bytes(props.root.len() as u128) }</span>
+            if let Some(root) = &*tree {
+                <div class="json-tree mono" data-testid="raw-json">
+                    <JsonNode root={root.clone()} pointer="" name="data" open=true />
+                </div>
+            }
         </div>
     }
 }

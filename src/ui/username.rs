@@ -3,7 +3,9 @@
 
 use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
+use super::rows::VirtualRows;
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
+use crate::store::check::AnalysisNote;
 use crate::store::username::{ServerAction, ServerAnswer, ServerCheck, parse_names, reconcile};
 use crate::whm::request as rq;
 use gloo::timers::callback::Timeout;
@@ -28,9 +30,9 @@ impl Reducible for Store {
 
 #[derive(Properties, PartialEq)]
 pub struct UsernamePageProps {
-    /// Local users, groups and DB owners from the last analysis loaded on the check page, if any.
+    /// The session and first-N length of the last analysis loaded on the check page, if any.
     #[prop_or_default]
-    pub analysis_ctx: Option<(String, Rc<RuleContext>)>,
+    pub last_analysis: Option<AnalysisNote>,
 }
 
 #[function_component(UsernamePage)]
@@ -38,8 +40,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     let name = use_state(String::new);
     let purpose = use_state(|| Purpose::Transfer);
     let db_prefixing = use_state(|| true);
-    let prefix_length = use_state(|| props.analysis_ctx.as_ref().map(|(_, c)| c.prefix_length).unwrap_or(16));
-    let use_analysis = use_state(|| props.analysis_ctx.is_some());
+    let prefix_length = use_state(|| props.last_analysis.as_ref().map_or(16, |n| n.prefix_length));
     let server = use_reducer(Store::default);
     let debounce = use_mut_ref(|| None::<Timeout>);
     let owner = use_owner();
@@ -61,26 +62,14 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
     }
 
     let aliases = use_state(String::new);
-    // Rebuilt only when one of its inputs changes (the analysis context can hold 100,000 names).
+    // Rebuilt only when one of its inputs changes.
     let ctx = use_memo(
-        (
-            props.analysis_ctx.clone(),
-            *use_analysis,
-            *db_prefixing,
-            *prefix_length,
-            (*aliases).clone(),
-        ),
-        |(analysis, use_analysis, prefixing, length, aliases)| {
-            let mut ctx = analysis
-                .as_ref()
-                .filter(|_| *use_analysis)
-                .map(|(_, c)| (**c).clone())
-                .unwrap_or_default();
-            ctx.db_prefixing = *prefixing;
-            ctx.prefix_length = *length;
-            ctx.extra_reserved
-                .extend(parse_names(aliases).into_iter().map(|n| n.to_lowercase()));
-            ctx
+        (*db_prefixing, *prefix_length, (*aliases).clone()),
+        |(prefixing, length, aliases)| RuleContext {
+            db_prefixing: *prefixing,
+            prefix_length: *length,
+            extra_reserved: parse_names(aliases).into_iter().map(|n| n.to_lowercase()).collect(),
+            ..RuleContext::default()
         },
     );
     let local = use_memo(((*name).clone(), ctx.clone(), *purpose), |(n, c, p)| {
@@ -142,13 +131,6 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
             aliases.set(i.value());
         })
     };
-    let on_use_analysis = {
-        let use_analysis = use_analysis.clone();
-        Callback::from(move |e: Event| {
-            let i: HtmlInputElement = e.target_unchecked_into();
-            use_analysis.set(i.checked());
-        })
-    };
 
     html! {
         <section class="username">
@@ -172,14 +154,12 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     <div><label for="u-aliases">{ "Mail aliases here (reserved too)" }</label>
                         <input id="u-aliases" type="text" data-testid="username-aliases" value={(*aliases).clone()} oninput={on_aliases}
                             placeholder="abuse, hostmaster, www…" title="Names from /etc/aliases and /etc/localaliases on this server" /></div>
-                    if let Some((session, _)) = &props.analysis_ctx {
-                        <div class="checkbox-row"><input id="u-analysis" type="checkbox" checked={*use_analysis} onchange={on_use_analysis} />
-                            <label for="u-analysis">{ format!("Use this server’s users, groups and database owners from session {session}") }</label></div>
-                    }
                 </fieldset>
                 <p class="hint">
-                    if props.analysis_ctx.is_none() {
-                        { "Load a session on the check page to take the prefix length and this server’s users, groups and database owners from its analysis." }
+                    if let Some(note) = &props.last_analysis {
+                        { format!("The first-N length starts from session {}’s analysis.", note.session_id) }
+                    } else {
+                        { "Load a session on the check page to take the first-N length from its analysis." }
                     }
                 </p>
                 <label for="u-name">{ "Username" }</label>
@@ -187,7 +167,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     oninput={on_input} autocomplete="off" spellcheck="false" autocapitalize="off"
                     aria-describedby="u-local" />
                 <div class="verdicts">
-                    <LocalVerdict verdict={local.clone()} purpose={*purpose} knows_locals={!ctx.local_users.is_empty()} />
+                    <LocalVerdict verdict={local.clone()} purpose={*purpose} />
                     <div class="server-side" data-testid="username-server" data-dropped={server.0.dropped.to_string()}>
                         <ServerVerdictView answer={server.0.answer.clone()} local={local.clone()} purpose={*purpose}
                             connected={whm.is_some()} current={(*name).clone()} />
@@ -203,8 +183,6 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
 struct LocalVerdictProps {
     verdict: Rc<Verdict>,
     purpose: Purpose,
-    /// Whether the context holds this server's users and groups (from a loaded analysis).
-    knows_locals: bool,
 }
 
 #[function_component(LocalVerdict)]
@@ -218,9 +196,7 @@ fn local_verdict(props: &LocalVerdictProps) -> Html {
                 <p class="muted">{ "Type a username." }</p>
             } else if ok {
                 <p class="ok-text">{ format!("“{}” passes every rule for {}.", v.name, purpose_text(props.purpose)) }</p>
-                if !props.knows_locals {
-                    <p class="hint">{ "Whether it already exists here is the server’s part of the check (or load a session’s analysis first)." }</p>
-                }
+                <p class="hint">{ "Whether it already exists here is the server’s part of the check." }</p>
             } else {
                 <ul class="reasons">
                     { for v.violations.iter().map(|x| html! {
@@ -303,9 +279,6 @@ struct BulkProps {
     purpose: Purpose,
 }
 
-/// Rows shown at most; the counts cover every name.
-const BULK_ROWS: usize = 2000;
-
 #[function_component(Bulk)]
 fn bulk(props: &BulkProps) -> Html {
     let text = use_state(String::new);
@@ -323,6 +296,31 @@ fn bulk(props: &BulkProps) -> Html {
     };
     let (names, rep) = &*report;
     let bad = rep.verdicts.iter().filter(|v| !v.is_ok()).count();
+    // Only the rows in view are rendered (the list can hold every name of a server).
+    let bulk_row = {
+        let report = report.clone();
+        Callback::from(move |i: usize| {
+            let Some(v) = report.1.verdicts.get(i) else {
+                return html! {};
+            };
+            let ok = v.is_ok();
+            let problems: Vec<&str> = v
+                .violations
+                .iter()
+                .map(|x| x.rule.id())
+                .chain(v.conflicts.iter().map(|c| c.kind.id()))
+                .collect();
+            let problems = problems.join(", ");
+            html! {
+                <div role="row" class="trow" key={i} data-testid="username-bulk-row" data-user={v.name.clone()} data-valid={ok.to_string()}>
+                    <div role="cell" class="cell mono" title={v.name.clone()}>{ &v.name }</div>
+                    <div role="cell" class="cell">{ if ok { html!{ <span class="badge ok">{ "ok" }</span> } } else { html!{ <span class="badge error">{ "problem" }</span> } } }</div>
+                    <div role="cell" class="cell mono" title={problems.clone()}>{ problems }</div>
+                    <div role="cell" class="cell mono">{ v.suggestion.clone().unwrap_or_default() }</div>
+                </div>
+            }
+        })
+    };
     html! {
         <section class="panel bulk" aria-labelledby="bulk-h">
             <h2 id="bulk-h">{ "Many names at once" }</h2>
@@ -347,27 +345,13 @@ fn bulk(props: &BulkProps) -> Html {
                         }) }
                     </ul>
                 }
-                <table class="plain">
-                    <thead><tr><th>{ "Name" }</th><th>{ "Verdict" }</th><th>{ "Problems" }</th><th>{ "Suggestion" }</th></tr></thead>
-                    <tbody>
-                        { for rep.verdicts.iter().take(BULK_ROWS).map(|v| {
-                            let ok = v.is_ok();
-                            let problems: Vec<String> = v.violations.iter().map(|x| x.rule.id().to_owned())
-                                .chain(v.conflicts.iter().map(|c| c.kind.id().to_owned())).collect();
-                            html! {
-                                <tr data-testid="username-bulk-row" data-user={v.name.clone()} data-valid={ok.to_string()}>
-                                    <td class="mono">{ &v.name }</td>
-                                    <td>{ if ok { html!{ <span class="badge ok">{ "ok" }</span> } } else { html!{ <span class="badge error">{ "problem" }</span> } } }</td>
-                                    <td class="mono">{ problems.join(", ") }</td>
-                                    <td class="mono">{ v.suggestion.clone().unwrap_or_default() }</td>
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-                if rep.verdicts.len() > BULK_ROWS {
-                    <p class="hint">{ format!("Showing the first {BULK_ROWS} names; the counts above cover all {}.", rep.verdicts.len()) }</p>
-                }
+                <div role="table" aria-label="Names checked" aria-rowcount={names.len().to_string()} class="vtable bulk-rows">
+                    <div role="rowgroup" class="thead"><div role="row" class="trow head">
+                        <div role="columnheader" class="cell">{ "Name" }</div><div role="columnheader" class="cell">{ "Verdict" }</div>
+                        <div role="columnheader" class="cell">{ "Problems" }</div><div role="columnheader" class="cell">{ "Suggestion" }</div>
+                    </div></div>
+                    <VirtualRows total={rep.verdicts.len()} row={bulk_row} testid="username-bulk-scroll" />
+                </div>
             }
         </section>
     }
