@@ -11,7 +11,7 @@ mkdir -p target/e2e target/screenshots
 rm -f target/e2e/access-*.log
 # Only the simulators of this run: they listen on the e2e ports (tests/e2e/scenarios.js, and 28112 of
 # extension.spec.js, which starts its own).
-ours='target/release/whm-sim .*--port (2810[1-5]|28112)( |$)'
+ours='target/release/whm-sim .*--port (2810[1-6]|28112)( |$)'
 if pgrep -f "$ours" >/dev/null; then
   echo "e2e: simulators on the e2e ports are already running (another run?):" >&2
   pgrep -af "$ours" >&2

@@ -197,6 +197,10 @@ pub struct SessionFlow {
     next_ticket: u64,
     pub live: Live,
     tail_failures: u32,
+    /// The last tail connection ended with its terminator ("the session is over") and this state
+    /// read was asked for then: if it (or a later one) still says running, that end was wrong and
+    /// counts as a failure (no hot loop).
+    tail_ended: Option<u64>,
     /// Bytes of `master.log` already read through the tail.
     pub tail_position: u64,
     /// Items followed live (from the tail).
@@ -285,6 +289,7 @@ impl SessionFlow {
             next_ticket: 0,
             live: Live::Idle,
             tail_failures: 0,
+            tail_ended: None,
             tail_position: 0,
             live_progress: None,
             final_progress: None,
@@ -450,6 +455,7 @@ impl SessionFlow {
                         // The session is over: the state read says how it ended.
                         self.live = Live::Idle;
                         self.poll_now();
+                        self.tail_ended = Some(self.generation);
                     }
                     Ok(false) => self.schedule_reconnect(None),
                     Err(e) if e.is_cancelled() => self.live = Live::Idle,
@@ -458,16 +464,7 @@ impl SessionFlow {
                             why: LiveStop::SessionLost(e),
                         }
                     }
-                    Err(e) => {
-                        self.tail_failures += 1;
-                        if self.tail_failures >= MAX_TAIL_FAILURES {
-                            self.live = Live::Stopped {
-                                why: LiveStop::GaveUp(e),
-                            };
-                        } else {
-                            self.schedule_reconnect(Some(e));
-                        }
-                    }
+                    Err(e) => self.tail_failed(e),
                 }
             }
             SessionAction::TailReconnect(t) => {
@@ -584,6 +581,18 @@ impl SessionFlow {
         }
     }
 
+    /// One more tail failure in a row: reconnect with backoff, or give up and offer Retry.
+    fn tail_failed(&mut self, e: WhmError) {
+        self.tail_failures += 1;
+        if self.tail_failures >= MAX_TAIL_FAILURES {
+            self.live = Live::Stopped {
+                why: LiveStop::GaveUp(e),
+            };
+        } else {
+            self.schedule_reconnect(Some(e));
+        }
+    }
+
     /// A clean end reconnects after a short pause without counting as a failure; an error waits
     /// longer each time.
     fn schedule_reconnect(&mut self, why: Option<WhmError>) {
@@ -659,10 +668,37 @@ impl SessionFlow {
                                 why: LiveStop::GaveUp(_)
                             }
                         ));
+                // After a terminator, the first read sent since decides whether it was the real end.
+                let decided = match self.tail_ended {
+                    Some(g) if generation >= g => {
+                        self.tail_ended = None;
+                        Some(true)
+                    }
+                    Some(_) => Some(false),
+                    None => None,
+                };
                 if running && tail_idle && self.wants.tail.is_none() && self.wants.tail_later.is_none() {
-                    // Started, resumed, or running when the page opened: follow it live.
-                    self.tail_failures = 0;
-                    self.open_tail();
+                    match decided {
+                        // The tail said the session was over and a read sent since says it still
+                        // runs: a failure, with backoff, never an immediate reconnect (a broken or
+                        // hostile server answering only the terminator would be asked again and again).
+                        Some(true) => {
+                            self.tail_failed(WhmError::Malformed {
+                                detail:
+                                    "the live log ended as if the session were over, but WHM reports it still running"
+                                        .into(),
+                                at: "live tail".into(),
+                                truncated: false,
+                            });
+                        }
+                        // A read sent before the terminator cannot tell: wait for the one sent after.
+                        Some(false) => {}
+                        None => {
+                            // Started, resumed, or running when the page opened: follow it live.
+                            self.tail_failures = 0;
+                            self.open_tail();
+                        }
+                    }
                 }
             }
             Err(e) if e.is_cancelled() => {}
@@ -916,6 +952,61 @@ mod tests {
         f.apply(SessionAction::RetryLive);
         assert_eq!(f.live, Live::Following);
         assert!(f.wants.tail.is_some());
+    }
+
+    #[test]
+    fn a_terminator_while_whm_says_running_backs_off_instead_of_reconnecting_at_once() {
+        let mut f = at("RUNNING");
+        let mut delays = Vec::new();
+        for _ in 0..MAX_TAIL_FAILURES {
+            let (t, _) = f.wants.tail.expect("a tail connection asked for");
+            // a server that answers nothing but the terminator
+            f.apply(SessionAction::TailEnded(t, Ok(true)));
+            assert!(f.wants.tail.is_none(), "not reopened before the state is read");
+            let g = f.wants.poll.expect("the state is read");
+            f.apply(SessionAction::Polled(g, state("RUNNING")));
+            assert!(f.wants.tail.is_none(), "never reopened at once: {:?}", f.live);
+            match f.wants.tail_later {
+                Some((later, delay)) => {
+                    delays.push(delay);
+                    f.apply(SessionAction::TailReconnect(later));
+                }
+                None => break,
+            }
+        }
+        assert_eq!(delays, [1_000, 2_000, 4_000, 8_000, 16_000]);
+        assert!(
+            matches!(
+                f.live,
+                Live::Stopped {
+                    why: LiveStop::GaveUp(_)
+                }
+            ),
+            "{:?}",
+            f.live
+        );
+    }
+
+    #[test]
+    fn a_terminator_at_the_real_end_stops_the_tail_without_a_failure() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        // a regular poll was already on its way when the tail ended
+        f.apply(SessionAction::PollDue);
+        let early = f.wants.poll.unwrap();
+        f.apply(SessionAction::TailEnded(t, Ok(true)));
+        let after = f.wants.poll.unwrap();
+        assert!(after > early);
+        // the early read still says RUNNING: it cannot tell, so nothing counts as failed yet
+        f.apply(SessionAction::Polled(early, state("RUNNING")));
+        assert_eq!(f.live, Live::Idle);
+        assert!(
+            f.wants.tail.is_none() && f.wants.tail_later.is_none(),
+            "waits for the read sent after the end"
+        );
+        f.apply(SessionAction::Polled(after, state("COMPLETED")));
+        assert_eq!(f.live, Live::Idle);
+        assert!(f.wants.tail.is_none() && f.wants.tail_later.is_none());
     }
 
     #[test]

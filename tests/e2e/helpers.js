@@ -47,6 +47,20 @@ function forbidDialogsAndErrors(page) {
   return problems;
 }
 
+/** The simulator's call counts per function (`GET /__sim/calls`): every request it received for each. */
+async function simCalls(request, scenario) {
+  const r = await request.get(`${base(scenario)}/__sim/calls`);
+  expect(r.ok()).toBeTruthy();
+  return r.json();
+}
+
+/** The captured requests of one json-api function, oldest first (`GET /__sim/requests`). */
+async function simRequests(request, scenario, fn) {
+  const r = await request.get(`${base(scenario)}/__sim/requests?function=${encodeURIComponent(fn)}`);
+  expect(r.ok()).toBeTruthy();
+  return (await r.json()).requests;
+}
+
 function accessLog(scenario) {
   const file = path.join(ROOT, "target", "e2e", `access-${scenario}.log`);
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
@@ -68,4 +82,4 @@ async function queueAccountsOnly(page) {
   }
 }
 
-module.exports = { queuePlan, queueAccountsOnly, base, openApp, setFault, clearFaults, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT };
+module.exports = { queuePlan, queueAccountsOnly, base, openApp, setFault, clearFaults, resetSim, screenshot, forbidDialogsAndErrors, accessLog, simCalls, simRequests, ROOT };
