@@ -385,8 +385,11 @@ fn item_row(j: &crate::store::session::JoinedItem<'_>, live: bool, on_open_log: 
             <td>{ j.label() }</td>
             <td>{ format::bytes(u128::from(j.size())) }</td>
             <td>
-                <progress data-testid="item-progress" data-item={item.clone()} data-percent={format!("{pct:.0}")} max="100" value={format!("{pct:.1}")}
-                    aria-label={format!("{} progress", crate::whm::display::name(&item))}></progress>
+                <div class="bar">
+                    <progress data-testid="item-progress" data-item={item.clone()} data-percent={format!("{pct:.0}")} max="100" value={format!("{pct:.1}")}
+                        aria-label={format!("{} progress", crate::whm::display::name(&item))}></progress>
+                    <span class="pct muted" aria-hidden="true">{ format!("{pct:.0}%") }</span>
+                </div>
             </td>
             <td>
                 <span class={classes!("badge", outcome_class(&outcome))}>{ outcome.as_str() }</span>{ " " }
