@@ -472,6 +472,12 @@ impl Progress {
                 }
                 if let Some(f) = &c.logfile {
                     row.logfile = Some(f.clone());
+                } else if action == "process-item" {
+                    // `process-item` names the item's log in `msg` (§6.3) when `logfile` is absent.
+                    let named = c.msg.as_ref().and_then(|m| m.as_str()).map(str::trim);
+                    if let Some(f) = named.filter(|f| f.starts_with("item-") && !f.contains(['/', '\\'])) {
+                        row.logfile = Some(f.to_owned());
+                    }
                 }
                 if let Some(size) = c.msg_size() {
                     row.size = size;
@@ -675,6 +681,20 @@ mod tests {
                 altered: 0
             }
         );
+    }
+
+    #[test]
+    fn process_item_names_the_items_log_in_msg() {
+        let p = progress_of(concat!(
+            r#"{"type":"control","contents":{"action":"process-item","child_number":1,"queue":"TRANSFER","item":"bob","item_type":"AccountRemoteRoot","msg":"item-TRANSFER_AccountRemoteRoot_bob"}}"#,
+            "\n",
+            r#"{"type":"control","contents":{"action":"process-item","child_number":1,"queue":"TRANSFER","item":"eve","item_type":"AccountRemoteRoot","msg":"../../etc/passwd"}}"#,
+        ));
+        assert_eq!(
+            p.items[0].logfile.as_deref(),
+            Some("item-TRANSFER_AccountRemoteRoot_bob")
+        );
+        assert_eq!(p.items[1].logfile, None, "only an item log's name");
     }
 
     #[test]

@@ -10,7 +10,11 @@
 //! - the live tail reconnects from the last byte with backoff, a clean end is not a failure, the
 //!   failure count resets when lines arrive, it stops at once on a lost login, says when it gives up
 //!   ("live view stopped — Retry"), and starts again after a pause (§6.4);
-//! - `master.log` is read once the session is terminal: before that it would block (§3.14).
+//! - `master.log` is read once the session is terminal: before that it would block (§3.14);
+//! - a second tail follows the logs of the items in progress, as WHM's page does (§6.4): their
+//!   `percentage` lines move the item and queue bars between start and end, and an item log the
+//!   admin opens while its item runs shows its lines as they arrive; it reconnects, backs off and
+//!   stops like the master tail, and once the item ends its whole log is read once (§3.14).
 
 pub use super::progress::{ItemRow, JoinedItem, Outcome, Progress, Tally};
 
@@ -28,6 +32,9 @@ use std::rc::Rc;
 pub const POLL_MS: u32 = 3_000;
 /// Consecutive tail failures before the live view stops and offers Retry.
 pub const MAX_TAIL_FAILURES: u32 = 6;
+/// Most item logs followed at once by the item tail (one per worker is the usual need; the open
+/// log comes first).
+pub const MAX_ITEM_TAIL_FILES: usize = 24;
 
 /// A control's mutating call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -139,6 +146,11 @@ pub struct Wants {
     pub tail_later: Option<(Ticket, u32)>,
     /// Fetch an item's log (by file name).
     pub item_log: Option<(Ticket, String)>,
+    /// Open the item tail: these item logs, each from its byte position. A new value replaces the
+    /// connection (the previous one is closed); `None` closes it.
+    pub item_tail: Option<(Ticket, Vec<(String, u64)>)>,
+    /// Reconnect the item tail after a delay (ticket of the connection to open, delay ms).
+    pub item_tail_later: Option<(Ticket, u32)>,
     /// Fetch `master.error_log` (the session is over).
     pub error_log: Option<Ticket>,
     /// Read the analysis for the arrival check (expected domains and owners).
@@ -174,8 +186,15 @@ pub enum LogContent {
     Loading,
     Loaded(Rc<ItemLog>),
     Failed(WhmError),
-    /// The item is still running: WHM would hold the call until its log closes (§3.14).
+    /// The item has not finished and is not followed (the session is not running): WHM would
+    /// hold the call until its log closes (§3.14).
     NotYet,
+    /// The item is running: its lines as they arrive through the item tail. `ended`: the item has
+    /// finished and its whole log is being read.
+    Live {
+        log: Rc<ItemLog>,
+        ended: bool,
+    },
 }
 
 /// The session page's whole state.
@@ -203,6 +222,11 @@ pub struct SessionFlow {
     tail_ended: Option<u64>,
     /// Bytes of `master.log` already read through the tail.
     pub tail_position: u64,
+    /// The item tail's status (the logs of the items in progress).
+    pub item_live: Live,
+    item_tail_failures: u32,
+    /// The item logs the item tail follows, with the bytes of each already read.
+    item_tail_files: Vec<(String, u64)>,
     /// Items followed live (from the tail).
     pub live_progress: Option<Rc<Progress>>,
     /// Items read from the whole `master.log` once the session ended.
@@ -241,6 +265,14 @@ pub enum SessionAction {
     TailReconnect(Ticket),
     /// The admin asked to follow live again.
     RetryLive,
+    /// Frames of one item-tail connection.
+    ItemTailFrames(Ticket, Vec<TailFrame>),
+    /// An item-tail connection ended (as [`SessionAction::TailEnded`]).
+    ItemTailEnded(Ticket, Result<bool, WhmError>),
+    /// The item tail's reconnect delay is over.
+    ItemTailReconnect(Ticket),
+    /// The admin asked to follow the item logs live again.
+    RetryItemLive,
     /// Show an item's log.
     OpenItemLog {
         item: String,
@@ -273,6 +305,49 @@ pub fn backoff_ms(failures: u32) -> u32 {
     (1_000u32 << exp).min(30_000)
 }
 
+/// What the end of a tail connection (master or item) calls for.
+enum TailNext {
+    /// It ended with its terminator: the session is over.
+    Over,
+    /// Cancelled by the page: nothing to do.
+    Quiet,
+    /// Reconnect: after a clean end (`None`) or a failure.
+    Reconnect(Option<WhmError>),
+    Stop(LiveStop),
+}
+
+/// A clean end is not a failure; a lost login stops at once; other failures count, and stop the
+/// live view after [`MAX_TAIL_FAILURES`] in a row.
+fn tail_next(failures: &mut u32, result: Result<bool, WhmError>) -> TailNext {
+    match result {
+        Ok(true) => TailNext::Over,
+        Ok(false) => TailNext::Reconnect(None),
+        Err(e) if e.is_cancelled() => TailNext::Quiet,
+        Err(e) if e.is_session_lost() => TailNext::Stop(LiveStop::SessionLost(e)),
+        Err(e) => {
+            *failures += 1;
+            if *failures >= MAX_TAIL_FAILURES {
+                TailNext::Stop(LiveStop::GaveUp(e))
+            } else {
+                TailNext::Reconnect(Some(e))
+            }
+        }
+    }
+}
+
+/// The delay before a reconnect and the status shown meanwhile.
+fn reconnecting(failures: u32, why: Option<WhmError>) -> (u32, Live) {
+    let delay_ms = if why.is_some() { backoff_ms(failures) } else { 1_000 };
+    (
+        delay_ms,
+        Live::Reconnecting {
+            failures,
+            delay_ms,
+            why,
+        },
+    )
+}
+
 impl SessionFlow {
     pub fn new(id: &str) -> Self {
         let id_error = check_session_id(id).err();
@@ -291,6 +366,9 @@ impl SessionFlow {
             tail_failures: 0,
             tail_ended: None,
             tail_position: 0,
+            item_live: Live::Idle,
+            item_tail_failures: 0,
+            item_tail_files: Vec::new(),
             live_progress: None,
             final_progress: None,
             log_failed: false,
@@ -443,6 +521,8 @@ impl SessionFlow {
                 }
                 if lines {
                     self.tail_failures = 0;
+                    // Items started or ended: follow the logs of those in progress.
+                    self.sync_item_tail(false);
                 }
             }
             SessionAction::TailEnded(t, result) => {
@@ -450,21 +530,16 @@ impl SessionFlow {
                     return;
                 }
                 self.wants.tail = None;
-                match result {
-                    Ok(true) => {
+                match tail_next(&mut self.tail_failures, result) {
+                    TailNext::Over => {
                         // The session is over: the state read says how it ended.
                         self.live = Live::Idle;
                         self.poll_now();
                         self.tail_ended = Some(self.generation);
                     }
-                    Ok(false) => self.schedule_reconnect(None),
-                    Err(e) if e.is_cancelled() => self.live = Live::Idle,
-                    Err(e) if e.is_session_lost() => {
-                        self.live = Live::Stopped {
-                            why: LiveStop::SessionLost(e),
-                        }
-                    }
-                    Err(e) => self.tail_failed(e),
+                    TailNext::Quiet => self.live = Live::Idle,
+                    TailNext::Reconnect(why) => self.schedule_reconnect(why),
+                    TailNext::Stop(why) => self.live = Live::Stopped { why },
                 }
             }
             SessionAction::TailReconnect(t) => {
@@ -479,14 +554,24 @@ impl SessionFlow {
                             .iter()
                             .any(|r| r.logfile.as_deref() == Some(logfile.as_str()) && r.outcome.is_done())
                     });
+                self.wants.item_log = None;
+                let live = !finished && self.wants_live();
                 let content = if finished {
                     let t = self.ticket();
                     self.wants.item_log = Some((t, logfile.clone()));
                     LogContent::Loading
+                } else if live {
+                    // Followed from its first byte through the item tail, as it is written.
+                    self.item_tail_files.retain(|(f, _)| *f != logfile);
+                    LogContent::Live {
+                        log: Rc::default(),
+                        ended: false,
+                    }
                 } else {
                     LogContent::NotYet
                 };
                 self.open_log = Some(OpenLog { item, logfile, content });
+                self.sync_item_tail(live);
             }
             SessionAction::ItemLogRead(t, result) => {
                 if self.wants.item_log.as_ref().is_none_or(|(w, _)| *w != t) {
@@ -504,6 +589,7 @@ impl SessionFlow {
             SessionAction::CloseItemLog => {
                 self.open_log = None;
                 self.wants.item_log = None;
+                self.sync_item_tail(false);
             }
             SessionAction::ErrorLogRead(t, result) => {
                 if self.wants.error_log != Some(t) {
@@ -570,6 +656,183 @@ impl SessionFlow {
                     self.open_tail();
                 }
             }
+            SessionAction::ItemTailFrames(t, frames) => {
+                if self.wants.item_tail.as_ref().is_none_or(|(w, _)| *w != t) {
+                    return;
+                }
+                self.item_tail_frames(frames);
+            }
+            SessionAction::ItemTailEnded(t, result) => {
+                if self.wants.item_tail.as_ref().is_none_or(|(w, _)| *w != t) {
+                    return;
+                }
+                self.wants.item_tail = None;
+                match tail_next(&mut self.item_tail_failures, result) {
+                    // The master tail and the state read tell how the session ended.
+                    TailNext::Over | TailNext::Quiet => self.item_live = Live::Idle,
+                    TailNext::Stop(why) => self.item_live = Live::Stopped { why },
+                    TailNext::Reconnect(why) => {
+                        if self.item_tail_files.is_empty() || !self.wants_live() {
+                            self.item_live = Live::Idle;
+                        } else {
+                            let (delay_ms, live) = reconnecting(self.item_tail_failures, why);
+                            let t = self.ticket();
+                            self.item_live = live;
+                            self.wants.item_tail_later = Some((t, delay_ms));
+                        }
+                    }
+                }
+            }
+            SessionAction::ItemTailReconnect(t) => {
+                if self.wants.item_tail_later.is_some_and(|(w, _)| w == t) {
+                    self.wants.item_tail_later = None;
+                    self.item_live = Live::Idle;
+                    self.sync_item_tail(false);
+                }
+            }
+            SessionAction::RetryItemLive => {
+                if matches!(self.item_live, Live::Stopped { .. }) {
+                    self.item_tail_failures = 0;
+                    self.item_live = Live::Idle;
+                    self.sync_item_tail(false);
+                }
+            }
+        }
+    }
+
+    /// The item logs worth following now: the open one while its item runs, then every item in
+    /// progress (their `percentage` lines move the bars), at most [`MAX_ITEM_TAIL_FILES`].
+    fn item_tail_wanted(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        if !self.wants_live() {
+            return files;
+        }
+        if let Some(OpenLog {
+            logfile,
+            content: LogContent::Live { ended: false, .. },
+            ..
+        }) = &self.open_log
+        {
+            files.push(logfile.clone());
+        }
+        if let Some(p) = &self.live_progress {
+            for row in p.items.iter().filter(|r| r.outcome == Outcome::Running) {
+                if files.len() >= MAX_ITEM_TAIL_FILES {
+                    break;
+                }
+                if let Some(f) = &row.logfile
+                    && !files.contains(f)
+                {
+                    files.push(f.clone());
+                }
+            }
+        }
+        files
+    }
+
+    /// Brings the item tail in line with what is wanted: a new connection when a log is to be
+    /// followed that the open one does not carry (or `restart`: the open log from its first byte),
+    /// none when nothing runs. A log whose item ended simply stops growing, so dropping it needs no
+    /// new connection. Also reads an open log in full once its item has ended.
+    fn sync_item_tail(&mut self, restart: bool) {
+        self.read_open_log_once_ended();
+        let wanted = self.item_tail_wanted();
+        let known = std::mem::take(&mut self.item_tail_files);
+        self.item_tail_files = wanted
+            .into_iter()
+            .map(|f| {
+                let at = known.iter().find(|(k, _)| *k == f).map_or(0, |(_, p)| *p);
+                (f, at)
+            })
+            .collect();
+        if self.item_tail_files.is_empty() {
+            self.wants.item_tail = None;
+            self.wants.item_tail_later = None;
+            if !self.wants_live() || !matches!(self.item_live, Live::Stopped { .. }) {
+                self.item_live = Live::Idle;
+            }
+            return;
+        }
+        if matches!(self.item_live, Live::Stopped { .. } | Live::Reconnecting { .. }) {
+            // Stopped: the admin retries. Reconnecting: the timer opens with the files wanted then.
+            return;
+        }
+        let covered = self.wants.item_tail.as_ref().is_some_and(|(_, open)| {
+            self.item_tail_files
+                .iter()
+                .all(|(f, _)| open.iter().any(|(o, _)| o == f))
+        });
+        if restart || !covered {
+            let t = self.ticket();
+            self.item_live = Live::Following;
+            self.wants.item_tail = Some((t, self.item_tail_files.clone()));
+        }
+    }
+
+    /// Once the item of a log shown live has ended (or the session is over), its log is closed:
+    /// read it whole, once.
+    fn read_open_log_once_ended(&mut self) {
+        let terminal = self.session_state().is_some_and(SessionState::is_terminal);
+        let Some(open) = &self.open_log else { return };
+        if !matches!(open.content, LogContent::Live { ended: false, .. }) {
+            return;
+        }
+        let done = terminal
+            || self.progress().is_some_and(|(p, _)| {
+                p.items
+                    .iter()
+                    .any(|r| r.logfile.as_deref() == Some(open.logfile.as_str()) && r.outcome.is_done())
+            });
+        if !done {
+            return;
+        }
+        let logfile = open.logfile.clone();
+        let t = self.ticket();
+        self.wants.item_log = Some((t, logfile));
+        if let Some(OpenLog {
+            content: LogContent::Live { ended, .. },
+            ..
+        }) = &mut self.open_log
+        {
+            *ended = true;
+        }
+    }
+
+    fn item_tail_frames(&mut self, frames: Vec<TailFrame>) {
+        let mut lines = false;
+        for frame in frames {
+            let TailFrame::Line {
+                logfile,
+                byte_count,
+                json,
+            } = frame
+            else {
+                continue;
+            };
+            let Some((_, at)) = self.item_tail_files.iter_mut().find(|(f, _)| *f == logfile) else {
+                continue;
+            };
+            *at = at.saturating_add(byte_count);
+            lines = true;
+            let parsed = parse_log(&json);
+            if let Some(p) = &mut self.live_progress {
+                let p = Rc::make_mut(p);
+                for line in &parsed {
+                    p.apply_item_line(&logfile, line);
+                }
+            }
+            if let Some(OpenLog {
+                logfile: open,
+                content: LogContent::Live { log, ended: false },
+                ..
+            }) = &mut self.open_log
+                && *open == logfile
+            {
+                Rc::make_mut(log).add_line(&json);
+            }
+        }
+        if lines {
+            self.item_tail_failures = 0;
         }
     }
 
@@ -583,13 +846,10 @@ impl SessionFlow {
 
     /// One more tail failure in a row: reconnect with backoff, or give up and offer Retry.
     fn tail_failed(&mut self, e: WhmError) {
-        self.tail_failures += 1;
-        if self.tail_failures >= MAX_TAIL_FAILURES {
-            self.live = Live::Stopped {
-                why: LiveStop::GaveUp(e),
-            };
-        } else {
-            self.schedule_reconnect(Some(e));
+        match tail_next(&mut self.tail_failures, Err(e)) {
+            TailNext::Reconnect(why) => self.schedule_reconnect(why),
+            TailNext::Stop(why) => self.live = Live::Stopped { why },
+            TailNext::Over | TailNext::Quiet => self.live = Live::Idle,
         }
     }
 
@@ -600,17 +860,9 @@ impl SessionFlow {
             self.live = Live::Idle;
             return;
         }
-        let delay_ms = if why.is_some() {
-            backoff_ms(self.tail_failures)
-        } else {
-            1_000
-        };
+        let (delay_ms, live) = reconnecting(self.tail_failures, why);
         let t = self.ticket();
-        self.live = Live::Reconnecting {
-            failures: self.tail_failures,
-            delay_ms,
-            why,
-        };
+        self.live = live;
         self.wants.tail_later = Some((t, delay_ms));
     }
 
@@ -700,6 +952,8 @@ impl SessionFlow {
                         }
                     }
                 }
+                // Running or not any more: the item tail follows (or closes).
+                self.sync_item_tail(false);
             }
             Err(e) if e.is_cancelled() => {}
             Err(e) => {
@@ -1058,7 +1312,7 @@ mod tests {
     }
 
     #[test]
-    fn an_item_log_opens_once_its_item_has_finished() {
+    fn an_item_log_follows_live_while_it_runs_and_opens_whole_once_finished() {
         let mut f = at("RUNNING");
         let (t, _) = f.wants.tail.unwrap();
         let mut running = line("start-item", "bob");
@@ -1073,8 +1327,19 @@ mod tests {
             item: "bob".into(),
             logfile: "item-TRANSFER_AccountRemoteRoot_bob".into(),
         });
-        assert_eq!(f.open_log.as_ref().map(|o| &o.content), Some(&LogContent::NotYet));
+        assert!(matches!(
+            f.open_log.as_ref().map(|o| &o.content),
+            Some(LogContent::Live { ended: false, .. })
+        ));
         assert!(f.wants.item_log.is_none(), "an open log would block the call");
+        // not running (paused) and not finished: nothing to follow, nothing to read yet
+        let mut f = at("PAUSED");
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: "item-TRANSFER_AccountRemoteRoot_bob".into(),
+        });
+        assert_eq!(f.open_log.as_ref().map(|o| &o.content), Some(&LogContent::NotYet));
+        assert!(f.wants.item_log.is_none() && f.wants.item_tail.is_none());
         let mut f = at("COMPLETED");
         f.apply(SessionAction::OpenItemLog {
             item: "bob".into(),
@@ -1166,5 +1431,298 @@ mod tests {
     fn backoff_is_capped() {
         assert_eq!(backoff_ms(1), 1_000);
         assert_eq!(backoff_ms(40), 30_000);
+    }
+
+    fn log_of(queue: &str, item: &str) -> String {
+        format!("item-{queue}_AccountRemoteRoot_{item}")
+    }
+
+    /// A master.log line about an item, naming its log and size.
+    fn master(action: &str, queue: &str, item: &str, size: u64) -> TailFrame {
+        let json = format!(
+            r#"{{"type":"control","contents":{{"action":"{action}","child_number":1,"queue":"{queue}","item":"{item}","item_type":"AccountRemoteRoot","logfile":"{}","msg":{{"size":{size}}}}}}}"#,
+            log_of(queue, item)
+        );
+        TailFrame::Line {
+            logfile: "master.log".into(),
+            byte_count: json.len() as u64 + 1,
+            json,
+        }
+    }
+
+    fn queue_size(queue: &str, size: u64) -> TailFrame {
+        let json = format!(
+            r#"{{"type":"control","contents":{{"action":"queue_size","child_number":0,"queue":"{queue}","msg":{size}}}}}"#
+        );
+        TailFrame::Line {
+            logfile: "master.log".into(),
+            byte_count: json.len() as u64 + 1,
+            json,
+        }
+    }
+
+    /// A line of an item's own log.
+    fn item_frame(logfile: &str, json: &str) -> TailFrame {
+        TailFrame::Line {
+            logfile: logfile.into(),
+            byte_count: json.len() as u64 + 1,
+            json: json.into(),
+        }
+    }
+
+    fn percent(logfile: &str, p: u32) -> TailFrame {
+        item_frame(
+            logfile,
+            &format!(r#"{{"type":"control","contents":{{"action":"percentage","percentage":{p}}}}}"#),
+        )
+    }
+
+    fn out(logfile: &str, text: &str) -> TailFrame {
+        item_frame(logfile, &format!(r#"{{"type":"out","contents":{{"msg":["{text}"]}}}}"#))
+    }
+
+    fn master_frames(f: &mut SessionFlow, frames: Vec<TailFrame>) {
+        let (t, _) = f.wants.tail.unwrap();
+        f.apply(SessionAction::TailFrames(t, frames));
+    }
+
+    fn item_frames(f: &mut SessionFlow, frames: Vec<TailFrame>) {
+        let (t, _) = f.wants.item_tail.clone().unwrap();
+        f.apply(SessionAction::ItemTailFrames(t, frames));
+    }
+
+    fn tailed(f: &SessionFlow) -> Vec<(String, u64)> {
+        f.wants.item_tail.clone().map(|(_, files)| files).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_logs_of_items_in_progress_are_tailed_and_their_percentages_move_the_bars_by_size() {
+        let mut f = at("RUNNING");
+        assert!(f.wants.item_tail.is_none(), "nothing runs yet");
+        let (bob, amy) = (log_of("TRANSFER", "bob"), log_of("TRANSFER", "amy"));
+        master_frames(
+            &mut f,
+            vec![
+                queue_size("TRANSFER", 300),
+                master("process-item", "TRANSFER", "bob", 100),
+                master("start-item", "TRANSFER", "bob", 100),
+                master("start-item", "TRANSFER", "amy", 200),
+            ],
+        );
+        assert_eq!(tailed(&f), [(bob.clone(), 0), (amy.clone(), 0)]);
+        assert_eq!(f.item_live, Live::Following);
+        let bar = |f: &SessionFlow| f.live_progress.as_ref().unwrap().queue_fraction("TRANSFER");
+        assert_eq!(bar(&f), 0.0);
+        item_frames(&mut f, vec![percent(&amy, 50)]);
+        assert!((bar(&f) - 100.0 / 300.0).abs() < 1e-9, "200 bytes × 50% of 300");
+        item_frames(&mut f, vec![percent(&bob, 10), out(&bob, "Copying homedir …")]);
+        assert!((bar(&f) - 110.0 / 300.0).abs() < 1e-9, "(100 × 10% + 200 × 50%) / 300");
+        let p = f.live_progress.clone().unwrap();
+        let amy_row = p.joined().into_iter().find(|j| j.item() == "amy").unwrap();
+        assert_eq!(amy_row.percent(), 25.0, "half of the transfer is a quarter of the item");
+        // lines of logs the tail does not follow are ignored
+        item_frames(&mut f, vec![percent(&log_of("TRANSFER", "ghost"), 90)]);
+        assert!((bar(&f) - 110.0 / 300.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_new_item_reopens_the_item_tail_from_the_bytes_read_and_an_ended_one_needs_none() {
+        let mut f = at("RUNNING");
+        let bob = log_of("TRANSFER", "bob");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "bob", 1)]);
+        let first = f.wants.item_tail.clone().unwrap().0;
+        item_frames(&mut f, vec![percent(&bob, 5)]);
+        let read = percent(&bob, 5);
+        let TailFrame::Line { byte_count, .. } = read else {
+            unreachable!()
+        };
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "amy", 1)]);
+        let (second, files) = f.wants.item_tail.clone().unwrap();
+        assert_ne!(first, second, "a log to add: a new connection");
+        assert_eq!(files, [(bob.clone(), byte_count), (log_of("TRANSFER", "amy"), 0)]);
+        // bob's transfer ends: its log just stops growing, the connection stays
+        master_frames(&mut f, vec![master("success-item", "TRANSFER", "bob", 1)]);
+        assert_eq!(f.wants.item_tail.clone().unwrap().0, second);
+        // nothing runs any more: no connection
+        master_frames(&mut f, vec![master("success-item", "TRANSFER", "amy", 1)]);
+        assert!(f.wants.item_tail.is_none());
+        assert_eq!(f.item_live, Live::Idle);
+        // a frame of the closed connection changes nothing
+        f.apply(SessionAction::ItemTailFrames(second, vec![percent(&bob, 1)]));
+        f.apply(SessionAction::ItemTailEnded(second, Err(WhmError::Cancelled)));
+        assert_eq!(f.item_live, Live::Idle);
+    }
+
+    #[test]
+    fn a_running_items_log_follows_live_then_is_read_whole_once_the_item_ends() {
+        let mut f = at("RUNNING");
+        let log = log_of("TRANSFER", "bob");
+        master_frames(
+            &mut f,
+            vec![
+                master("start-item", "TRANSFER", "bob", 1),
+                master("start-item", "TRANSFER", "amy", 1),
+            ],
+        );
+        item_frames(&mut f, vec![out(&log, "Remote host: “remote.example.com”")]);
+        let before = f.wants.item_tail.clone().unwrap().0;
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: log.clone(),
+        });
+        assert!(
+            f.wants.item_log.is_none(),
+            "an open log would block fetch_transfer_session_log"
+        );
+        let (t, files) = f.wants.item_tail.clone().unwrap();
+        assert_ne!(t, before, "reconnected…");
+        assert_eq!(
+            files[0],
+            (log.clone(), 0),
+            "…with the open log first, from its first byte"
+        );
+        let shown = |f: &SessionFlow| match &f.open_log.as_ref().unwrap().content {
+            LogContent::Live { log, .. } => log.entries.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(shown(&f), 0);
+        item_frames(
+            &mut f,
+            vec![out(&log, "Remote host: “remote.example.com”"), percent(&log, 5)],
+        );
+        item_frames(&mut f, vec![out(&log, "Copying homedir …")]);
+        assert_eq!(shown(&f), 2, "lines appear as they arrive");
+        item_frames(&mut f, vec![out(&log_of("TRANSFER", "amy"), "not bob's")]);
+        assert_eq!(shown(&f), 2, "only the open log's lines");
+        // the item ends: its whole log is read once, the live lines stay until it comes
+        master_frames(&mut f, vec![master("success-item", "TRANSFER", "bob", 1)]);
+        let (t, file) = f.wants.item_log.clone().unwrap();
+        assert_eq!(file, log);
+        assert!(matches!(
+            f.open_log.as_ref().unwrap().content,
+            LogContent::Live { ended: true, .. }
+        ));
+        assert_eq!(
+            f.item_tail_files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+            [log_of("TRANSFER", "amy")],
+            "amy still runs: her log is still followed, bob's is not"
+        );
+        item_frames(&mut f, vec![out(&log, "late")]);
+        assert_eq!(shown(&f), 2);
+        f.apply(SessionAction::ItemLogRead(
+            t,
+            Ok(r#"{"type":"success","contents":{"msg":["Success."]}}"#.into()),
+        ));
+        assert!(matches!(f.open_log.as_ref().unwrap().content, LogContent::Loaded(_)));
+        assert!(f.wants.item_log.is_none());
+    }
+
+    #[test]
+    fn closing_the_panel_stops_the_live_lines_and_the_full_read() {
+        let mut f = at("RUNNING");
+        let log = log_of("RESTORE", "bob");
+        master_frames(&mut f, vec![master("start-item", "RESTORE", "bob", 1)]);
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: log.clone(),
+        });
+        f.apply(SessionAction::CloseItemLog);
+        assert!(f.open_log.is_none());
+        master_frames(&mut f, vec![master("success-item", "RESTORE", "bob", 1)]);
+        assert!(f.wants.item_log.is_none(), "nobody reads it");
+        assert!(f.wants.item_tail.is_none(), "nothing runs: the item tail is closed");
+    }
+
+    #[test]
+    fn the_item_tail_backs_off_gives_up_with_retry_and_stops_on_a_lost_login() {
+        let mut f = at("RUNNING");
+        let bob = log_of("TRANSFER", "bob");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "bob", 1)]);
+        let err = || Err(WhmError::Network { detail: "x".into() });
+        let mut delays = Vec::new();
+        for i in 0..MAX_TAIL_FAILURES {
+            let (t, _) = f.wants.item_tail.clone().unwrap();
+            if i == 2 {
+                f.apply(SessionAction::ItemTailFrames(t, vec![percent(&bob, 20)]));
+            }
+            f.apply(SessionAction::ItemTailEnded(t, err()));
+            let (later, delay) = f.wants.item_tail_later.unwrap();
+            assert!(matches!(f.item_live, Live::Reconnecting { .. }));
+            delays.push(delay);
+            f.apply(SessionAction::ItemTailReconnect(later));
+        }
+        assert_eq!(
+            delays,
+            [1_000, 2_000, 1_000, 2_000, 4_000, 8_000],
+            "reset when lines arrive"
+        );
+        let (t, files) = f.wants.item_tail.clone().unwrap();
+        assert!(files[0].1 > 0, "reconnects from the bytes read");
+        f.apply(SessionAction::ItemTailEnded(t, Ok(false)));
+        assert_eq!(f.wants.item_tail_later.unwrap().1, 1_000, "a clean end is no failure");
+        for _ in 0..=MAX_TAIL_FAILURES {
+            if let Some((later, _)) = f.wants.item_tail_later {
+                f.apply(SessionAction::ItemTailReconnect(later));
+            }
+            if let Some((t, _)) = f.wants.item_tail.clone() {
+                f.apply(SessionAction::ItemTailEnded(t, err()));
+            }
+        }
+        assert!(
+            matches!(
+                f.item_live,
+                Live::Stopped {
+                    why: LiveStop::GaveUp(_)
+                }
+            ),
+            "{:?}",
+            f.item_live
+        );
+        assert!(f.wants.item_tail.is_none() && f.wants.item_tail_later.is_none());
+        assert_eq!(f.live, Live::Following, "the master tail is not affected");
+        // a new item does not restart it behind the admin's back; Retry does
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "amy", 1)]);
+        assert!(f.wants.item_tail.is_none());
+        f.apply(SessionAction::RetryItemLive);
+        assert_eq!(f.item_live, Live::Following);
+        assert_eq!(tailed(&f).len(), 2);
+        // a lost login stops it at once
+        let (t, _) = f.wants.item_tail.clone().unwrap();
+        f.apply(SessionAction::ItemTailEnded(
+            t,
+            Err(WhmError::from_status(401, "x").unwrap()),
+        ));
+        assert!(matches!(
+            f.item_live,
+            Live::Stopped {
+                why: LiveStop::SessionLost(_)
+            }
+        ));
+        assert!(f.wants.item_tail_later.is_none());
+    }
+
+    #[test]
+    fn the_item_tail_closes_when_the_session_stops_running() {
+        let mut f = at("RUNNING");
+        let log = log_of("TRANSFER", "bob");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "bob", 1)]);
+        f.apply(SessionAction::OpenItemLog {
+            item: "bob".into(),
+            logfile: log.clone(),
+        });
+        assert!(f.wants.item_tail.is_some());
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("ABORTED")));
+        assert!(f.wants.item_tail.is_none(), "closed");
+        assert_eq!(f.item_live, Live::Idle);
+        let (_, file) = f.wants.item_log.clone().unwrap();
+        assert_eq!(file, log, "the session is over: the open log is read whole");
+        // opened after the end, a log of an unfinished item is read at once too
+        f.apply(SessionAction::OpenItemLog {
+            item: "amy".into(),
+            logfile: log_of("TRANSFER", "amy"),
+        });
+        assert_eq!(f.wants.item_log.clone().unwrap().1, log_of("TRANSFER", "amy"));
     }
 }

@@ -131,6 +131,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                     } }
                 }
                 <LiveStatus live={flow.live.clone()} on_retry={dispatch_on(SessionAction::RetryLive)} />
+                <ItemLiveStatus live={flow.item_live.clone()} on_retry={dispatch_on(SessionAction::RetryItemLive)} />
             </div>
             if let Some(e) = &flow.control_error {
                 <ErrorBanner error={e.clone()} context="The control" on_dismiss={Some({
@@ -145,7 +146,8 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                 <p><button type="button" data-testid="session-log-retry" onclick={dispatch_on(SessionAction::RetryLog)}>{ "Read master.log again" }</button></p>
             }
             if let Some(open) = &flow.open_log {
-                <ItemLogView open={open.clone()} on_close={dispatch_on(SessionAction::CloseItemLog)} />
+                <ItemLogView open={open.clone()} item_live={flow.item_live.clone()} on_close={dispatch_on(SessionAction::CloseItemLog)}
+                    on_retry={dispatch_on(SessionAction::RetryItemLive)} />
             }
             if let (Some(p), Some(state)) = (&flow.final_progress, &flow.state) {
                 <section class="panel" aria-label="Report">
@@ -218,6 +220,48 @@ fn live_status(props: &LiveStatusProps) -> Html {
             { text }
             if retry {
                 { " " }<button type="button" data-testid="live-retry" onclick={props.on_retry.clone()}>{ "Retry" }</button>
+            }
+        </p>
+    }
+}
+
+/// The item tail (the logs of the items in progress), shown only when it is not simply following:
+/// without it the bars move only when an item ends.
+#[function_component(ItemLiveStatus)]
+fn item_live_status(props: &LiveStatusProps) -> Html {
+    let (state, text, retry) = match &props.live {
+        Live::Idle | Live::Following => return html! {},
+        Live::Reconnecting { delay_ms, .. } => (
+            "reconnecting",
+            format!(
+                "The items’ live logs are reconnecting in {} s; their bars move again then.",
+                delay_ms.div_ceil(1000)
+            ),
+            false,
+        ),
+        Live::Stopped {
+            why: LiveStop::GaveUp(e),
+        } => (
+            "stopped",
+            format!(
+                "Live view of the items’ logs stopped: {} Their bars now move only when an item ends.",
+                e.title()
+            ),
+            true,
+        ),
+        Live::Stopped {
+            why: LiveStop::SessionLost(_),
+        } => (
+            "stopped",
+            "Live view of the items’ logs stopped: your WHM login ended. Log in to WHM again, then retry.".to_owned(),
+            true,
+        ),
+    };
+    html! {
+        <p class={classes!("live-status", (state == "stopped").then_some("sev-warning"))} role="status" data-testid="item-live-status" data-state={state}>
+            { text }
+            if retry {
+                { " " }<button type="button" data-testid="item-live-retry" onclick={props.on_retry.clone()}>{ "Retry" }</button>
             }
         </p>
     }
@@ -341,8 +385,11 @@ fn item_row(j: &crate::store::session::JoinedItem<'_>, live: bool, on_open_log: 
             <td>{ j.label() }</td>
             <td>{ format::bytes(u128::from(j.size())) }</td>
             <td>
-                <progress data-testid="item-progress" data-item={item.clone()} data-percent={format!("{pct:.0}")} max="100" value={format!("{pct:.1}")}
-                    aria-label={format!("{} progress", crate::whm::display::name(&item))}></progress>
+                <div class="bar">
+                    <progress data-testid="item-progress" data-item={item.clone()} data-percent={format!("{pct:.0}")} max="100" value={format!("{pct:.1}")}
+                        aria-label={format!("{} progress", crate::whm::display::name(&item))}></progress>
+                    <span class="pct muted" aria-hidden="true">{ format!("{pct:.0}%") }</span>
+                </div>
             </td>
             <td>
                 <span class={classes!("badge", outcome_class(&outcome))}>{ outcome.as_str() }</span>{ " " }
@@ -424,7 +471,25 @@ fn verdict(props: &VerdictProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ItemLogProps {
     open: crate::store::session::OpenLog,
+    /// The item tail, which brings a running item's lines.
+    item_live: Live,
     on_close: Callback<MouseEvent>,
+    on_retry: Callback<MouseEvent>,
+}
+
+fn entries(log: &crate::store::item_log::ItemLog) -> Html {
+    html! {
+        <>
+            <ol class="log-entries">
+                { for log.entries.iter().map(|e| html! {
+                    <li data-testid={e.kind.testid()} class={classes!("log-entry", e.kind.testid())}>{ &e.text }</li>
+                }) }
+            </ol>
+            if log.cut > 0 {
+                <p class="muted">{ format!("{} more lines not shown.", log.cut) }</p>
+            }
+        </>
+    }
 }
 
 /// An item's log, readable: kinds as badges, WHM's lists, everything as text.
@@ -432,8 +497,9 @@ struct ItemLogProps {
 fn item_log_view(props: &ItemLogProps) -> Html {
     use crate::store::session::LogContent;
     let o = &props.open;
+    let live = matches!(o.content, LogContent::Live { ended: false, .. });
     html! {
-        <section class="panel item-log" data-testid="item-log" data-log={o.logfile.clone()} aria-labelledby="item-log-h">
+        <section class="panel item-log" data-testid="item-log" data-log={o.logfile.clone()} data-live={live.to_string()} aria-labelledby="item-log-h">
             <div class="row">
                 <h2 id="item-log-h">{ format!("Log of “{}”", crate::whm::display::name(&o.item)) }</h2>
                 <button type="button" data-testid="item-log-close" onclick={props.on_close.clone()}>{ "Close" }</button>
@@ -441,20 +507,36 @@ fn item_log_view(props: &ItemLogProps) -> Html {
             <p class="muted"><code>{ crate::whm::display::name(&o.logfile) }</code></p>
             { match &o.content {
                 LogContent::Loading => html! { <p class="muted" role="status">{ "Reading the log…" }</p> },
-                LogContent::NotYet => html! { <p class="muted" role="status">{ "This item is still running. Its full log opens here once it has finished (WHM holds a log back while it is being written)." }</p> },
+                LogContent::NotYet => html! { <p class="muted" role="status">{ "This item has not finished and the session is not running, so there is nothing to follow live. Its full log opens here once it has finished (WHM holds a log back while it is being written)." }</p> },
                 LogContent::Failed(e) => html! { <ErrorBanner error={e.clone()} context="Reading the item log" /> },
-                LogContent::Loaded(log) => html! {
-                    <>
-                        <ol class="log-entries">
-                            { for log.entries.iter().map(|e| html! {
-                                <li data-testid={e.kind.testid()} class={classes!("log-entry", e.kind.testid())}>{ &e.text }</li>
-                            }) }
-                        </ol>
-                        if log.cut > 0 {
-                            <p class="muted">{ format!("{} more lines not shown.", log.cut) }</p>
+                LogContent::Loaded(log) => entries(log),
+                LogContent::Live { log, ended } => {
+                    let (status, retry) = match (&props.item_live, ended) {
+                        (_, true) => ("The item has finished; reading its whole log…".to_owned(), false),
+                        (Live::Stopped { why: LiveStop::SessionLost(_) }, _) => (
+                            "Live view stopped: your WHM login ended. Log in to WHM again, then retry.".to_owned(),
+                            true,
+                        ),
+                        (Live::Stopped { why: LiveStop::GaveUp(e) }, _) => {
+                            (format!("Live view stopped: {} The item itself goes on.", e.title()), true)
                         }
-                    </>
-                },
+                        (Live::Reconnecting { delay_ms, .. }, _) => {
+                            (format!("The live log connection closed; reconnecting in {} s.", delay_ms.div_ceil(1000)), false)
+                        }
+                        _ => ("Live: lines appear as WHM writes them; the whole log is read once the item ends.".to_owned(), false),
+                    };
+                    html! {
+                        <>
+                            <p class="muted" role="status" data-testid="item-log-status">
+                                { status }
+                                if retry {
+                                    { " " }<button type="button" data-testid="item-log-retry" onclick={props.on_retry.clone()}>{ "Retry" }</button>
+                                }
+                            </p>
+                            { entries(log) }
+                        </>
+                    }
+                }
             } }
         </section>
     }

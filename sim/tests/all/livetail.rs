@@ -129,3 +129,64 @@ async fn item_logs_can_be_tailed() {
     assert!(body.contains("item-RESTORE_AccountRemoteRoot_example|"));
     assert!(body.ends_with("[tail_end:5]\n[tail_end:5]\n"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_log_streams_while_its_item_runs_with_percentages_between_0_and_100() {
+    let s = sim(&["--speed", "4"]).await;
+    s.enqueue_account(DEMO_SESSION, "example", "").await;
+    s.api_json("start_transfer_session", &format!("transfer_session_id={DEMO_SESSION}"))
+        .await;
+    // A client follows the item log from the start, as the console does once `process-item` names it.
+    let log = "item-TRANSFER_AccountRemoteRoot_example";
+    let req = Request::get(tail_url(DEMO_SESSION, "9", &[(log, 0)]))
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, &s.cookie)
+        .body(Body::empty())
+        .unwrap_or_default();
+    let resp = match s.router.clone().oneshot(req).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut stream = resp.into_body().into_data_stream();
+    let (mut pending, mut chunks_with_lines, mut percentages, mut ended) = (String::new(), 0, Vec::new(), false);
+    let start = Instant::now();
+    while !ended && start.elapsed() < Duration::from_secs(30) {
+        let Ok(Some(Ok(chunk))) = tokio::time::timeout(Duration::from_secs(5), stream.next()).await else {
+            break;
+        };
+        pending.push_str(&String::from_utf8_lossy(&chunk));
+        let mut lines_here = false;
+        while let Some(nl) = pending.find('\n') {
+            let line: String = pending.drain(..=nl).collect();
+            let Some(json) = line
+                .strip_prefix(&format!("{log}|"))
+                .and_then(|r| r.split_once('|'))
+                .map(|(_, j)| j)
+            else {
+                continue;
+            };
+            lines_here = true;
+            let v: Value = serde_json::from_str(json.trim_end()).unwrap_or_default();
+            if v["contents"]["action"] == "percentage" {
+                percentages.push(v["contents"]["percentage"].as_f64().unwrap_or(-1.0));
+            }
+            ended |= v["type"] == "success" || v["type"] == "failed";
+        }
+        chunks_with_lines += usize::from(lines_here);
+    }
+    assert!(ended, "the item's end line arrived: {percentages:?}");
+    // the restore still runs: the lines came while the session ran, not after
+    assert_eq!(s.state(DEMO_SESSION).await, "RUNNING");
+    assert!(
+        chunks_with_lines >= 3,
+        "written step by step, streamed as written ({chunks_with_lines} chunks)"
+    );
+    let between: Vec<f64> = percentages.iter().copied().filter(|p| *p > 0.0 && *p < 100.0).collect();
+    assert!(between.len() >= 5, "intermediate percentages: {percentages:?}");
+    assert!(
+        percentages.windows(2).all(|w| w[0] <= w[1]),
+        "never back: {percentages:?}"
+    );
+    assert_eq!(percentages.last(), Some(&100.0));
+}
