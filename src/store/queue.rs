@@ -53,8 +53,43 @@ pub fn default_text(analysis: &Analysis, report: &Report) -> String {
     out
 }
 
+/// One usable line of a plan text: `user` or `user localuser`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanLine<'a> {
+    pub line_no: usize,
+    pub user: &'a str,
+    pub local: Option<&'a str>,
+}
+
+/// The lines of a plan text (`#` starts a comment, blank lines skipped), each read as one or two
+/// words, or the issue that line has.
+pub fn plan_lines(text: &str) -> impl Iterator<Item = Result<PlanLine<'_>, LineIssue>> {
+    text.lines().enumerate().filter_map(|(i, raw)| {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            return None;
+        }
+        let mut words = line.split_whitespace();
+        Some(match (words.next(), words.next(), words.next()) {
+            (Some(user), local, None) => Ok(PlanLine {
+                line_no: i + 1,
+                user,
+                local,
+            }),
+            _ => Err(LineIssue {
+                line_no: i + 1,
+                message: format!(
+                    "Line {}: expected “user” or “user newname”, found “{}”.",
+                    i + 1,
+                    escape(line)
+                ),
+            }),
+        })
+    })
+}
+
 /// Whether `name` reads back from a plan line as exactly this one word.
-fn is_plan_word(name: &str) -> bool {
+pub fn is_plan_word(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c == '#' || c.is_whitespace() || is_invisible(c))
 }
 
@@ -102,20 +137,11 @@ pub fn parse(text: &str, analysis: &Analysis, with_packages: bool) -> (QueuePlan
         ..QueuePlan::default()
     };
     let mut issues = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let (user, local) = match words.as_slice() {
-            [u] => (*u, None),
-            [u, l] => (*u, Some(*l)),
-            _ => {
-                issues.push(LineIssue {
-                    line_no: i + 1,
-                    message: format!("Line {}: expected “user” or “user newname”, found “{line}”.", i + 1),
-                });
+    for line in plan_lines(text) {
+        let (user, local) = match line {
+            Ok(PlanLine { user, local, .. }) => (user, local),
+            Err(issue) => {
+                issues.push(issue);
                 continue;
             }
         };

@@ -16,7 +16,7 @@ use crate::checks::plan::{
     ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, config_module, fit_to_schemas, suggest_fixes, to_requests, validate_plan,
 };
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
-use crate::store::queue::{LineIssue, escape};
+use crate::store::queue::{LineIssue, PlanLine, escape, is_plan_word, plan_lines};
 use crate::store::table::{self, AccountFlags, TableQuery};
 use crate::whm::WhmError;
 use crate::whm::analysis::Analysis;
@@ -442,11 +442,32 @@ impl QueueTable {
             });
         }
         let unrestricted = analysis.options.unrestricted == Some(true);
+        QueueTable::assemble(
+            Some(analysis),
+            ctx,
+            flags,
+            ROOT_ACCOUNT_MODULE,
+            unrestricted,
+            rows,
+            picks,
+        )
+    }
+
+    /// A table with these rows and picks, nothing fetched or edited yet, checked once.
+    fn assemble(
+        analysis: Option<Rc<Analysis>>,
+        ctx: Rc<RuleContext>,
+        flags: HashMap<String, AccountFlags>,
+        module: &'static str,
+        unrestricted: bool,
+        rows: Vec<Rc<Row>>,
+        picks: Vec<Pick>,
+    ) -> QueueTable {
         let mut t = QueueTable {
-            analysis: Some(analysis),
+            analysis,
             ctx,
             flags: Rc::new(flags),
-            module: ROOT_ACCOUNT_MODULE,
+            module,
             unrestricted,
             rows,
             index: Rc::default(),
@@ -474,37 +495,22 @@ impl QueueTable {
     pub fn for_user_session(user: &str, unrestricted: bool) -> QueueTable {
         let mut account = PlannedAccount::new(user.trim());
         account.skipres = true;
-        let mut t = QueueTable {
-            analysis: None,
-            ctx: Rc::new(RuleContext::default()),
-            flags: Rc::new(HashMap::new()),
-            module: USER_ACCOUNT_MODULE,
-            unrestricted,
-            rows: vec![Rc::new(Row {
-                selected: true,
-                account,
-                domain: String::new(),
-                owner: String::new(),
-                has_dedicated_ip: false,
-            })],
-            index: Rc::default(),
-            loaded: Rc::default(),
-            picks: Vec::new(),
-            filter: TableQuery::default(),
-            shown: PAGE,
-            modules: None,
-            schemas: BTreeMap::new(),
-            verdicts: HashMap::new(),
-            asked: HashSet::new(),
-            fixes: None,
-            text_issues: Vec::new(),
-            problems: Rc::new(Vec::new()),
-            targets: Rc::new(HashMap::new()),
-            revision: 0,
+        let row = Row {
+            selected: true,
+            account,
+            domain: String::new(),
+            owner: String::new(),
+            has_dedicated_ip: false,
         };
-        t.reindex();
-        t.recheck();
-        t
+        QueueTable::assemble(
+            None,
+            Rc::new(RuleContext::default()),
+            HashMap::new(),
+            USER_ACCOUNT_MODULE,
+            unrestricted,
+            vec![Rc::new(row)],
+            Vec::new(),
+        )
     }
 
     pub fn is_user_session(&self) -> bool {
@@ -1115,32 +1121,20 @@ impl QueueTable {
     fn apply_text(&mut self, text: &str) {
         let mut issues = Vec::new();
         let mut wanted: Vec<(usize, Option<String>)> = Vec::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = raw.split('#').next().unwrap_or("").trim();
-            if line.is_empty() {
-                continue;
-            }
-            let words: Vec<&str> = line.split_whitespace().collect();
-            let (user, local) = match words.as_slice() {
-                [u] => (*u, None),
-                [u, l] => (*u, Some((*l).to_owned())),
-                _ => {
-                    issues.push(LineIssue {
-                        line_no: i + 1,
-                        message: format!(
-                            "Line {}: expected “user” or “user newname”, found “{}”.",
-                            i + 1,
-                            escape(line)
-                        ),
-                    });
+        for line in plan_lines(text) {
+            let PlanLine { line_no, user, local } = match line {
+                Ok(l) => l,
+                Err(issue) => {
+                    issues.push(issue);
                     continue;
                 }
             };
+            let local = local.map(str::to_owned);
             match self.index.get(user) {
                 Some(&r) => wanted.push((r, local)),
                 None => issues.push(LineIssue {
-                    line_no: i + 1,
-                    message: format!("Line {}: the source has no account named “{}”.", i + 1, escape(user)),
+                    line_no,
+                    message: format!("Line {line_no}: the source has no account named “{}”.", escape(user)),
                 }),
             }
         }
@@ -1165,14 +1159,6 @@ impl QueueTable {
             }
         }
     }
-}
-
-/// Whether `name` reads back from a plan line as exactly this one word.
-fn is_plan_word(name: &str) -> bool {
-    !name.is_empty()
-        && !name
-            .chars()
-            .any(|c| c == '#' || c.is_whitespace() || c.is_control() || crate::whm::display::is_hazard(c))
 }
 
 fn one_line(s: &str) -> String {
