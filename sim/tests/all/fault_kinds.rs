@@ -213,7 +213,21 @@ async fn a_delayed_call_still_happens_when_the_client_gives_up() {
         s2.api("start_transfer_session", &format!("transfer_session_id={DEMO_SESSION}"))
             .await
     });
-    start.abort(); // the browser gave up (time limit)
+    // The browser gives up (time limit) while the call is held, not before it was sent: aborting the task
+    // before it had run would mean no call at all, and the session would rightly stay PENDING.
+    let sent = std::time::Instant::now();
+    while s.get("/__sim/calls").await.json()["start_transfer_session"]
+        .as_u64()
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(
+            sent.elapsed() < std::time::Duration::from_secs(15),
+            "the start call never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    start.abort();
     s.wait_state(DEMO_SESSION, &["RUNNING", "COMPLETED"]).await;
 }
 
