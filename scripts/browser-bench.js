@@ -11,7 +11,8 @@
 //   raw tree         what opening the raw JSON panel costs (bench_raw_tree: the reply's data as a JSON tree)
 //   route→first rows #/check/<id> until the summary says 10,000 and the first account rows are in the DOM
 //   scroll frames    the accounts table scrolled top to bottom one viewport per frame: every frame's duration
-//   bulk             10,000 pasted names until the bulk summary is on screen
+//   bulk             10,000 pasted names: check_bulk alone, input → summary in the DOM, → painted, and the
+//                    browser's floor (the same text into a bare text box)
 //   memory           renderer RSS (/proc), JS heap and wasm memory after 1 and after 5 load/leave cycles
 //   cold load        a fresh browser context to the first local username verdict (3 times)
 // Usage: make bench-browser. Env: CHROMIUM (default /usr/bin/chromium), DIST (default target/bench-dist).
@@ -25,6 +26,8 @@ const TOKEN = "0123456789";
 const SESSION = "largeservercopya20260101000000AAAAAA";
 const DIST = process.env.DIST || "target/bench-dist";
 const BASE = `http://127.0.0.1:${PORT}`;
+// What the bulk measure pastes: 10,000 names, one per line, every 97th with a capital (a problem).
+const BULK_NAMES = Array.from({ length: 10000 }, (_, i) => (i % 97 === 0 ? `Shop${i}` : `user${String(i).padStart(5, "0")}`)).join("\n");
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
@@ -122,7 +125,7 @@ function breakdown(trace) {
     await page.waitForSelector('[data-testid="connection"][data-connected="true"]');
 
     // 1. fetch, JSON.parse, decode, decode + checks, the page's load work: same text, same page.
-    const wire = await page.evaluate(async ({ session, token }) => {
+    const wire = await page.evaluate(async ({ session, token, names }) => {
       const boot = await (await fetch(new URL("boot.js", location.href))).text();
       // boot.js names the app's module: `const APP_JS = "./whm-transfer-console.js?v=…"`
       const spec = (boot.match(/APP_JS = "([^"]+)"/) || [])[1];
@@ -143,8 +146,10 @@ function breakdown(trace) {
       const load = time(() => m.bench_load(text));
       // (absent from builds before the raw tree was made lazy)
       const rawTree = typeof m.bench_raw_tree === "function" ? time(() => m.bench_raw_tree(text)) : { runs: [NaN] };
-      return { bytes: text.length, fetchMs, parse, decode, checks, load, rawTree };
-    }, { session: SESSION, token: TOKEN });
+      // the bulk box's reading and check_bulk of the same 10,000 names the bulk measure pastes (4, below)
+      const bulkCheck = typeof m.bench_bulk === "function" ? time(() => m.bench_bulk(names)) : { runs: [NaN] };
+      return { bytes: text.length, fetchMs, parse, decode, checks, load, rawTree, bulkCheck };
+    }, { session: SESSION, token: TOKEN, names: BULK_NAMES });
     if (wire.decode.out !== 10000 || wire.parse.out !== 10000) throw new Error(`decoded ${wire.decode.out} accounts, JSON.parse saw ${wire.parse.out}`);
 
     // 2. route → first rows, and the load/leave cycles for memory.
@@ -190,6 +195,9 @@ function breakdown(trace) {
       if (cycle === 1) {
         // 3. scroll frames over the whole table, one viewport per frame, on the first load
         var scroll = await page.evaluate(async () => {
+          // Once the page has settled (the first idle period after the first rows): the scroll is measured,
+          // not the panels below the fold that the page builds after the first rows.
+          await new Promise((r) => requestIdleCallback(r, { timeout: 2000 }));
           const el = document.querySelector('[data-testid="account-scroll"]');
           const frames = [];
           let last = await new Promise((r) => requestAnimationFrame(r));
@@ -210,26 +218,48 @@ function breakdown(trace) {
     // 4. bulk check of 10,000 names
     await page.evaluate(() => { location.hash = "#/username"; });
     await page.waitForSelector('[data-testid="username-bulk-input"]');
-    const names = Array.from({ length: 10000 }, (_, i) => (i % 97 === 0 ? `Shop${i}` : `user${String(i).padStart(5, "0")}`)).join("\n");
-    const bulk = [];
+    // Each run pastes the 10,000 names as a browser does: the text goes into the box (`value`), then the
+    // input event fires. Measured: (a) the browser putting the text into the box; (b) from the input event
+    // until the summary is in the DOM (a MutationObserver fires as Yew writes it, before Chromium lays
+    // anything out): the app's whole work, reading, check and render, which the budget is for; (c) from the
+    // paste until the frame that shows the result has been laid out and painted (two animation frames later),
+    // which adds Chromium's layout of the box's 10,000 lines; (d) the browser's floor for (c): the same text
+    // pasted into a bare <textarea> with the page's styles, in the same page, until the same point.
+    const bulk = { set: [], dom: [], painted: [], floor: [] };
     for (let i = 0; i < 3; i++) {
-      bulk.push(await page.evaluate(async (text) => {
+      const r = await page.evaluate(async (text) => {
+        const frame = () => new Promise((r) => requestAnimationFrame(r));
         const ta = document.querySelector('[data-testid="username-bulk-input"]');
         ta.value = "";
         ta.dispatchEvent(new InputEvent("input", { bubbles: true }));
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        const t0 = performance.now();
-        ta.value = text;
-        ta.dispatchEvent(new InputEvent("input", { bubbles: true }));
-        await new Promise((resolve) => {
-          const tick = () => {
-            const el = document.querySelector('[data-testid="username-bulk-summary"]');
-            if (el && el.textContent.startsWith("10000 names")) resolve(); else requestAnimationFrame(tick);
-          };
-          tick();
+        await frame(); await frame();
+        let dom = NaN;
+        const done = () => document.querySelector('[data-testid="username-bulk-summary"]')?.textContent.startsWith("10000 names");
+        const seen = new Promise((resolve) => {
+          const mo = new MutationObserver(() => { if (done()) { dom = performance.now() - t0; mo.disconnect(); resolve(); } });
+          mo.observe(document.body, { childList: true, subtree: true, characterData: true });
         });
-        return performance.now() - t0;
-      }, names));
+        // a paste: the browser puts the text into the box, then fires the input event the app handles
+        const p0 = performance.now();
+        ta.value = text;
+        const t0 = performance.now();
+        ta.dispatchEvent(new InputEvent("input", { bubbles: true }));
+        await seen;
+        await frame(); await frame();
+        const painted = performance.now() - p0;
+        // the floor: a bare text box, same styles, same page, same text
+        const bare = document.createElement("textarea");
+        bare.spellcheck = false;
+        ta.parentElement.appendChild(bare);
+        await frame(); await frame();
+        const f0 = performance.now();
+        bare.value = text;
+        await frame(); await frame();
+        const floor = performance.now() - f0;
+        bare.remove();
+        return { set: t0 - p0, dom, painted, floor };
+      }, BULK_NAMES);
+      for (const k of Object.keys(bulk)) bulk[k].push(r[k]);
     }
     await context.close();
 
@@ -285,8 +315,12 @@ function breakdown(trace) {
     line("route → summary on screen (first load)", ms(firstLoad.summary), ratio(firstLoad.summary), "", "");
     line("route → summary and first rows (first load)", ms(firstLoad.rows), ratio(firstLoad.rows), `≤ fetch + 3× parse = ${ms(rowsBudget)}`, firstLoad.rows <= rowsBudget ? "met" : `missed by ${ms(firstLoad.rows - rowsBudget)}`);
     line("route → first rows, loads 2–5", loads.slice(1).map((l) => l.rows.toFixed(0)).join(", ") + " ms", "", "", "");
-    line(`scroll, ${scroll.frames.length} frames top to bottom`, `median ${ms(median(scroll.frames))}, p95 ${ms(pct(scroll.frames, 0.95))}, max ${ms(frameMax)}`, "", "every frame ≤ 16.7 ms", over === 0 ? "met" : `${over} frames over 20 ms`);
-    line("bulk check of 10,000 names → summary", runs(bulk), "", "≤ 20 ms", median(bulk) <= 20 ? "met" : `missed by ${ms(median(bulk) - 20)}`);
+    line(`scroll, ${scroll.frames.length} frames top to bottom`, `median ${ms(median(scroll.frames))}, p95 ${ms(pct(scroll.frames, 0.95))}, max ${ms(frameMax)} (frame ${scroll.frames.indexOf(frameMax) + 1})`, "", "every frame ≤ 16.7 ms", over === 0 ? "met" : `${over} frames over 20 ms`);
+    line("bulk: reading + `check_bulk` of the 10,000 names (`bench_bulk`)", runs(wire.bulkCheck.runs), "", "", "");
+    line("bulk: the browser putting the pasted text into the box (`value`)", runs(bulk.set), "", "", "");
+    line("bulk check of 10,000 names: input event → summary in the DOM (the app's work)", runs(bulk.dom), "", "≤ 20 ms", median(bulk.dom) <= 20 ? "met" : `missed by ${ms(median(bulk.dom) - 20)}`);
+    line("bulk: paste → the result laid out and painted", runs(bulk.painted), "", "", "");
+    line("bulk: the browser's floor, the same paste into a bare text box → painted", runs(bulk.floor), "", "", "");
     line("renderer RSS before / after 1 / after 5 load-leave cycles", `${mib(before.rss)} / ${mib(mem[1].rss)} / ${mib(mem[5].rss)}`, "", "after 5 within 10% of after 1", Math.abs(growth) <= 0.1 ? `met (${(growth * 100).toFixed(1)}%)` : `missed (${(growth * 100).toFixed(1)}%)`);
     line("JS heap after 1 / after 5", `${mib(mem[1].heap)} / ${mib(mem[5].heap)}`, "", "", "");
     line("wasm memory after 1 / after 5", `${mib(mem[1].wasm)} / ${mib(mem[5].wasm)}`, "", "", "");

@@ -55,3 +55,13 @@ pub fn bench_raw_tree(text: &str) -> u32 {
     data.as_object()
         .map_or(0, |o| u32::try_from(o.len()).unwrap_or(u32::MAX))
 }
+
+/// The bulk box's own work without the page: the names read from the pasted text
+/// (`store::username::parse_names`) and `check_bulk` against the username page's default settings (no
+/// analysis, first-N length 16, as the page starts). Returns the number of names with a problem.
+#[wasm_bindgen]
+pub fn bench_bulk(text: &str) -> u32 {
+    let names = crate::store::username::parse_names(text);
+    let report = checks::check_bulk(&names, &RuleContext::default(), checks::Purpose::Transfer);
+    u32::try_from(report.verdicts.iter().filter(|v| !v.is_ok()).count()).unwrap_or(u32::MAX)
+}
