@@ -197,6 +197,18 @@ pub struct Window {
     pub offset_px: f64,
     /// Height of all rows, in px.
     pub total_px: f64,
+    /// How many rows a full window holds (the visible rows and the overscan on both sides): row `i` is
+    /// drawn in slot `i % slots` ([`Window::slot`]).
+    pub slots: usize,
+}
+
+impl Window {
+    /// The slot row `i` is drawn in, its key in the DOM. The rows of one window have distinct slots, and
+    /// a step of the window hands the slots of the rows that leave to the rows that come in, so the list
+    /// keeps its DOM rows and only their contents change.
+    pub fn slot(&self, i: usize) -> usize {
+        i % self.slots.max(1)
+    }
 }
 
 /// The rows visible in a viewport of `viewport_px` scrolled by `scroll_top`, plus `overscan` rows on
@@ -226,6 +238,7 @@ pub fn window(scroll_top: f64, viewport_px: f64, row_px: f64, total: usize, over
         end,
         offset_px: start as f64 * row_px,
         total_px: total as f64 * row_px,
+        slots: visible.saturating_add(overscan.saturating_mul(2)),
     }
 }
 
@@ -233,6 +246,43 @@ pub fn window(scroll_top: f64, viewport_px: f64, row_px: f64, total: usize, over
 mod tests {
     use super::*;
     use crate::checks::Subject;
+
+    #[test]
+    fn slots_are_distinct_in_a_window_and_reused_as_it_moves() {
+        let total = 10_000;
+        let mut last: Option<Window> = None;
+        for step in 0..2_000 {
+            let top = f64::from(step) * 97.0;
+            let w = window(top, 480.0, 34.0, total, 8);
+            assert!(w.end - w.start <= w.slots, "window longer than its slots at {top}");
+            let mut seen: Vec<usize> = (w.start..w.end).map(|i| w.slot(i)).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), w.end - w.start, "two rows share a slot at {top}");
+            if let Some(prev) = last {
+                // Away from the ends, the rows that come in take exactly the slots of the rows that left.
+                if prev.start > 0 && w.end < total && w.end - w.start == w.slots && prev.end - prev.start == w.slots {
+                    let mut gone: Vec<usize> = (prev.start..prev.end)
+                        .filter(|i| !(w.start..w.end).contains(i))
+                        .map(|i| prev.slot(i))
+                        .collect();
+                    let mut came: Vec<usize> = (w.start..w.end)
+                        .filter(|i| !(prev.start..prev.end).contains(i))
+                        .map(|i| w.slot(i))
+                        .collect();
+                    gone.sort_unstable();
+                    came.sort_unstable();
+                    assert_eq!(gone, came, "slots not handed on at {top}");
+                }
+            }
+            last = Some(w);
+        }
+        assert_eq!(
+            window(0.0, 0.0, 34.0, 0, 0).slot(5),
+            0,
+            "an empty window never divides by zero"
+        );
+    }
 
     fn acct(user: &str, domain: &str, owner: &str, bytes: u64) -> Account {
         Account {
@@ -352,7 +402,8 @@ mod tests {
                 start: 0,
                 end: 0,
                 offset_px: 0.0,
-                total_px: 0.0
+                total_px: 0.0,
+                slots: 17
             }
         );
     }

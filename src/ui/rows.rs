@@ -17,7 +17,9 @@ pub const VIEWPORT_PX: f64 = 480.0;
 pub struct VirtualRowsProps {
     /// How many rows the list has.
     pub total: usize,
-    /// Renders row `i` (a `.trow`, keyed by `i` or by what it shows).
+    /// Renders row `i` (a `.trow`). Its key is replaced by the row's slot in the window
+    /// ([`table::Window::slot`]): a scroll step refills the rows that left with the rows that came in,
+    /// instead of removing and building DOM rows.
     pub row: Callback<usize, Html>,
     /// The scroll area's `data-testid`.
     pub testid: AttrValue,
@@ -28,6 +30,15 @@ pub fn set_style(node: &NodeRef, property: &str, value: &str) {
     if let Some(el) = node.cast::<HtmlElement>() {
         let _ = el.style().set_property(property, value);
     }
+}
+
+/// A row keyed by its slot (a row is one element; anything else is left as it is).
+fn slotted(mut row: Html, slot: usize) -> Html {
+    if let Html::VTag(tag) = &mut row {
+        // The row was just built, so this does not copy it.
+        std::rc::Rc::make_mut(tag).key = Some(slot.into());
+    }
+    row
 }
 
 #[function_component(VirtualRows)]
@@ -60,7 +71,7 @@ pub fn virtual_rows(props: &VirtualRowsProps) -> Html {
     html! {
         <div class="tscroll" ref={scroller} onscroll={on_scroll} tabindex="0" data-testid={props.testid.clone()}>
             <div class="tspacer" ref={spacer}>
-                <div role="rowgroup" class="trows" ref={rows_ref}>{ for (w.start..w.end).map(|i| props.row.emit(i)) }</div>
+                <div role="rowgroup" class="trows" ref={rows_ref}>{ for (w.start..w.end).map(|i| slotted(props.row.emit(i), w.slot(i))) }</div>
             </div>
         </div>
     }
