@@ -142,27 +142,15 @@ fn malformed(err: &serde_json::Error, part: &str, text: &str) -> WhmError {
 /// 401/403, an HTML body or a `cpanelresult.error` body → session lost; 200 + `metadata` → the API
 /// result; anything else → an HTTP or malformed-body error. Never panics.
 pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, WhmError> {
-    if reply.status == 401 || reply.status == 403 {
-        let detail = if looks_like_html(&reply) {
-            html_title(reply.body)
-        } else {
-            snippet(reply.body)
-        };
-        return Err(WhmError::SessionLost {
-            status: reply.status,
-            detail,
-        });
-    }
     if !(200..300).contains(&reply.status) {
         let detail = if looks_like_html(&reply) {
             html_title(reply.body)
         } else {
             snippet(reply.body)
         };
-        return Err(WhmError::Http {
-            status: reply.status,
-            detail,
-        });
+        if let Some(e) = WhmError::for_status(reply.status, detail) {
+            return Err(e);
+        }
     }
     if looks_like_html(&reply) {
         return Err(WhmError::SessionLost {

@@ -216,16 +216,21 @@ impl WhmError {
     /// The one rule for HTTP statuses (§2.4): 401/403 mean the WHM login is gone; any other status
     /// outside 2xx is an HTTP error. `None` for a 2xx status. `what` names the call for the detail.
     pub fn from_status(status: u16, what: &str) -> Option<WhmError> {
+        let detail = if matches!(status, 401 | 403) {
+            format!("{what} was refused")
+        } else {
+            what.to_owned()
+        };
+        Self::for_status(status, detail)
+    }
+
+    /// [`WhmError::from_status`]'s rule with the detail given as it is (the title of the HTML page or
+    /// the start of the body WHM sent with the status).
+    pub fn for_status(status: u16, detail: String) -> Option<WhmError> {
         match status {
-            401 | 403 => Some(WhmError::SessionLost {
-                status,
-                detail: format!("{what} was refused"),
-            }),
+            401 | 403 => Some(WhmError::SessionLost { status, detail }),
             200..=299 => None,
-            _ => Some(WhmError::Http {
-                status,
-                detail: what.to_owned(),
-            }),
+            _ => Some(WhmError::Http { status, detail }),
         }
     }
 }
