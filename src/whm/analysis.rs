@@ -131,6 +131,7 @@ struct Ip(String);
 
 impl scalar::Lenient for Ip {
     fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        use serde::Deserializer;
         use serde::de::{self, IgnoredAny, MapAccess, Visitor};
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -161,21 +162,7 @@ impl scalar::Lenient for Ip {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(None)
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
+            scalar::empty_for_non_text!(None);
         }
         struct TextSeed;
         impl<'de> de::DeserializeSeed<'de> for TextSeed {

@@ -314,6 +314,52 @@ pub fn strict_object<'de, D: Deserializer<'de>, T: Fields>(d: D) -> Result<T, D:
     d.deserialize_any(V(PhantomData))
 }
 
+/// The visitor methods for null and every scalar but a string, each giving `$empty`: what a lenient
+/// visitor that wants a collection or an object does with anything else. A visitor that reads strings
+/// itself (`whm::analysis`'s IP) takes this one; the others take [`empty_for_scalars`].
+macro_rules! empty_for_non_text {
+    ($empty:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+    };
+}
+pub(crate) use empty_for_non_text;
+
+/// Drains whatever collection or scalar a visitor did not want: [`empty_for_non_text`] and strings.
+macro_rules! empty_for_scalars {
+    ($empty:expr) => {
+        empty_for_non_text!($empty);
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($empty)
+        }
+    };
+}
+
 impl<T: Fields> Lenient for T {
     fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
         struct V<T>(PhantomData<T>);
@@ -329,36 +375,7 @@ impl<T: Fields> Lenient for T {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(None)
             }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(None)
-            }
+            empty_for_scalars!(None);
         }
         d.deserialize_any(V(PhantomData))
     }
@@ -413,42 +430,6 @@ macro_rules! lenient_struct {
     };
 }
 pub(crate) use lenient_struct;
-
-/// Drains whatever collection or scalar a visitor did not want.
-macro_rules! empty_for_scalars {
-    ($empty:expr) => {
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_i128<E: de::Error>(self, _: i128) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_u128<E: de::Error>(self, _: u128) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($empty)
-        }
-    };
-}
 
 /// A map that may arrive as `{}`, `[]` (PHP/Perl empty), `null`, or a real object. Entries whose
 /// value does not decode are dropped rather than failing the whole reply.
