@@ -2,6 +2,7 @@
 //! worded. Every message of the engine that shows a name goes through [`quote`] or [`plain`], so a
 //! hostile name can neither break a line nor reorder the text around it (bidi controls).
 
+use crate::whm::display;
 use std::fmt::Write as _;
 
 /// How many characters of a name a message shows before cutting it with “…”.
@@ -17,31 +18,9 @@ pub(crate) fn quote(name: &str) -> String {
     out
 }
 
-/// Like [`quote`], without the quotes.
+/// Like [`quote`], without the quotes (the one display guard, [`display::guard`], on one line).
 pub(crate) fn plain(name: &str) -> String {
-    if name.len() <= SHOWN_CHARS && name.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return name.to_owned();
-    }
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if i == SHOWN_CHARS {
-            out.push('…');
-            break;
-        }
-        if is_invisible(c) {
-            let _ = write!(out, "{}", c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Control characters and the invisible formatting characters (zero-width, line/paragraph separators,
-/// bidi embeddings, overrides and isolates, BOM).
-pub(crate) fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    display::guard(name, SHOWN_CHARS, false)
 }
 
 /// One character named for a message: “x”, `space`, `tab`, or `U+200B` for invisible ones.
@@ -49,7 +28,7 @@ pub(crate) fn describe_char(c: char) -> String {
     match c {
         ' ' => "space".into(),
         '\t' => "tab".into(),
-        c if is_invisible(c) || c.is_whitespace() => format!("U+{:04X}", u32::from(c)),
+        c if display::is_invisible(c) || c.is_whitespace() => format!("U+{:04X}", u32::from(c)),
         c => format!("“{c}”"),
     }
 }

@@ -9,6 +9,7 @@
 use crate::checks::{PlannedAccount, QueuePlan, Report, Severity, SubjectKind};
 use crate::whm::WhmError;
 use crate::whm::analysis::Analysis;
+use crate::whm::display;
 use crate::whm::request::EnqueueTransferItem;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -41,7 +42,7 @@ pub fn default_text(analysis: &Analysis, report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "# left out: the remote account “{}” has a space, “#”, or a control or invisible character, so a plan line cannot name it; rename it on the source first.",
-                escape(&a.user)
+                display::name(&a.user)
             );
         } else if blocked.contains(a.user.as_str()) {
             let _ = writeln!(out, "# {}", a.user);
@@ -81,7 +82,7 @@ pub fn plan_lines(text: &str) -> impl Iterator<Item = Result<PlanLine<'_>, LineI
                 message: format!(
                     "Line {}: expected “user” or “user newname”, found “{}”.",
                     i + 1,
-                    escape(line)
+                    display::name(line)
                 ),
             }),
         })
@@ -90,35 +91,10 @@ pub fn plan_lines(text: &str) -> impl Iterator<Item = Result<PlanLine<'_>, LineI
 
 /// Whether `name` reads back from a plan line as exactly this one word.
 pub fn is_plan_word(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c == '#' || c.is_whitespace() || is_invisible(c))
-}
-
-fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
-}
-
-/// A remote name for one line of text: control, invisible and bidi characters (and any whitespace
-/// but a space) escaped as `\u{…}`, cut after 64 characters.
-pub fn escape(name: &str) -> String {
-    escape_to(name, 64)
-}
-
-/// Like [`escape`], cut after `max` characters (WHM's reasons and warnings are longer than names).
-pub fn escape_to(name: &str, max: usize) -> String {
-    let mut out = String::with_capacity(name.len().min(4 * max));
-    for (i, c) in name.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if is_invisible(c) || (c.is_whitespace() && c != ' ') {
-            let _ = write!(out, "{}", c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c == '#' || c.is_whitespace() || display::is_invisible(c))
 }
 
 /// Reads the text into a plan, taking each account's domain, size, files and dedicated IP from the
@@ -243,15 +219,19 @@ impl QueueItem {
     /// For the admin: `Package “gold”`, `Account “bob”`, `Account “bob” → “bob2”` (remote names escaped).
     pub fn label(&self) -> String {
         if self.key.module.starts_with("Package") {
-            format!("Package “{}”", escape(&self.key.user))
+            format!("Package “{}”", display::name(&self.key.user))
         } else if self.key.module.starts_with("FeatureList") {
-            format!("Feature list “{}”", escape(&self.key.user))
+            format!("Feature list “{}”", display::name(&self.key.user))
         } else if !self.key.module.starts_with("Account") {
-            format!("Configuration “{}”", escape(&self.key.user))
+            format!("Configuration “{}”", display::name(&self.key.user))
         } else if !self.localuser.is_empty() && self.localuser != self.key.user {
-            format!("Account “{}” → “{}”", escape(&self.key.user), escape(&self.localuser))
+            format!(
+                "Account “{}” → “{}”",
+                display::name(&self.key.user),
+                display::name(&self.localuser)
+            )
         } else {
-            format!("Account “{}”", escape(&self.key.user))
+            format!("Account “{}”", display::name(&self.key.user))
         }
     }
 }

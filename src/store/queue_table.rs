@@ -16,10 +16,11 @@ use crate::checks::plan::{
     ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, config_module, fit_to_schemas, suggest_fixes, to_requests, validate_plan,
 };
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
-use crate::store::queue::{LineIssue, PlanLine, escape, is_plan_word, plan_lines};
+use crate::store::queue::{LineIssue, PlanLine, is_plan_word, plan_lines};
 use crate::store::table::{self, AccountFlags, TableQuery};
 use crate::whm::WhmError;
 use crate::whm::analysis::Analysis;
+use crate::whm::display;
 use crate::whm::request::EnqueueTransferItem;
 use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -598,7 +599,10 @@ impl QueueTable {
             .collect();
         if server.is_some_and(|s| s.exists) && v.conflicts.is_empty() {
             problems.push((
-                format!("WHM says a user named “{}” exists on this server.", escape(local)),
+                format!(
+                    "WHM says a user named “{}” exists on this server.",
+                    display::name(local)
+                ),
                 "Transfer it under another local username.".into(),
             ));
         }
@@ -832,7 +836,7 @@ impl QueueTable {
                 let _ = writeln!(
                     out,
                     "# left out: “{}” cannot be named on a plan line (a space, “#”, or an invisible character); use the table.",
-                    escape(&a.user)
+                    display::name(&a.user)
                 );
                 continue;
             }
@@ -1134,7 +1138,10 @@ impl QueueTable {
                 Some(&r) => wanted.push((r, local)),
                 None => issues.push(LineIssue {
                     line_no,
-                    message: format!("Line {line_no}: the source has no account named “{}”.", escape(user)),
+                    message: format!(
+                        "Line {line_no}: the source has no account named “{}”.",
+                        display::name(user)
+                    ),
                 }),
             }
         }
@@ -1162,5 +1169,5 @@ impl QueueTable {
 }
 
 fn one_line(s: &str) -> String {
-    crate::store::queue::escape_to(&s.replace('\n', " "), 300)
+    display::guard(&s.replace('\n', " "), 300, false)
 }

@@ -374,7 +374,7 @@ pub fn create_page() -> Html {
                         if !warnings.is_empty() {
                             <p>{ "WHM’s warnings:" }</p>
                             <ul class="warnings">
-                                { for warnings.iter().map(|w| html! { <li data-testid="create-warning">{ crate::store::queue::escape_to(w, 500) }</li> }) }
+                                { for warnings.iter().map(|w| html! { <li data-testid="create-warning">{ crate::whm::display::guard(w, 500, false) }</li> }) }
                             </ul>
                         }
                         <p class="row">

@@ -300,7 +300,7 @@ fn queue_step(props: &StepProps) -> Html {
             if let Some(Stop::Started { state }) = &state.stop {
                 <p class="sev-error" data-testid="queue-blocked">{ format!(
                     "The session is {}: WHM accepts new items only before a session starts. Create a new session for these accounts.",
-                    queue::escape_to(state, 40)
+                    crate::whm::display::guard(state, 40, false)
                 ) }</p>
             }
             if let Some(Stop::Failed(e)) = &state.stop {
@@ -311,7 +311,7 @@ fn queue_step(props: &StepProps) -> Html {
                     { for state.items.iter().map(|item| {
                         let text = match &item.outcome {
                             Outcome::Queued => "queued".to_owned(),
-                            Outcome::Refused(reason) => format!("refused: {}", queue::escape_to(reason, 500)),
+                            Outcome::Refused(reason) => format!("refused: {}", crate::whm::display::guard(reason, 500, false)),
                             Outcome::Unknown => "unknown: no clear answer came back, so WHM may have it; check the session before sending it again".to_owned(),
                             Outcome::Sending => "sending…".to_owned(),
                             Outcome::Pending if running => "waiting".to_owned(),

@@ -3,6 +3,8 @@
 //! safe to *read*: control, bidi-override and invisible characters become visible `\u{…}` escapes
 //! (so `abc\u{202e}fed` cannot pass for another name), and very long strings are cut with `…`.
 
+use std::fmt::Write as _;
+
 /// A sensible limit for a name or a label.
 pub const NAME_CHARS: usize = 120;
 /// A sensible limit for a reason or a log message.
@@ -20,17 +22,27 @@ pub fn is_hazard(c: char) -> bool {
         )
 }
 
-/// `text` made safe to show in at most `max_chars` characters (plus `…`). Newlines and tabs are kept
-/// when `multiline`, else shown as escapes too.
+/// [`is_hazard`] or any control character, newline and tab included: what may not stand unescaped
+/// in one line of text (a name, a plan line, a check's message).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control() || is_hazard(c)
+}
+
+/// `text` made safe to show in at most `max_chars` characters (plus `…`). When `multiline`, newlines
+/// and tabs are kept; else every whitespace character but a plain space is escaped too (a newline,
+/// a tab, a no-break or ideographic space), so a name reads as exactly the characters it has.
 pub fn guard(text: &str, max_chars: usize, multiline: bool) -> String {
+    if text.len() <= max_chars && text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.to_owned(); // printable ASCII: nothing to escape or cut (the common case)
+    }
     let mut out = String::with_capacity(text.len().min(max_chars * 4));
     for (count, c) in text.chars().enumerate() {
         if count >= max_chars {
             out.push('…');
             return out;
         }
-        if is_hazard(c) || (!multiline && (c == '\n' || c == '\t')) {
-            out.push_str(&c.escape_unicode().to_string());
+        if is_hazard(c) || (!multiline && c.is_whitespace() && c != ' ') {
+            let _ = write!(out, "{}", c.escape_unicode());
         } else {
             out.push(c);
         }
@@ -59,6 +71,15 @@ mod tests {
         assert_eq!(name("bob\ncarol"), "bob\\u{a}carol");
         assert_eq!(text("line one\nline two"), "line one\nline two");
         assert_eq!(name("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(name("tab\there"), "tab\\u{9}here");
+        assert_eq!(
+            name("no\u{a0}break"),
+            "no\\u{a0}break",
+            "a no-break space is not a space"
+        );
+        assert_eq!(text("keeps\ttabs"), "keeps\ttabs");
+        assert_eq!(name("a\u{61c}b"), "a\\u{61c}b");
+        assert!(is_invisible('\n') && is_invisible('\u{202e}') && !is_invisible('a') && !is_invisible(' '));
     }
 
     #[test]
