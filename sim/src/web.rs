@@ -291,20 +291,23 @@ fn token_denied(app: &App, goto_uri: &str) -> Response {
     html(StatusCode::UNAUTHORIZED, token_denied_page(goto_uri, &app.cfg.user))
 }
 
+/// cpsrvd's json-api refusal: HTTP 403 "Forbidden Access denied" with the cpanelresult error body.
+fn access_denied() -> Response {
+    let mut r = (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=\"utf-8\"")],
+        ACCESS_DENIED_BODY,
+    )
+        .into_response();
+    r.extensions_mut()
+        .insert(hyper::ext::ReasonPhrase::from_static(b"Forbidden Access denied"));
+    r
+}
+
 /// The json-api authentication failure in the configured style.
 fn json_api_denied(app: &App, goto_uri: &str) -> Response {
     match app.cfg.auth_failure {
-        AuthFailure::Json => {
-            let mut r = (
-                StatusCode::FORBIDDEN,
-                [(header::CONTENT_TYPE, "text/plain; charset=\"utf-8\"")],
-                ACCESS_DENIED_BODY,
-            )
-                .into_response();
-            r.extensions_mut()
-                .insert(hyper::ext::ReasonPhrase::from_static(b"Forbidden Access denied"));
-            r
-        }
+        AuthFailure::Json => access_denied(),
         AuthFailure::Html => token_denied(app, goto_uri),
     }
 }
@@ -605,17 +608,7 @@ fn fault_reply(app: &App, action: &Action, func: &str, rest: &str, secret: &str,
             faults::error_page(*code),
         ),
         Action::Html => html(StatusCode::OK, login_page(None, rest)),
-        Action::Denied => {
-            let mut r = (
-                StatusCode::FORBIDDEN,
-                [(header::CONTENT_TYPE, "text/plain; charset=\"utf-8\"")],
-                ACCESS_DENIED_BODY,
-            )
-                .into_response();
-            r.extensions_mut()
-                .insert(hyper::ext::ReasonPhrase::from_static(b"Forbidden Access denied"));
-            r
-        }
+        Action::Denied => access_denied(),
         Action::Malformed if tail => stream_reply("master.log|12|{\"pid\":1,\"type\":\n[tail_end:0]\n[tail_end:0]\n"),
         // Complete but invalid JSON (a stray token), unlike `truncated`, which ends early.
         Action::Malformed => json_response(
