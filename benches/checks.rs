@@ -9,7 +9,11 @@
 //! `cargo bench -p whm-transfer-console --bench checks -- --warm-up-time 1 --measurement-time 3`
 
 #[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use crate::common::Lcg;
     use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
     use std::collections::HashMap;
     use std::hint::black_box;
@@ -21,21 +25,6 @@ mod native {
     use whm_transfer_console::store::queue_table::{QueueTable, TableAction};
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
-
-    /// A small deterministic generator (64-bit LCG), so every run checks the same data.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 33
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
 
     const SYLLABLES: [&str; 24] = [
         "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "ba", "ze", "po", "qu", "ri", "xa", "yo", "fe", "gu",

@@ -9,27 +9,16 @@
 //! `cargo bench -p whm-transfer-console --bench decode -- --warm-up-time 1 --measurement-time 5`
 
 #[cfg(not(target_arch = "wasm32"))]
+mod common;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use crate::common::Lcg;
     use criterion::{Criterion, Throughput, criterion_group};
     use serde_json::{Map, Value, json};
     use std::collections::BTreeSet;
     use std::hint::black_box;
     use whm_transfer_console::whm::{self, Analysis, HttpReply};
-
-    /// A small deterministic generator (64-bit LCG), so every run decodes the same bytes.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 33
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
 
     const SYLLABLES: [&str; 40] = [
         "al", "be", "co", "da", "el", "fi", "go", "ha", "in", "jo", "ka", "li", "mo", "na", "or", "pe", "qu", "ra",
