@@ -220,12 +220,17 @@ test.describe("navigating during a mutation never resends it", () => {
         await control.open(page, request);
         const before = (await simCalls(request, SIM))[control.fn] || 0;
         const sent = countSends(page, control.fn);
-        await setFault(request, SIM, { function: control.fn, kind: "delay", delay_ms: 2500, times: 1 });
+        // Held long enough that the navigation is over before WHM answers, even on a loaded machine: with
+        // 2.5 s a slow back-and-forward (CI, 2026-12-03) let the answer arrive while the page was still
+        // there, so the run went on normally and the test measured nothing of a navigation.
+        await setFault(request, SIM, { function: control.fn, kind: "delay", delay_ms: 6000, times: 1 });
         await control.button(page).click();
         // in flight: WHM has it and has not answered
         await expect.poll(async () => ((await simCalls(request, SIM))[control.fn] || 0) - before).toBe(1);
         await navigate(page);
         await control.ready(page);
+        // the premise: the page went away and came back while WHM still held the call
+        expect(await control.landed(request), "the call had not completed before the navigation was over").toBe(false);
         // the delayed call completes on WHM meanwhile (it runs whatever the browser does)…
         await expect.poll(() => control.landed(request), { timeout: 15_000 }).toBe(true);
         // …and the page, back or reloaded, shows what it knows of it without sending it again
