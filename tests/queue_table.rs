@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use whm_transfer_console::checks::{self, FindingsInput, RuleContext};
-use whm_transfer_console::store::queue_table::{Edit, Opt, Overwrite, QueueTable, TableAction};
+use whm_transfer_console::store::queue::{ItemKey, QueueAction, QueueState, Stored, StoredOutcome};
+use whm_transfer_console::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
 use whm_transfer_console::store::table::TableQuery;
 use whm_transfer_console::whm::Analysis;
-use whm_transfer_console::whm::analysis::{Account, Package};
+use whm_transfer_console::whm::analysis::{Account, ModuleAnalysis, Package};
 use whm_transfer_console::whm::request::EnqueueTransferItem;
 use whm_transfer_console::whm::responses::{KeyDef, ModuleSchema, SystemUserVerdict, TransferModules};
 
@@ -409,6 +410,112 @@ fn modules_the_server_lacks_are_neither_fetched_nor_sent() {
     assert_eq!(fetched, ["AccountRemoteRoot", "PackageRemoteRoot"], "each once");
     assert!(!t.calls("s").iter().any(|c| c.module == "FeatureListRemoteRoot"));
     assert_eq!(t.not_ready(), None);
+}
+
+#[test]
+fn a_schema_for_a_module_nothing_selected_uses_does_not_recheck_the_plan() {
+    let pick = |on| TableAction::Pick {
+        kind: PickKind::Package,
+        name: "gold".into(),
+        on,
+    };
+    // The package's schema lacks `package`: a plan that queues it has a problem.
+    let load = |t: QueueTable| {
+        t.apply(TableAction::SchemaRequested("PackageRemoteRoot".into()))
+            .apply(TableAction::SchemaLoaded {
+                module: "PackageRemoteRoot".into(),
+                result: Ok(schema(&["size"], &[])),
+            })
+    };
+    // The account module's schema loaded, the package's not yet.
+    let unpicked = with_schemas(table(analysis(false)).apply(pick(false)), account_schema_without(&[]));
+    // Not picked: the schema arrives and the plan check is not re-run.
+    assert!(!unpicked.needed_modules().contains("PackageRemoteRoot"));
+    let loaded = load(unpicked.clone());
+    assert_eq!(
+        loaded.revision, unpicked.revision,
+        "nothing the selection sends changed"
+    );
+    assert_eq!(loaded.problems(), unpicked.problems());
+    // Picked afterwards: the same calls and problems as when it was picked before the schema came.
+    let later = loaded.apply(pick(true));
+    let before = load(unpicked.clone().apply(pick(true)));
+    assert!(later.calls("s").iter().any(|c| c.module == "PackageRemoteRoot"));
+    assert_eq!(later.calls("s"), before.calls("s"));
+    assert_eq!(later.problems(), before.problems());
+    assert_ne!(
+        later.problems(),
+        unpicked.problems(),
+        "the package's schema is checked once it is picked"
+    );
+}
+
+#[test]
+fn the_keys_the_page_counts_are_those_of_the_calls_it_would_send() {
+    let mut a = analysis(true);
+    a.modules.insert(
+        "Apache".into(),
+        ModuleAnalysis {
+            name: Some("ApacheRemoteRoot".into()),
+            ..Default::default()
+        },
+    );
+    let root = with_schemas(table(a), account_schema_without(&[]));
+    let all_picked = root.clone().apply(TableAction::Pick {
+        kind: PickKind::Config,
+        name: "ApacheRemoteRoot".into(),
+        on: true,
+    });
+    let none = root.clone().apply(TableAction::SelectShown { on: false });
+    let renamed = root.clone().apply(target("bob", "bob2"));
+    let unnamed_user_session = QueueTable::for_user_session("", true);
+    let user_session = QueueTable::for_user_session("you", false);
+    for (what, t) in [
+        ("root", &root),
+        ("every pick", &all_picked),
+        ("nothing selected", &none),
+        ("a rename", &renamed),
+        ("a user session without a name", &unnamed_user_session),
+        ("a user session", &user_session),
+    ] {
+        let calls = t.calls("s");
+        let of_calls: Vec<(&str, &str)> = calls.iter().map(ItemKey::parts_of).collect();
+        assert_eq!(t.plan_keys().collect::<Vec<_>>(), of_calls, "{what}");
+        let fresh = QueueState::default();
+        assert_eq!(
+            fresh.count_unsent_keys(t.plan_keys()),
+            fresh.count_to_send(&calls),
+            "{what}"
+        );
+    }
+    assert!(
+        all_picked.calls("s").iter().any(|c| c.module != "AccountRemoteRoot"
+            && c.module != "PackageRemoteRoot"
+            && c.module != "FeatureListRemoteRoot"),
+        "a configuration call is among them"
+    );
+    // Items WHM has or may have are not counted, as they are not sent.
+    let calls = root.calls("s");
+    let (first, second) = (ItemKey::of(&calls[0]), ItemKey::of(&calls[1]));
+    let stored = |k: &ItemKey, outcome| Stored {
+        module: k.module.clone(),
+        user: k.user.clone(),
+        localuser: k.user.clone(),
+        outcome,
+    };
+    let restored = QueueState::default().apply(QueueAction::Restore(vec![
+        stored(&first, StoredOutcome::Queued),
+        stored(&second, StoredOutcome::Unknown),
+    ]));
+    assert_eq!(
+        restored.count_unsent_keys(root.plan_keys()),
+        restored.count_to_send(&calls)
+    );
+    assert_eq!(
+        restored.count_to_send(&calls),
+        calls.len() - 2,
+        "a queued and an unknown item are not offered again"
+    );
 }
 
 #[test]

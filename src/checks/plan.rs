@@ -18,7 +18,7 @@ use crate::whm::analysis::Account;
 use crate::whm::request::{AccountItem, EnqueueTransferItem};
 use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// A problem of a queue plan.
 pub type PlanProblem = Finding;
@@ -778,41 +778,55 @@ fn username_problems(
     }
 }
 /// Keys the items would send that the module schemas refuse, and required keys they lack.
+/// How many items of a module send a key ([`schema_problems`]).
+struct KeyCount {
+    items: usize,
+    /// The index of the item that counted it last.
+    last: usize,
+}
+
 fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     let Some(schemas) = input.schemas else { return };
     // Requests built once and fitted as they will be sent; keys grouped by module.
     let mut requests = to_requests(input.plan, "", input.module);
     fit_to_schemas(&mut requests, schemas);
-    let mut sent: BTreeMap<&str, (usize, BTreeMap<&str, usize>)> = BTreeMap::new();
-    for r in &requests {
+    // Per module: how many items, and per key how many items send it (`last` is the item that
+    // counted it last, so a key listed twice in one item counts once). One hash lookup per key sent:
+    // a large plan sends about 30 keys for each of 10,000 accounts.
+    let mut sent: BTreeMap<&str, (usize, FastMap<&str, KeyCount>)> = BTreeMap::new();
+    for (i, r) in requests.iter().enumerate() {
         let entry = sent.entry(r.module.as_str()).or_default();
         entry.0 += 1;
-        let mut once: BTreeSet<&str> = BTreeSet::new();
         for (k, _) in &r.keys {
-            if once.insert(k.as_str()) {
-                *entry.1.entry(k.as_str()).or_default() += 1;
+            let c = entry.1.entry(k.as_str()).or_insert(KeyCount {
+                items: 0,
+                last: usize::MAX,
+            });
+            if c.last != i {
+                c.items += 1;
+                c.last = i;
             }
         }
     }
     for (module, (items, keys)) in sent {
         let Some(schema) = schemas.get(module) else { continue };
         let subject = || Subject::new(SubjectKind::Module, module);
-        for key in keys.keys() {
-            if !schema.keys.contains_key(*key) {
-                out.push(Finding::new(
-                    Severity::Error,
-                    kinds::SCHEMA_UNKNOWN_KEY,
-                    subject(),
-                    format!("The {} parameter is not valid for the {} module.", quote(key), quote(module)),
-                    "This server’s schema differs from the one this console knows: update the console, or leave that option unset.".into(),
-                ));
-            }
+        let mut unknown: Vec<&str> = keys.keys().copied().filter(|k| !schema.keys.contains_key(*k)).collect();
+        unknown.sort_unstable();
+        for key in unknown {
+            out.push(Finding::new(
+                Severity::Error,
+                kinds::SCHEMA_UNKNOWN_KEY,
+                subject(),
+                format!("The {} parameter is not valid for the {} module.", quote(key), quote(module)),
+                "This server’s schema differs from the one this console knows: update the console, or leave that option unset.".into(),
+            ));
         }
         for required in &schema.required {
             if required == "transfer_session_id" || required == "module" {
                 continue;
             }
-            let with = keys.get(required.as_str()).copied().unwrap_or(0);
+            let with = keys.get(required.as_str()).map_or(0, |c| c.items);
             if with < items {
                 out.push(Finding::new(
                     Severity::Error,

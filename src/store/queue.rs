@@ -151,17 +151,28 @@ fn key_value<'a>(item: &'a EnqueueTransferItem, name: &str) -> &'a str {
 
 impl ItemKey {
     pub fn of(item: &EnqueueTransferItem) -> ItemKey {
-        // The module's primary key: `user` for accounts, `package`, `featurelist`, or a
-        // configuration module's `name`.
+        let (module, user) = ItemKey::parts_of(item);
+        ItemKey {
+            module: module.to_owned(),
+            user: user.to_owned(),
+        }
+    }
+
+    /// [`ItemKey::of`] without copying: the module and its primary key's value, borrowed from the
+    /// call. The primary key is `user` for accounts, `package`, `featurelist`, or a configuration
+    /// module's `name`.
+    pub fn parts_of(item: &EnqueueTransferItem) -> (&str, &str) {
         let user = ["user", "package", "featurelist", "name"]
             .into_iter()
             .map(|k| key_value(item, k))
             .find(|v| !v.is_empty())
             .unwrap_or("");
-        ItemKey {
-            module: item.module.clone(),
-            user: user.to_owned(),
-        }
+        (item.module.as_str(), user)
+    }
+
+    /// This key, borrowed, to look up among [`ItemKey::parts_of`].
+    pub fn parts(&self) -> (&str, &str) {
+        (self.module.as_str(), self.user.as_str())
     }
 }
 
@@ -307,20 +318,41 @@ impl QueueState {
 
     /// The plan's calls that a new run would send: not those WHM has or may have.
     pub fn to_send(&self, plan: &[EnqueueTransferItem]) -> Vec<EnqueueTransferItem> {
-        let settled: HashSet<&ItemKey> = self
+        self.unsent(plan).cloned().collect()
+    }
+
+    /// How many calls [`QueueState::to_send`] would give, without copying any (the page shows this
+    /// count on every render; a large session's plan has 10,000 calls).
+    pub fn count_to_send(&self, plan: &[EnqueueTransferItem]) -> usize {
+        self.unsent(plan).count()
+    }
+
+    /// [`QueueState::count_to_send`] from the plan's item keys alone
+    /// ([`crate::store::queue_table::QueueTable::plan_keys`]): no call is built to count them.
+    pub fn count_unsent_keys<'a>(&self, keys: impl Iterator<Item = (&'a str, &'a str)>) -> usize {
+        let settled: HashSet<(&str, &str)> = self
             .items
             .iter()
             .filter(|i| i.outcome.is_settled())
-            .map(|i| &i.key)
+            .map(|i| i.key.parts())
             .collect();
-        let mut seen = HashSet::new();
-        plan.iter()
-            .filter(|r| {
-                let k = ItemKey::of(r);
-                !settled.contains(&k) && seen.insert(k)
-            })
-            .cloned()
-            .collect()
+        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        keys.filter(|k| !settled.contains(k) && seen.insert(*k)).count()
+    }
+
+    /// The plan's calls a new run would send, borrowed, in plan order, each key once.
+    pub fn unsent<'a>(&'a self, plan: &'a [EnqueueTransferItem]) -> impl Iterator<Item = &'a EnqueueTransferItem> {
+        let settled: HashSet<(&str, &str)> = self
+            .items
+            .iter()
+            .filter(|i| i.outcome.is_settled())
+            .map(|i| i.key.parts())
+            .collect();
+        let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(plan.len());
+        plan.iter().filter(move |r| {
+            let k = ItemKey::parts_of(r);
+            !settled.contains(&k) && seen.insert(k)
+        })
     }
 
     /// The call the loop must make now.
@@ -718,6 +750,10 @@ mod tests {
         // queueing the same plan again (even renamed) sends only what WHM has not got and may not have
         let plan = vec![req("a", "a"), req("b", "other"), req("c", "c")];
         assert_eq!(s.to_send(&plan), vec![req("c", "c")]);
+        // the count the page shows is of the same calls (and a key listed twice counts once)
+        let twice = [plan.clone(), vec![req("c", "c2")]].concat();
+        assert_eq!(s.count_to_send(&twice), 1);
+        assert_eq!(s.to_send(&twice), vec![req("c", "c")]);
         let (s, calls) = drive(s.apply(QueueAction::Start(plan.clone())), |_| Ok(()));
         assert_eq!(calls, ["c"]);
         let (s, calls) = drive(s.apply(QueueAction::Start(plan.clone())), |_| Ok(()));

@@ -340,6 +340,21 @@ pub enum TableAction {
     },
 }
 
+/// Which analysis a table holds, compared by identity (never by content: comparing two 10,000-account
+/// analyses would cost what keying on it saves).
+#[derive(Debug, Clone)]
+pub struct AnalysisId(Option<Rc<Analysis>>);
+
+impl PartialEq for AnalysisId {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
 /// The table of one session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueTable {
@@ -551,6 +566,12 @@ impl QueueTable {
         }
     }
 
+    /// The analysis this table was built from, by identity: a key for what the page works out once
+    /// per analysis (the owner and finding lists).
+    pub fn analysis_id(&self) -> AnalysisId {
+        AnalysisId(self.analysis.clone())
+    }
+
     /// The owners of the source accounts, for the owner filter.
     pub fn owners(&self) -> Vec<String> {
         self.analysis
@@ -749,6 +770,27 @@ impl QueueTable {
         let mut calls = to_requests(&self.plan(), session_id, self.module);
         fit_to_schemas(&mut calls, &self.loaded_schemas());
         calls
+    }
+
+    /// The item keys of [`QueueTable::calls`] (module, primary key's value, as
+    /// [`crate::store::queue::ItemKey::parts_of`] reads them), in the same order, without building
+    /// a call: what the page counts on every render.
+    pub fn plan_keys(&self) -> impl Iterator<Item = (&str, &str)> {
+        let picked = move |pred: fn(&str) -> bool| {
+            self.picks
+                .iter()
+                .filter(move |p| p.selected && pred(&p.module))
+                .map(|p| (p.module.as_str(), p.name.as_str()))
+        };
+        picked(|m| m != PACKAGE_MODULE && m != FEATURE_LIST_MODULE)
+            .chain(picked(|m| m == FEATURE_LIST_MODULE))
+            .chain(picked(|m| m == PACKAGE_MODULE))
+            .chain(
+                self.rows
+                    .iter()
+                    .filter(|r| r.selected)
+                    .map(|r| (self.module, r.account.user.as_str())),
+            )
     }
 
     /// Why the selection cannot be sent yet (schemas still loading or failed), if so.
@@ -1088,6 +1130,11 @@ impl QueueTable {
                 self.schemas.insert(module.clone(), state);
                 if module == self.module {
                     self.normalize_to_schema();
+                } else if !self.needed_modules().contains(&module) {
+                    // No call of the selection uses this module, so neither the calls nor the plan
+                    // check can change: the check (10,000 accounts in a large session) is not re-run.
+                    // Picking from the module later re-checks with every schema loaded by then.
+                    return self;
                 }
             }
             TableAction::RetrySchemas => {

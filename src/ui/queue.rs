@@ -16,6 +16,7 @@ use crate::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, Tabl
 use crate::store::table::TableQuery;
 use crate::whm::display;
 use crate::whm::request::EnqueueTransferItem;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -142,20 +143,22 @@ fn queue_step(props: &StepProps) -> Html {
 
     let t = &table.0;
     let state = &run.0;
-    let calls: Rc<Vec<EnqueueTransferItem>> = {
-        let (rev, id) = (t.revision, session_id.clone());
-        let handle = table.clone();
-        use_memo((rev, id), move |(_, id)| handle.0.calls(id))
+    let calls = Calls {
+        cell: use_memo((t.revision, session_id.clone()), |_| OnceCell::new()),
+        table: table.clone(),
+        session_id: session_id.clone(),
     };
-    // What WHM has or may have is not offered again.
-    let to_send = state.to_send(&calls);
-    let count = to_send.len();
+    // What WHM has or may have is not offered again. A render needs only the count, from the plan's
+    // item keys: the calls themselves are built when the admin presses Queue, opens the preview or
+    // sends an item again (a large session's plan has 10,000 of them, and this page renders again on
+    // every answer it gets).
+    let count = state.count_unsent_keys(t.plan_keys());
     let running = state.is_running();
-    let settled_keys: HashSet<ItemKey> = state
+    let settled_keys: HashSet<&ItemKey> = state
         .items
         .iter()
         .filter(|i| i.outcome.is_settled())
-        .map(|i| i.key.clone())
+        .map(|i| &i.key)
         .collect();
     let errors = t.errors();
     let not_ready = t.not_ready();
@@ -166,11 +169,12 @@ fn queue_step(props: &StepProps) -> Html {
 
     let on_submit = {
         let run = run.clone();
-        let to_send = to_send.clone();
+        let calls = calls.clone();
         let session_id = session_id.clone();
         let connected = whm.is_some();
         let blocked = errors > 0 || not_ready.is_some();
         Callback::from(move |_| {
+            let to_send = run.0.to_send(calls.get());
             if !connected || blocked || run.0.is_running() || to_send.is_empty() {
                 return;
             }
@@ -179,7 +183,7 @@ fn queue_step(props: &StepProps) -> Html {
                 to_send.len()
             );
             if confirm(&question) {
-                run.dispatch(QueueAction::Start(to_send.clone()));
+                run.dispatch(QueueAction::Start(to_send));
             }
         })
     };
@@ -187,7 +191,7 @@ fn queue_step(props: &StepProps) -> Html {
         let run = run.clone();
         let calls = calls.clone();
         Callback::from(move |key: ItemKey| {
-            let Some(request) = calls.iter().find(|r| ItemKey::of(r) == key).cloned() else {
+            let Some(request) = calls.get().iter().find(|r| ItemKey::of(r) == key).cloned() else {
                 return;
             };
             let label = run.0.item(&key).map(|i| i.label()).unwrap_or_default();
@@ -199,9 +203,30 @@ fn queue_step(props: &StepProps) -> Html {
             }
         })
     };
-    let in_plan: HashSet<ItemKey> = calls.iter().map(ItemKey::of).collect();
+    // Which unknown items can be sent again (only those still in the plan); built only when there are any.
+    let in_plan: HashSet<(&str, &str)> = if state.items.iter().any(|i| i.outcome == Outcome::Unknown) {
+        t.plan_keys().collect()
+    } else {
+        HashSet::new()
+    };
 
-    let filtered = t.filtered();
+    // The filter's rows, the owners and the finding kinds change only with the filter (or another
+    // table): not worked out again over every account on each render.
+    let analysis_id = t.analysis_id();
+    let filtered = {
+        let handle = table.clone();
+        use_memo((t.filter.clone(), t.rows.len(), analysis_id.clone()), move |_| {
+            handle.0.filtered()
+        })
+    };
+    let owners = {
+        let handle = table.clone();
+        use_memo(analysis_id.clone(), move |_| handle.0.owners())
+    };
+    let kinds = {
+        let handle = table.clone();
+        use_memo(analysis_id, move |_| handle.0.finding_kinds())
+    };
     let shown: Vec<usize> = filtered.iter().copied().take(t.shown).collect();
     let sent_ok = state.count(|o| *o == Outcome::Queued);
     let total_run = state
@@ -229,10 +254,10 @@ fn queue_step(props: &StepProps) -> Html {
                 <ErrorBanner error={e.clone()} context="Reading the transfer modules this server offers" />
             }
             if !user_session {
-                { tools(t, &dispatch, &text_open, &text) }
+                { tools(&table, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }
                 { fixes_view(t, &dispatch) }
                 if *text_open {
-                    { text_view(t, &dispatch, &text, running) }
+                    { text_view(&table, &dispatch, &text, running) }
                 }
             }
             <div class="table-scroll">
@@ -279,7 +304,7 @@ fn queue_step(props: &StepProps) -> Html {
             </p>
             if *preview_open {
                 <ol class="queue-calls" data-testid="queue-preview-list">
-                    { for to_send.iter().map(|c| {
+                    { for state.unsent(calls.get()).map(|c| {
                         let k = ItemKey::of(c);
                         let params = c.keys.iter().map(|(k, v)| format!("{k}={}", display::name(v))).collect::<Vec<_>>().join(" ");
                         html! {
@@ -317,7 +342,7 @@ fn queue_step(props: &StepProps) -> Html {
                             Outcome::Pending if running => "waiting".to_owned(),
                             Outcome::Pending => "not sent".to_owned(),
                         };
-                        let retry = (item.outcome == Outcome::Unknown && !running && in_plan.contains(&item.key)).then(|| {
+                        let retry = (item.outcome == Outcome::Unknown && !running && in_plan.contains(&item.key.parts())).then(|| {
                             let on_retry = on_retry.clone();
                             let key = item.key.clone();
                             html! { <button type="button" data-testid="queue-retry-unknown" onclick={Callback::from(move |_| on_retry.emit(key.clone()))}>{ "Send again…" }</button> }
@@ -341,13 +366,38 @@ fn queue_step(props: &StepProps) -> Html {
     }
 }
 
+/// The selection's calls, built on first use and kept until the table's next revision.
+#[derive(Clone)]
+struct Calls {
+    cell: Rc<OnceCell<Vec<EnqueueTransferItem>>>,
+    /// The table as of this render (its revision is the one `cell` is kept for).
+    table: UseReducerHandle<TableStore>,
+    session_id: String,
+}
+
+impl Calls {
+    fn get(&self) -> &[EnqueueTransferItem] {
+        self.cell.get_or_init(|| self.table.0.calls(&self.session_id))
+    }
+}
+
+/// What the filters offer, worked out once per filter (see [`queue_step`]).
+struct Lists<'a> {
+    /// How many rows the filter matches.
+    filtered: usize,
+    owners: &'a [String],
+    kinds: &'a [&'static str],
+}
+
 /// Filters, selection by filter, bulk options, fix all, text view.
 fn tools(
-    t: &QueueTable,
+    table: &UseReducerHandle<TableStore>,
+    lists: Lists<'_>,
     dispatch: &Callback<TableAction>,
     text_open: &UseStateHandle<bool>,
     text: &UseStateHandle<String>,
 ) -> Html {
+    let t = &table.0;
     let q = t.filter.clone();
     let set = |f: fn(&mut TableQuery, String)| {
         let q = q.clone();
@@ -360,7 +410,7 @@ fn tools(
     let on_text = set(|q, v| q.text = v).reform(|e: InputEvent| input_value(&e));
     let on_owner = set(|q, v| q.owner = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
     let on_finding = set(|q, v| q.finding = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
-    let filtered = t.filtered().len();
+    let filtered = lists.filtered;
     let bulk_opts: Vec<Opt> = Opt::ALL.into_iter().filter(|o| t.offered(*o)).collect();
     let on_bulk = {
         let dispatch = dispatch.clone();
@@ -381,11 +431,12 @@ fn tools(
             }
         })
     };
+    // The text is written from the table when the admin opens it, not on every render.
     let on_text_toggle = {
-        let (text_open, text, table_text) = (text_open.clone(), text.clone(), t.to_text());
+        let (text_open, text, table) = (text_open.clone(), text.clone(), table.clone());
         Callback::from(move |_| {
             if !*text_open {
-                text.set(table_text.clone());
+                text.set(table.0.to_text());
             }
             text_open.set(!*text_open);
         })
@@ -399,15 +450,15 @@ fn tools(
                 <label for="queue-filter-owner">{ "Owner" }</label>
                 <select id="queue-filter-owner" data-testid="queue-filter-owner" onchange={on_owner}>
                     <option value="" selected={q.owner.is_none()}>{ "any" }</option>
-                    { for t.owners().into_iter().map(|o| html! {
-                        <option value={o.clone()} selected={q.owner.as_deref() == Some(o.as_str())}>{ display::name(&o) }</option>
+                    { for lists.owners.iter().map(|o| html! {
+                        <option value={o.clone()} selected={q.owner.as_deref() == Some(o.as_str())}>{ display::name(o) }</option>
                     }) }
                 </select>
                 <label for="queue-filter-finding">{ "Finding" }</label>
                 <select id="queue-filter-finding" data-testid="queue-filter-finding" onchange={on_finding}>
                     <option value="" selected={q.finding.is_none()}>{ "any or none" }</option>
                     <option value="any" selected={q.finding.as_deref() == Some("any")}>{ "with any finding" }</option>
-                    { for t.finding_kinds().into_iter().map(|k| html! {
+                    { for lists.kinds.iter().copied().map(|k| html! {
                         <option value={k} selected={q.finding.as_deref() == Some(k)}>{ k }</option>
                     }) }
                 </select>
@@ -485,7 +536,13 @@ fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
     }
 }
 
-fn text_view(t: &QueueTable, dispatch: &Callback<TableAction>, text: &UseStateHandle<String>, running: bool) -> Html {
+fn text_view(
+    table: &UseReducerHandle<TableStore>,
+    dispatch: &Callback<TableAction>,
+    text: &UseStateHandle<String>,
+    running: bool,
+) -> Html {
+    let t = &table.0;
     let on_input = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
@@ -498,8 +555,8 @@ fn text_view(t: &QueueTable, dispatch: &Callback<TableAction>, text: &UseStateHa
         dispatch.reform(move |_| TableAction::ApplyText((*text).clone()))
     };
     let on_reload = {
-        let (text, table_text) = (text.clone(), t.to_text());
-        Callback::from(move |_| text.set(table_text.clone()))
+        let (text, table) = (text.clone(), table.clone());
+        Callback::from(move |_| text.set(table.0.to_text()))
     };
     html! {
         <div class="panel queue-text">
