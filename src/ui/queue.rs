@@ -48,10 +48,7 @@ pub fn queue_panel(props: &QueuePanelProps) -> Html {
     let ready = use_state(|| false);
     {
         let ready = ready.clone();
-        use_effect_with((), move |_| {
-            let t = gloo::timers::callback::Timeout::new(0, move || ready.set(true));
-            move || drop(t)
-        });
+        super::hooks::use_after_paint(move || ready.set(true));
     }
     if !*ready {
         return html! {
