@@ -13,7 +13,8 @@
 
 use crate::checks::plan::{
     self, DbOverwrite, FEATURE_LIST_MODULE, Fix, PACKAGE_MODULE, PlanInput, PlannedAccount, QueuePlan,
-    ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, config_module, fit_to_schemas, suggest_fixes, to_requests, validate_plan,
+    ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, account_findings, config_module, fit_to_schemas, suggest_fixes,
+    to_requests, validate_plan_with,
 };
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
 use crate::store::queue::{LineIssue, PlanLine, is_plan_word, plan_lines};
@@ -340,6 +341,13 @@ pub enum TableAction {
     },
 }
 
+/// Whether a re-check must look at the accounts again ([`QueueTable::recheck_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accounts {
+    Changed,
+    Unchanged,
+}
+
 /// Which analysis a table holds, compared by identity (never by content: comparing two 10,000-account
 /// analyses would cost what keying on it saves).
 #[derive(Debug, Clone)]
@@ -384,6 +392,10 @@ pub struct QueueTable {
     pub text_issues: Vec<LineIssue>,
     /// Checked on every edit: the plan's problems, and per account the username part.
     problems: Rc<Vec<Finding>>,
+    /// The plan check's findings about the selected accounts alone (`checks::plan::account_findings`),
+    /// kept while the rows and the server's verdicts stay as they are: the module list and the schemas
+    /// arriving re-check the rest of the plan, not 10,000 accounts.
+    account_problems: Rc<Vec<Finding>>,
     targets: Rc<HashMap<String, TargetVerdict>>,
     /// Bumped on every change of what would be sent.
     pub revision: u64,
@@ -498,6 +510,7 @@ impl QueueTable {
             fixes: None,
             text_issues: Vec::new(),
             problems: Rc::new(Vec::new()),
+            account_problems: Rc::new(Vec::new()),
             targets: Rc::new(HashMap::new()),
             revision: 0,
         };
@@ -896,6 +909,12 @@ impl QueueTable {
     }
 
     fn recheck(&mut self) {
+        self.recheck_with(Accounts::Changed);
+    }
+
+    /// [`QueueTable::recheck`]; with [`Accounts::Unchanged`] the account findings of the last check are
+    /// kept (only for changes that touch neither the rows nor the server's verdicts).
+    fn recheck_with(&mut self, accounts: Accounts) {
         self.revision += 1;
         let plan = self.plan();
         let schemas = self.loaded_schemas();
@@ -913,7 +932,10 @@ impl QueueTable {
             schemas: (!schemas.is_empty()).then_some(&*schemas),
             server_verdicts: Some(&self.verdicts),
         };
-        let problems = validate_plan(input);
+        if accounts == Accounts::Changed {
+            self.account_problems = Rc::new(account_findings(input));
+        }
+        let problems = validate_plan_with(input, &self.account_problems);
         let mut targets: HashMap<String, TargetVerdict> = HashMap::new();
         for p in problems.iter().filter(|p| p.subject.kind == SubjectKind::Account) {
             if !NAME_KINDS.contains(&p.kind) {
@@ -938,12 +960,26 @@ impl QueueTable {
     }
 
     /// Hidden options carry WHM's default, so a schema without a key never makes an option stick.
-    fn normalize_to_schema(&mut self) {
+    /// Returns whether any row changed (rows already at the defaults are left as they are, not copied).
+    fn normalize_to_schema(&mut self) -> bool {
         let hidden: Vec<Opt> = Opt::ALL.into_iter().filter(|o| !self.offers(o.key())).collect();
         let no_db = !self.offers_db_policy();
         let no_mail = !self.offers("mail_location");
         let no_customip = !self.offers("customip");
+        let off_default = |a: &PlannedAccount| {
+            hidden.iter().any(|o| o.get(a) != o.default_on())
+                || (no_db && a.db_overwrite != DbOverwrite::Keep)
+                || (no_mail && a.mail_location.is_some())
+                || (no_customip && a.customip.is_some())
+                // Turning the dedicated IP off also forgets a specific IP.
+                || (hidden.contains(&Opt::DedicatedIp) && a.customip.is_some())
+        };
+        let mut changed = false;
         for r in &mut self.rows {
+            if !off_default(&r.account) {
+                continue;
+            }
+            changed = true;
             let r = Rc::make_mut(r);
             for o in &hidden {
                 o.set(&mut r.account, o.default_on());
@@ -958,6 +994,7 @@ impl QueueTable {
                 r.account.customip = None;
             }
         }
+        changed
     }
 
     fn apply_edit(&mut self, i: usize, edit: &Edit) {
@@ -1111,6 +1148,9 @@ impl QueueTable {
                         }
                     }
                 }
+                // Only the picks changed: the accounts' findings stand.
+                self.recheck_with(Accounts::Unchanged);
+                return self;
             }
             TableAction::SchemaRequested(module) => {
                 self.schemas.entry(module).or_insert(SchemaState::Loading);
@@ -1129,13 +1169,23 @@ impl QueueTable {
                 };
                 self.schemas.insert(module.clone(), state);
                 if module == self.module {
-                    self.normalize_to_schema();
+                    // Rows change only where the schema hides an option a row had set.
+                    let changed = self.normalize_to_schema();
+                    self.recheck_with(if changed {
+                        Accounts::Changed
+                    } else {
+                        Accounts::Unchanged
+                    });
+                    return self;
                 } else if !self.needed_modules().contains(&module) {
                     // No call of the selection uses this module, so neither the calls nor the plan
                     // check can change: the check (10,000 accounts in a large session) is not re-run.
                     // Picking from the module later re-checks with every schema loaded by then.
                     return self;
                 }
+                // A package, feature list or configuration schema: the accounts' findings stand.
+                self.recheck_with(Accounts::Unchanged);
+                return self;
             }
             TableAction::RetrySchemas => {
                 self.schemas.retain(|_, s| !matches!(s, SchemaState::Failed(_)));
@@ -1217,4 +1267,130 @@ impl QueueTable {
 
 fn one_line(s: &str) -> String {
     display::guard(&s.replace('\n', " "), 300, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{FindingsInput, findings};
+    use crate::whm::analysis::{Account, Package};
+    use crate::whm::responses::KeyDef;
+
+    fn account(user: &str) -> Account {
+        Account {
+            user: user.into(),
+            domain: format!("{user}.example"),
+            owner: Some("root".into()),
+            bytesused: 4096,
+            ..Default::default()
+        }
+    }
+
+    /// Accounts, one with a finding of its own (`alice` exists here), and a package.
+    fn table() -> QueueTable {
+        let mut a = Analysis::default();
+        a.options.unrestricted = Some(true);
+        for u in ["bob", "alice", "carol"] {
+            a.items.accounts.push(account(u));
+        }
+        a.items.packages.push(Package {
+            name: "gold".into(),
+            featurelist: Some("default".into()),
+        });
+        a.local.users.insert("alice".into());
+        let ctx = RuleContext::from_analysis(&a);
+        let report = findings(FindingsInput {
+            analysis: &a,
+            ctx: &ctx,
+            server_verdicts: &HashMap::new(),
+            live_transfer_requested: false,
+        });
+        QueueTable::new(Rc::new(a), &report, Rc::new(ctx))
+            .apply(TableAction::Select {
+                user: "alice".into(),
+                on: true,
+            })
+            .apply(TableAction::Edit {
+                user: "bob".into(),
+                edit: Edit::Flag(Opt::CopyEmail, false),
+            })
+    }
+
+    fn schema(keys: &[&str]) -> ModuleSchema {
+        ModuleSchema {
+            keys: keys.iter().map(|k| ((*k).to_owned(), KeyDef::default())).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn loaded(t: QueueTable, module: &str, s: ModuleSchema) -> QueueTable {
+        t.apply(TableAction::SchemaRequested(module.into()))
+            .apply(TableAction::SchemaLoaded {
+                module: module.into(),
+                result: Ok(s),
+            })
+    }
+
+    /// The same table checked from scratch: what the kept account findings must add up to.
+    fn from_scratch(t: &QueueTable) -> Vec<Finding> {
+        let mut fresh = t.clone();
+        fresh.recheck();
+        fresh.problems.to_vec()
+    }
+
+    #[test]
+    fn kept_account_findings_give_the_same_problems_as_a_full_check() {
+        let t = table();
+        assert!(
+            t.problems.iter().any(|p| p.subject.kind == SubjectKind::Account),
+            "the fixture has account findings"
+        );
+        let mut modules = TransferModules::default();
+        for m in [ROOT_ACCOUNT_MODULE, PACKAGE_MODULE] {
+            modules.modules.insert(m.into(), 1);
+        }
+        let all_keys = || {
+            let mut keys: Vec<&str> = Opt::ALL.iter().map(|o| o.key()).collect();
+            keys.extend(["user", "localuser"]);
+            keys
+        };
+        // An account schema that hides nothing: no row changes, the account findings are kept.
+        let first = t.account_problems.clone();
+        let full = loaded(t.clone(), ROOT_ACCOUNT_MODULE, schema(&all_keys()));
+        assert!(Rc::ptr_eq(&first, &full.account_problems));
+        assert_eq!(
+            *full.problems,
+            from_scratch(&full),
+            "after an account schema that hides nothing"
+        );
+        // The module list: the feature list's module is not offered, so its pick goes.
+        let t = t.apply(TableAction::ModulesLoaded(Ok(modules)));
+        assert!(Rc::ptr_eq(&first, &t.account_problems));
+        assert_eq!(*t.problems, from_scratch(&t), "after the module list");
+        // A package schema (needed: gold is picked) that lacks `package`.
+        let t = loaded(t, PACKAGE_MODULE, schema(&["size"]));
+        assert!(Rc::ptr_eq(&first, &t.account_problems));
+        assert!(
+            t.problems.iter().any(|p| p.kind == "schema-unknown-key"),
+            "the package schema is checked"
+        );
+        assert_eq!(*t.problems, from_scratch(&t), "after a package schema");
+        // The account schema without `skipemail`: bob's choice goes back to WHM's default, so the
+        // accounts are checked again.
+        let mut keys = all_keys();
+        keys.retain(|k| *k != "skipemail");
+        let t = loaded(t, ROOT_ACCOUNT_MODULE, schema(&keys));
+        assert!(t.row("bob").is_some_and(|r| !r.account.skipemail));
+        assert!(!Rc::ptr_eq(&first, &t.account_problems));
+        assert_eq!(*t.problems, from_scratch(&t), "after the account schema");
+        // Any edit checks the accounts again: without alice, her "exists here" error is gone.
+        let before = t.problems.clone();
+        let t = t.apply(TableAction::Select {
+            user: "alice".into(),
+            on: false,
+        });
+        assert!(before.iter().any(|p| p.kind == "user-exists"));
+        assert!(!t.problems.iter().any(|p| p.kind == "user-exists"));
+        assert_eq!(*t.problems, from_scratch(&t), "after an edit");
+    }
 }
