@@ -468,6 +468,23 @@ fn the_keys_the_page_counts_are_those_of_the_calls_it_would_send() {
     });
     let none = root.clone().apply(TableAction::SelectShown { on: false });
     let renamed = root.clone().apply(target("bob", "bob2"));
+    // A package named "0" while its module's schema lacks `package`: the call goes without its key.
+    let mut z = analysis(true);
+    z.items.packages.push(Package {
+        name: "0".into(),
+        featurelist: None,
+    });
+    let zero = table(z)
+        .apply(TableAction::SchemaRequested("PackageRemoteRoot".into()))
+        .apply(TableAction::SchemaLoaded {
+            module: "PackageRemoteRoot".into(),
+            result: Ok(schema(&["size"], &[])),
+        });
+    assert!(
+        zero.calls("s")
+            .iter()
+            .any(|c| ItemKey::parts_of(c) == ("PackageRemoteRoot", ""))
+    );
     let unnamed_user_session = QueueTable::for_user_session("", true);
     let user_session = QueueTable::for_user_session("you", false);
     for (what, t) in [
@@ -475,6 +492,7 @@ fn the_keys_the_page_counts_are_those_of_the_calls_it_would_send() {
         ("every pick", &all_picked),
         ("nothing selected", &none),
         ("a rename", &renamed),
+        ("a package named 0 its schema lacks the key of", &zero),
         ("a user session without a name", &unnamed_user_session),
         ("a user session", &user_session),
     ] {

@@ -789,21 +789,36 @@ impl QueueTable {
     /// [`crate::store::queue::ItemKey::parts_of`] reads them), in the same order, without building
     /// a call: what the page counts on every render.
     pub fn plan_keys(&self) -> impl Iterator<Item = (&str, &str)> {
-        let picked = move |pred: fn(&str) -> bool| {
+        // As `fit_to_schemas` sends it: a key its module's schema lacks is dropped when its value is
+        // WHM's default ("" or "0"), and then the call has no primary key value at all.
+        let fitted = move |module: &str, key: &'static str, value: &str| -> bool {
+            (value.is_empty() || value == "0") && self.loaded.get(module).is_some_and(|s| !s.keys.contains_key(key))
+        };
+        let picked = move |pred: fn(&str) -> bool, key: &'static str| {
             self.picks
                 .iter()
                 .filter(move |p| p.selected && pred(&p.module))
-                .map(|p| (p.module.as_str(), p.name.as_str()))
+                .map(move |p| {
+                    let name = if fitted(&p.module, key, &p.name) {
+                        ""
+                    } else {
+                        p.name.as_str()
+                    };
+                    (p.module.as_str(), name)
+                })
         };
-        picked(|m| m != PACKAGE_MODULE && m != FEATURE_LIST_MODULE)
-            .chain(picked(|m| m == FEATURE_LIST_MODULE))
-            .chain(picked(|m| m == PACKAGE_MODULE))
-            .chain(
-                self.rows
-                    .iter()
-                    .filter(|r| r.selected)
-                    .map(|r| (self.module, r.account.user.as_str())),
-            )
+        picked(|m| m != PACKAGE_MODULE && m != FEATURE_LIST_MODULE, "name")
+            .chain(picked(|m| m == FEATURE_LIST_MODULE, "featurelist"))
+            .chain(picked(|m| m == PACKAGE_MODULE, "package"))
+            .chain(self.rows.iter().filter(|r| r.selected).map(move |r| {
+                let user = &r.account.user;
+                let user = if fitted(self.module, "user", user) {
+                    ""
+                } else {
+                    user.as_str()
+                };
+                (self.module, user)
+            }))
     }
 
     /// Why the selection cannot be sent yet (schemas still loading or failed), if so.

@@ -218,3 +218,21 @@ test("an option the module's schema lacks is not offered and never sent", async 
     expect(b).not.toHaveProperty("skipbwdata");
   }
 });
+
+// The queue table is built after the page above it has painted: on the next animation frame, or,
+// where the browser runs none (a background tab), at once or after a short wait, never not at all.
+for (const [what, script] of [
+  ["a hidden tab (no animation frames, document.hidden)", () => {
+    Object.defineProperty(Document.prototype, "hidden", { get: () => true, configurable: true });
+    window.requestAnimationFrame = () => 1;
+  }],
+  ["a tab hidden after the page asked for a frame (the frame never comes)", () => {
+    window.requestAnimationFrame = () => 1;
+  }],
+]) {
+  test(`the queue table is still built in ${what}`, async ({ page }) => {
+    await page.addInitScript(script);
+    await openApp(page, "demo", `#/check/${DEMO}`);
+    await expect(page.getByTestId("queue-row")).toHaveCount(11);
+  });
+}
