@@ -35,7 +35,22 @@ async function resetSim(request, scenario) {
 
 async function screenshot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
+  // A full-page shot holds what is off screen too: the check page's panels skip rendering there
+  // (content-visibility: auto), which would show them blank. For the picture only, they render (a
+  // constructed style sheet: the page's CSP refuses inline styles).
+  const show = (on) => page.evaluate((on) => {
+    if (on) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(".panel { content-visibility: visible !important; }");
+      window.__shotSheet = sheet;
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    } else {
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== window.__shotSheet);
+    }
+  }, on);
+  await show(true);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await show(false);
 }
 
 /** Fails the test on any JavaScript dialog or page error (e.g. an injected script running). */
