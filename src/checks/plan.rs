@@ -258,10 +258,15 @@ fn is_default_value(value: &str) -> bool {
 pub fn fit_to_schemas(requests: &mut [EnqueueTransferItem], schemas: &BTreeMap<String, ModuleSchema>) {
     for r in requests {
         if let Some(schema) = schemas.get(&r.module) {
-            r.keys
-                .retain(|(k, v)| schema.keys.contains_key(k) || !is_default_value(v));
+            r.keys.retain(|(k, v)| keeps_key(Some(schema), k, v));
         }
     }
+}
+
+/// Whether a call keeps `key=value` once fitted to its module's schema ([`fit_to_schemas`]): the
+/// schema has the key, or the value is not WHM's default. Without a schema every key is kept.
+pub fn keeps_key(schema: Option<&ModuleSchema>, key: &str, value: &str) -> bool {
+    schema.is_none_or(|s| s.keys.contains_key(key)) || !is_default_value(value)
 }
 
 /// Whether the module's schema offers this key (unknown while the schema is not fetched: `true`).

@@ -321,36 +321,38 @@ impl QueueState {
         self.unsent(plan).cloned().collect()
     }
 
-    /// How many calls [`QueueState::to_send`] would give, without copying any (the page shows this
-    /// count on every render; a large session's plan has 10,000 calls).
-    pub fn count_to_send(&self, plan: &[EnqueueTransferItem]) -> usize {
-        self.unsent(plan).count()
-    }
-
-    /// [`QueueState::count_to_send`] from the plan's item keys alone
-    /// ([`crate::store::queue_table::QueueTable::plan_keys`]): no call is built to count them.
-    pub fn count_unsent_keys<'a>(&self, keys: impl Iterator<Item = (&'a str, &'a str)>) -> usize {
-        let settled: HashSet<(&str, &str)> = self
-            .items
+    /// The keys of the items WHM has or may have (never offered again by themselves).
+    pub fn settled_keys(&self) -> HashSet<(&str, &str)> {
+        self.items
             .iter()
             .filter(|i| i.outcome.is_settled())
             .map(|i| i.key.parts())
-            .collect();
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
-        keys.filter(|k| !settled.contains(k) && seen.insert(*k)).count()
+            .collect()
+    }
+
+    /// How many calls [`QueueState::to_send`] would give, counted from the plan's item keys alone
+    /// ([`crate::store::queue_table::QueueTable::plan_keys`]): no call is built or copied (the page
+    /// shows this count on every render; a large session's plan has 10,000 calls).
+    pub fn count_unsent_keys<'a>(&'a self, keys: impl Iterator<Item = (&'a str, &'a str)> + 'a) -> usize {
+        self.first_unsent(keys, |k| *k).count()
     }
 
     /// The plan's calls a new run would send, borrowed, in plan order, each key once.
     pub fn unsent<'a>(&'a self, plan: &'a [EnqueueTransferItem]) -> impl Iterator<Item = &'a EnqueueTransferItem> {
-        let settled: HashSet<(&str, &str)> = self
-            .items
-            .iter()
-            .filter(|i| i.outcome.is_settled())
-            .map(|i| i.key.parts())
-            .collect();
-        let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(plan.len());
-        plan.iter().filter(move |r| {
-            let k = ItemKey::parts_of(r);
+        self.first_unsent(plan.iter(), |r| ItemKey::parts_of(r))
+    }
+
+    /// What [`QueueState::unsent`] and [`QueueState::count_unsent_keys`] share: of `items`, those
+    /// whose key is not settled, the first of each key.
+    fn first_unsent<'a, T: 'a>(
+        &'a self,
+        items: impl Iterator<Item = T> + 'a,
+        key: impl Fn(&T) -> (&'a str, &'a str) + 'a,
+    ) -> impl Iterator<Item = T> + 'a {
+        let settled = self.settled_keys();
+        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        items.filter(move |i| {
+            let k = key(i);
             !settled.contains(&k) && seen.insert(k)
         })
     }
@@ -752,7 +754,7 @@ mod tests {
         assert_eq!(s.to_send(&plan), vec![req("c", "c")]);
         // the count the page shows is of the same calls (and a key listed twice counts once)
         let twice = [plan.clone(), vec![req("c", "c2")]].concat();
-        assert_eq!(s.count_to_send(&twice), 1);
+        assert_eq!(s.to_send(&twice).len(), 1);
         assert_eq!(s.to_send(&twice), vec![req("c", "c")]);
         let (s, calls) = drive(s.apply(QueueAction::Start(plan.clone())), |_| Ok(()));
         assert_eq!(calls, ["c"]);

@@ -789,35 +789,31 @@ impl QueueTable {
     /// [`crate::store::queue::ItemKey::parts_of`] reads them), in the same order, without building
     /// a call: what the page counts on every render.
     pub fn plan_keys(&self) -> impl Iterator<Item = (&str, &str)> {
-        // As `fit_to_schemas` sends it: a key its module's schema lacks is dropped when its value is
-        // WHM's default ("" or "0"), and then the call has no primary key value at all.
-        let fitted = move |module: &str, key: &'static str, value: &str| -> bool {
-            (value.is_empty() || value == "0") && self.loaded.get(module).is_some_and(|s| !s.keys.contains_key(key))
+        // As `fit_to_schemas` sends it: a key dropped there leaves the call no primary key value.
+        let sent = move |module: &str, key: &str, value: &'_ str| -> bool {
+            plan::keeps_key(self.loaded.get(module), key, value)
         };
         let picked = move |pred: fn(&str) -> bool, key: &'static str| {
             self.picks
                 .iter()
                 .filter(move |p| p.selected && pred(&p.module))
                 .map(move |p| {
-                    let name = if fitted(&p.module, key, &p.name) {
-                        ""
-                    } else {
-                        p.name.as_str()
-                    };
-                    (p.module.as_str(), name)
+                    (
+                        p.module.as_str(),
+                        if sent(&p.module, key, &p.name) {
+                            p.name.as_str()
+                        } else {
+                            ""
+                        },
+                    )
                 })
         };
         picked(|m| m != PACKAGE_MODULE && m != FEATURE_LIST_MODULE, "name")
             .chain(picked(|m| m == FEATURE_LIST_MODULE, "featurelist"))
             .chain(picked(|m| m == PACKAGE_MODULE, "package"))
             .chain(self.rows.iter().filter(|r| r.selected).map(move |r| {
-                let user = &r.account.user;
-                let user = if fitted(self.module, "user", user) {
-                    ""
-                } else {
-                    user.as_str()
-                };
-                (self.module, user)
+                let user = r.account.user.as_str();
+                (self.module, if sent(self.module, "user", user) { user } else { "" })
             }))
     }
 
@@ -1183,23 +1179,23 @@ impl QueueTable {
                     Err(e) => SchemaState::Failed(e),
                 };
                 self.schemas.insert(module.clone(), state);
-                if module == self.module {
+                let accounts = if module == self.module {
                     // Rows change only where the schema hides an option a row had set.
-                    let changed = self.normalize_to_schema();
-                    self.recheck_with(if changed {
+                    if self.normalize_to_schema() {
                         Accounts::Changed
                     } else {
                         Accounts::Unchanged
-                    });
-                    return self;
-                } else if !self.needed_modules().contains(&module) {
+                    }
+                } else if self.needed_modules().contains(&module) {
+                    // A package, feature list or configuration schema: the accounts' findings stand.
+                    Accounts::Unchanged
+                } else {
                     // No call of the selection uses this module, so neither the calls nor the plan
                     // check can change: the check (10,000 accounts in a large session) is not re-run.
                     // Picking from the module later re-checks with every schema loaded by then.
                     return self;
-                }
-                // A package, feature list or configuration schema: the accounts' findings stand.
-                self.recheck_with(Accounts::Unchanged);
+                };
+                self.recheck_with(accounts);
                 return self;
             }
             TableAction::RetrySchemas => {

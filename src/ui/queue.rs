@@ -151,12 +151,7 @@ fn queue_step(props: &StepProps) -> Html {
     // every answer it gets).
     let count = state.count_unsent_keys(t.plan_keys());
     let running = state.is_running();
-    let settled_keys: HashSet<&ItemKey> = state
-        .items
-        .iter()
-        .filter(|i| i.outcome.is_settled())
-        .map(|i| &i.key)
-        .collect();
+    let settled_keys = state.settled_keys();
     let errors = t.errors();
     let not_ready = t.not_ready();
     let dispatch = {
@@ -268,7 +263,7 @@ fn queue_step(props: &StepProps) -> Html {
                 <tbody>
                     { for shown.iter().filter_map(|&i| t.rows.get(i)).map(|row| {
                         let key = ItemKey { module: t.module.to_owned(), user: row.account.user.clone() };
-                        let outcome = state.item(&key).filter(|_| settled_keys.contains(&key)).map(|i| i.outcome.id());
+                        let outcome = state.item(&key).filter(|_| settled_keys.contains(&key.parts())).map(|i| i.outcome.id());
                         row_view(t, row, &dispatch, &expanded, outcome, running)
                     }) }
                 </tbody>

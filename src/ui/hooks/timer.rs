@@ -41,7 +41,8 @@ where
         let run = {
             let f = f.clone();
             move || {
-                if let Some(f) = f.borrow_mut().take() {
+                let once = f.borrow_mut().take();
+                if let Some(f) = once {
                     f();
                 }
             }
