@@ -1,4 +1,4 @@
-//! `/__sim/…`: the test controls (faults, reset, call counts, request capture, lose an account,
+//! `/__sim/…`: the test controls (faults, reset, call counts, request capture, lose an account, add a local user,
 //! purge a session, schema overrides). One guard covers every route: loopback peers only, and a mutating request
 //! must be one a web page cannot send cross-site (JSON body, no foreign `Origin`, no cross-site
 //! `Sec-Fetch-Site`). The Host check of every route is in `web`.
@@ -30,6 +30,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/calls", get(list_calls).delete(clear_calls))
         .route("/requests", get(list_requests))
         .route("/lose-account", post(lose_account))
+        .route("/add-local-user", post(add_local_user))
         .route("/purge-session", post(purge_session))
         .route(
             "/schema",
@@ -207,6 +208,20 @@ async fn lose_account(State(app): State<Arc<App>>, body: Bytes) -> Reply {
     }
     local.remove_user(&user);
     Ok(json_reply(&json!({ "lost": user })))
+}
+
+/// Another admin created a system user (and its group) on this server meanwhile: the next analysis
+/// lists it, and `validate_system_user` says it exists.
+async fn add_local_user(State(app): State<Arc<App>>, body: Bytes) -> Reply {
+    let LoseAccount { user } =
+        serde_json::from_slice(&body).map_err(|e| text(StatusCode::BAD_REQUEST, format!("invalid request: {e}")))?;
+    let mut w = app.lock();
+    let added = w.local.users.insert(user.clone());
+    w.local.groups.insert(user.clone());
+    if !added {
+        return Err(text(StatusCode::CONFLICT, format!("{user:?} is already a user here")));
+    }
+    Ok(json_reply(&json!({ "added": user })))
 }
 
 #[derive(Deserialize)]

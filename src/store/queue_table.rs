@@ -17,6 +17,7 @@ use crate::checks::plan::{
     to_requests, validate_plan_with,
 };
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
+use crate::store::format::plural;
 use crate::store::queue::{LineIssue, PlanLine, is_plan_word, plan_lines};
 use crate::store::table::{self, AccountFlags, TableQuery};
 use crate::whm::WhmError;
@@ -323,6 +324,12 @@ pub enum TableAction {
     DiscardFixes,
     /// The selection edited as text (`user` or `user localuser` per line, `#` comments).
     ApplyText(String),
+    /// The session was analysed again (the admin's Refresh): [`QueueTable::reanalysed`].
+    Reanalysed {
+        analysis: Rc<Analysis>,
+        report: Rc<Report>,
+        ctx: Rc<RuleContext>,
+    },
     /// `available_transfer_modules` answered.
     ModulesLoaded(Result<TransferModules, WhmError>),
     /// The page asked WHM for this module's schema.
@@ -352,6 +359,12 @@ enum Accounts {
 /// analyses would cost what keying on it saves).
 #[derive(Debug, Clone)]
 pub struct AnalysisId(Option<Rc<Analysis>>);
+
+impl AnalysisId {
+    pub fn of(analysis: &Rc<Analysis>) -> AnalysisId {
+        AnalysisId(Some(analysis.clone()))
+    }
+}
 
 impl PartialEq for AnalysisId {
     fn eq(&self, other: &Self) -> bool {
@@ -399,6 +412,9 @@ pub struct QueueTable {
     targets: Rc<HashMap<String, TargetVerdict>>,
     /// Bumped on every change of what would be sent.
     pub revision: u64,
+    /// The accounts of the previous analysis that the last refresh no longer listed (their rows and
+    /// edits are gone with them).
+    pub gone: Vec<String>,
 }
 
 /// The username kinds of the plan check, shown at the target field.
@@ -416,6 +432,22 @@ impl QueueTable {
     /// the packages and their feature lists selected; configuration modules not (they change this
     /// server's own settings), and never those the analysis marks with an error.
     pub fn new(analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
+        let (flags, rows, picks) = QueueTable::parts(&analysis, report);
+        let unrestricted = analysis.options.unrestricted == Some(true);
+        QueueTable::assemble(
+            Some(analysis),
+            ctx,
+            flags,
+            ROOT_ACCOUNT_MODULE,
+            unrestricted,
+            rows,
+            picks,
+        )
+    }
+
+    /// The rows and picks of an analysis with their first choices ([`QueueTable::new`]), and the
+    /// accounts' finding flags.
+    fn parts(analysis: &Analysis, report: &Report) -> (HashMap<String, AccountFlags>, Vec<Rc<Row>>, Vec<Pick>) {
         let flags = table::account_flags(&report.findings);
         let rows: Vec<Rc<Row>> = analysis
             .items
@@ -469,16 +501,82 @@ impl QueueTable {
                 error: None,
             });
         }
-        let unrestricted = analysis.options.unrestricted == Some(true);
-        QueueTable::assemble(
-            Some(analysis),
-            ctx,
-            flags,
-            ROOT_ACCOUNT_MODULE,
-            unrestricted,
-            rows,
-            picks,
-        )
+        (flags, rows, picks)
+    }
+
+    /// The same session analysed again (the admin's Refresh): the rows and picks of the new analysis
+    /// and its rule context, keeping what the admin chose for every account and pick still in it
+    /// (selection, target name, options). The server's earlier answers about names are dropped: the
+    /// server may have changed, which is why the admin refreshed. A proposed "fix all conflicts" was
+    /// worked out against the old analysis, so it is dropped too. Accounts the new analysis no longer
+    /// lists are named in [`QueueTable::gone`].
+    fn reanalysed(mut self, analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
+        let (flags, mut rows, mut picks) = QueueTable::parts(&analysis, report);
+        let mut kept = HashSet::new();
+        for r in &mut rows {
+            if let Some(old) = self.index.get(&r.account.user).and_then(|&i| self.rows.get(i)) {
+                kept.insert(r.account.user.clone());
+                let r = Rc::make_mut(r);
+                r.selected = old.selected;
+                r.account = old.account.clone();
+            }
+        }
+        self.gone = self
+            .rows
+            .iter()
+            .map(|r| &r.account.user)
+            .filter(|u| !kept.contains(*u))
+            .cloned()
+            .collect();
+        for p in &mut picks {
+            if let Some(old) = self.picks.iter().find(|o| o.module == p.module && o.name == p.name) {
+                p.selected = old.selected;
+            }
+        }
+        self.unrestricted = analysis.options.unrestricted == Some(true);
+        self.analysis = Some(analysis);
+        self.ctx = ctx;
+        self.flags = Rc::new(flags);
+        self.rows = rows;
+        self.picks = picks;
+        self.verdicts.clear();
+        self.asked.clear();
+        self.fixes = None;
+        self.text_issues.clear();
+        self.reindex();
+        self.unpick_unoffered();
+        self.normalize_to_schema();
+        self.recheck();
+        self
+    }
+
+    /// After a refresh, the accounts the new analysis no longer lists, for the admin (at most five
+    /// named).
+    pub fn gone_note(&self) -> Option<String> {
+        const NAMED: usize = 5;
+        if self.gone.is_empty() {
+            return None;
+        }
+        let mut names: Vec<String> = self.gone.iter().take(NAMED).map(|u| display::name(u)).collect();
+        if self.gone.len() > NAMED {
+            names.push(format!("and {} more", self.gone.len() - NAMED));
+        }
+        Some(format!(
+            "The refreshed analysis no longer lists {}: {}. Their rows and your edits to them are gone; nothing is queued for them.",
+            plural(self.gone.len(), "account", "accounts"),
+            names.join(", ")
+        ))
+    }
+
+    /// Picks of modules the server does not offer are never sent.
+    fn unpick_unoffered(&mut self) {
+        if let Some(Ok(m)) = &self.modules {
+            for p in &mut self.picks {
+                if !m.modules.contains_key(&p.module) {
+                    p.selected = false;
+                }
+            }
+        }
     }
 
     /// A table with these rows and picks, nothing fetched or edited yet, checked once.
@@ -513,6 +611,7 @@ impl QueueTable {
             account_problems: Rc::new(Vec::new()),
             targets: Rc::new(HashMap::new()),
             revision: 0,
+            gone: Vec::new(),
         };
         t.reindex();
         t.recheck();
@@ -1145,20 +1244,16 @@ impl QueueTable {
                 return self;
             }
             TableAction::ApplyText(text) => self.apply_text(&text),
+            TableAction::Reanalysed { analysis, report, ctx } => {
+                // The same analysis again, or a cPanel-user session's table (which has none).
+                if self.analysis.as_ref().is_none_or(|a| Rc::ptr_eq(a, &analysis)) {
+                    return self;
+                }
+                return self.reanalysed(analysis, &report, ctx);
+            }
             TableAction::ModulesLoaded(result) => {
                 self.modules = Some(result);
-                // Picks of modules the server does not offer are never sent.
-                let offered: Option<BTreeSet<String>> = match &self.modules {
-                    Some(Ok(m)) => Some(m.modules.keys().cloned().collect()),
-                    _ => None,
-                };
-                if let Some(offered) = offered {
-                    for p in &mut self.picks {
-                        if !offered.contains(&p.module) {
-                            p.selected = false;
-                        }
-                    }
-                }
+                self.unpick_unoffered();
                 // Only the picks changed: the accounts' findings stand.
                 self.recheck_with(Accounts::Unchanged);
                 return self;
@@ -1403,5 +1498,109 @@ mod tests {
         assert!(before.iter().any(|p| p.kind == "user-exists"));
         assert!(!t.problems.iter().any(|p| p.kind == "user-exists"));
         assert_eq!(*t.problems, from_scratch(&t), "after an edit");
+    }
+
+    /// An analysis like [`table`]'s, analysed again after the server changed: `carol` left the
+    /// source, `dave` arrived, and a user `bob` now exists here.
+    fn reanalysis() -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
+        let mut a = Analysis::default();
+        a.options.unrestricted = Some(true);
+        for u in ["bob", "alice", "dave"] {
+            a.items.accounts.push(account(u));
+        }
+        a.items.packages.push(Package {
+            name: "gold".into(),
+            featurelist: Some("default".into()),
+        });
+        a.local.users.insert("alice".into());
+        a.local.users.insert("bob".into());
+        let ctx = RuleContext::from_analysis(&a);
+        let report = findings(FindingsInput {
+            analysis: &a,
+            ctx: &ctx,
+            server_verdicts: &HashMap::new(),
+            live_transfer_requested: false,
+        });
+        (Rc::new(a), Rc::new(report), Rc::new(ctx))
+    }
+
+    #[test]
+    fn a_refresh_checks_against_the_new_analysis_and_keeps_the_admins_choices() {
+        let verdict = SystemUserVerdict {
+            exists: false,
+            reserved: false,
+            valid_for_transfer: true,
+            valid_for_new: true,
+        };
+        let t = table()
+            .apply(TableAction::SetTarget {
+                user: "alice".into(),
+                name: "alice2".into(),
+            })
+            .apply(TableAction::Pick {
+                kind: PickKind::Package,
+                name: "gold".into(),
+                on: false,
+            })
+            .apply(TableAction::LookupSent("alice2".into()))
+            .apply(TableAction::Lookup {
+                name: "alice2".into(),
+                result: Ok(verdict),
+            })
+            .apply(TableAction::ProposeFixes);
+        assert!(t.target("bob").valid, "bob is free before the refresh");
+        assert_eq!(t.next_lookup(), None, "alice2 was answered");
+        assert!(t.fixes.is_some());
+        let before = t.revision;
+
+        let (analysis, report, ctx) = reanalysis();
+        let t = t.apply(TableAction::Reanalysed {
+            analysis: analysis.clone(),
+            report: report.clone(),
+            ctx: ctx.clone(),
+        });
+        let users: Vec<&str> = t.rows.iter().map(|r| r.account.user.as_str()).collect();
+        assert_eq!(users, ["bob", "alice", "dave"], "the new analysis' accounts");
+        assert_eq!(t.gone, ["carol"]);
+        assert!(t.gone_note().is_some_and(|n| n.contains("1 account: carol.")));
+        // the admin's edits stand
+        assert!(t.row("bob").is_some_and(|r| !Opt::CopyEmail.get(&r.account)));
+        assert!(
+            t.row("alice")
+                .is_some_and(|r| r.selected && r.account.localuser == "alice2")
+        );
+        assert!(!t.picks.iter().any(|p| p.name == "gold" && p.selected));
+        // a new account starts as a fresh table would start it
+        assert!(
+            t.row("dave")
+                .is_some_and(|r| r.selected && r.account.localuser == "dave")
+        );
+        // checked against the new server: bob now exists here
+        let bob = t.target("bob");
+        assert!(!bob.valid);
+        assert!(!bob.problems.is_empty());
+        assert!(
+            t.problems
+                .iter()
+                .any(|p| p.kind == plan::kinds::USER_EXISTS && p.subject.name == "bob")
+        );
+        // the server is asked about alice2 again; the old proposal is dropped
+        assert_eq!(t.next_lookup().as_deref(), Some("alice2"));
+        assert!(t.fixes.is_none());
+        assert!(t.revision > before, "what would be sent is worked out again");
+        assert_eq!(*t.problems, from_scratch(&t));
+        assert_eq!(t.analysis_id(), AnalysisId(Some(analysis.clone())));
+
+        // the same analysis handed in again changes nothing
+        let again = t.clone().apply(TableAction::Reanalysed { analysis, report, ctx });
+        assert_eq!(again, t);
+    }
+
+    #[test]
+    fn a_user_sessions_table_ignores_an_analysis() {
+        let t = QueueTable::for_user_session("bob", true);
+        let (analysis, report, ctx) = reanalysis();
+        let after = t.clone().apply(TableAction::Reanalysed { analysis, report, ctx });
+        assert_eq!(after, t);
     }
 }

@@ -12,7 +12,7 @@ use crate::route::Route;
 use crate::store::check::Loaded;
 use crate::store::format::{bytes, plural};
 use crate::store::queue::{self, ItemKey, Outcome, QueueAction, QueueState, Stop};
-use crate::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
+use crate::store::queue_table::{AnalysisId, Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
 use crate::store::table::TableQuery;
 use crate::whm::display;
 use crate::whm::request::EnqueueTransferItem;
@@ -67,6 +67,20 @@ fn queue_table_of(props: &QueuePanelProps) -> Html {
         let l = props.loaded.clone();
         use_reducer(move || TableStore(QueueTable::new(l.analysis.clone(), &l.report, l.ctx.clone())))
     };
+    {
+        // A refresh hands down a new analysis: the table follows it, keeping the admin's choices.
+        let table = table.clone();
+        let l = props.loaded.clone();
+        use_effect_with(AnalysisId::of(&props.loaded.analysis), move |id| {
+            if table.0.analysis_id() != *id {
+                table.dispatch(TableAction::Reanalysed {
+                    analysis: l.analysis,
+                    report: l.report,
+                    ctx: l.ctx,
+                });
+            }
+        });
+    }
     html! { <QueueStep table={table} session_id={props.session_id.clone()} /> }
 }
 
@@ -244,6 +258,9 @@ fn queue_step(props: &StepProps) -> Html {
             }
             if let Some(Err(e)) = &t.modules {
                 <ErrorBanner error={e.clone()} context="Reading the transfer modules this server offers" />
+            }
+            if let Some(note) = t.gone_note() {
+                <p class="notice" data-testid="queue-gone" role="status">{ note }</p>
             }
             if !user_session {
                 { tools(&table, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }

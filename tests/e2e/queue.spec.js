@@ -110,6 +110,32 @@ test("options reach the body of the right call: dedicated IPs kept, skip flags p
   expect(of("iptwo").size).toBe("41943040"); // from bytesused
 });
 
+test("Refresh: the table is checked against the new analysis and keeps the admin's edits", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await expect(page.getByTestId("queue-row")).toHaveCount(11);
+  await expect(row(page, "example")).toHaveAttribute("data-selected", "true");
+  await expect(verdict(page, "example")).toHaveAttribute("data-valid", "true");
+  // the admin renames one account and turns off another's email
+  await row(page, "mailer").getByTestId("queue-target").fill("mailer2");
+  await row(page, "example").getByTestId("queue-row-more").click();
+  const email = page.locator('[data-testid="queue-row-options"][data-user="example"] [data-testid="queue-option"][data-key="skipemail"]');
+  await email.uncheck();
+  // meanwhile a user `example` is created on this server; the admin refreshes the analysis
+  const added = await request.post(`${base("demo")}/__sim/add-local-user`, { data: { user: "example" } });
+  expect(added.ok()).toBeTruthy();
+  const reloaded = page.waitForResponse((r) => r.url().endsWith("/json-api/retrieve_transfer_session_remote_analysis"));
+  await page.getByTestId("analysis-refresh").click();
+  await reloaded;
+  await expect(page.getByTestId("analysis-refresh")).toBeEnabled();
+  await expect(verdict(page, "example")).toHaveAttribute("data-valid", "false");
+  await expect(verdict(page, "example")).toContainText(/exists/i);
+  await expect(row(page, "mailer").getByTestId("queue-target")).toHaveValue("mailer2");
+  await expect(email).not.toBeChecked();
+  await expect(page.getByTestId("queue-row")).toHaveCount(11);
+  await expect(page.getByTestId("queue-gone")).toHaveCount(0);
+  await expect(page.getByTestId("queue-submit")).toBeDisabled();
+});
+
 test("bulk: select by the table's filters and apply an option to the selection", async ({ page, request }) => {
   await openApp(page, "demo", `#/check/${DEMO}`);
   await queueAccountsOnly(page);

@@ -179,3 +179,24 @@ async fn a_user_session_queues_its_one_account_and_runs() {
     let v = s.api_json("accountsummary", "user=example").await;
     assert!(ok(&v), "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_local_user_added_meanwhile_is_in_the_next_analysis() {
+    let s = sim(&[]).await;
+    let before = s.api_json("retrieve_transfer_session_remote_analysis", &id_arg()).await;
+    assert!(before["data"]["local"]["users"].get("example").is_none());
+    let r = s.post_json("/__sim/add-local-user", r#"{"user":"example"}"#).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = s.api_json("validate_system_user", "user=example").await;
+    assert_eq!(v["data"]["exists"], json!(1));
+    assert!(ok(&s.api_json("analyze_transfer_session_remote", &id_arg()).await));
+    let after = s.api_json("retrieve_transfer_session_remote_analysis", &id_arg()).await;
+    assert!(
+        after["data"]["local"]["users"].get("example").is_some(),
+        "{}",
+        after["data"]["local"]["users"]
+    );
+    assert!(after["data"]["local"]["groups"].get("example").is_some());
+    let again = s.post_json("/__sim/add-local-user", r#"{"user":"example"}"#).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
