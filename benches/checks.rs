@@ -25,6 +25,7 @@ mod native {
     use whm_transfer_console::store::queue_table::{QueueTable, TableAction};
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
+    use whm_transfer_console::whm::responses::{KeyDef, ModuleSchema};
 
     const SYLLABLES: [&str; 24] = [
         "ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "ba", "ze", "po", "qu", "ri", "xa", "yo", "fe", "gu",
@@ -180,7 +181,7 @@ mod native {
             });
             // One keystroke in the queue table with 1,000 accounts selected: the reducer's copy of the
             // table, the edit and the plan check it triggers (what the page waits for).
-            let table = queue_table(&a, &report, &ctx);
+            let table = queue_table(&a, &report, &ctx, SELECTED);
             // At 1,000 accounts, the ones whose name occurs once (about 950).
             assert!(
                 table.selected_count() >= SELECTED * 9 / 10,
@@ -200,12 +201,78 @@ mod native {
                     })
                 },
             );
+            // The queue panel's first build: every account, selected unless it has an error, checked.
+            let shared = (Rc::new(a.clone()), Rc::new(ctx.clone()));
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_with_input(BenchmarkId::new("queue-table-new", n), &shared, |b, (a, ctx)| {
+                b.iter(|| QueueTable::new(a.clone(), black_box(&report), ctx.clone()))
+            });
+            // The account module's schema arriving while every account is selected (a fresh table's
+            // first moments on a large session): the plan check without re-checking the accounts.
+            let all = queue_table(&a, &report, &ctx, usize::MAX);
+            group.throughput(Throughput::Elements(all.selected_count() as u64));
+            group.bench_with_input(
+                BenchmarkId::new("queue-table-schema-answer-all-selected", n),
+                &all,
+                |b, t| {
+                    b.iter(|| {
+                        black_box(t.clone())
+                            .apply(TableAction::SchemaRequested(ROOT.into()))
+                            .apply(TableAction::SchemaLoaded {
+                                module: ROOT.into(),
+                                result: Ok(account_schema()),
+                            })
+                    })
+                },
+            );
             group.finish();
         }
     }
 
-    /// The check page's queue table for `a`, with its first 1,000 accounts selected.
-    fn queue_table(a: &Analysis, report: &Report, ctx: &RuleContext) -> QueueTable {
+    const ROOT: &str = "AccountRemoteRoot";
+
+    /// `AccountRemoteRoot`'s schema with every key the console sends.
+    fn account_schema() -> ModuleSchema {
+        let keys = [
+            "transfer_session_id",
+            "module",
+            "user",
+            "localuser",
+            "domain",
+            "size",
+            "files",
+            "detected_remote_user",
+            "ip",
+            "customip",
+            "replaceip",
+            "reseller",
+            "force",
+            "skipres",
+            "skipaccount",
+            "skiphomedir",
+            "skipacctdb",
+            "skipbwdata",
+            "skipemail",
+            "skipsubdomains",
+            "shared_mysql_server",
+            "overwrite_with_delete",
+            "overwrite_all_dbs",
+            "overwrite_all_dbusers",
+            "overwrite_sameowner_dbs",
+            "overwrite_sameowner_dbusers",
+            "live_transfer",
+            "xferpoint",
+            "mail_location",
+        ];
+        ModuleSchema {
+            keys: keys.iter().map(|k| ((*k).to_owned(), KeyDef::default())).collect(),
+            required: vec!["user".into()],
+            ..Default::default()
+        }
+    }
+
+    /// The check page's queue table for `a`, with its first `selected` accounts selected.
+    fn queue_table(a: &Analysis, report: &Report, ctx: &RuleContext, selected: usize) -> QueueTable {
         // Source names that occur once (a duplicated one names one row, the table's last).
         let mut count: HashMap<&str, usize> = HashMap::new();
         for x in &a.items.accounts {
@@ -218,7 +285,7 @@ mod native {
             .filter(|x| {
                 !x.user.contains(char::is_whitespace) && !x.user.contains('#') && count.get(x.user.as_str()) == Some(&1)
             })
-            .take(SELECTED)
+            .take(selected)
             .map(|x| format!("{}\n", x.user))
             .collect();
         QueueTable::new(Rc::new(a.clone()), report, Rc::new(ctx.clone())).apply(TableAction::ApplyText(text))

@@ -15,7 +15,7 @@ use super::username::{
 };
 use crate::whm::Analysis;
 use crate::whm::analysis::Account;
-use crate::whm::request::{AccountItem, EnqueueTransferItem};
+use crate::whm::request::{AccountItem, EnqueueTransferItem, KeyValue};
 use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -223,21 +223,7 @@ pub fn config_module(key: &str) -> String {
 pub fn to_requests(plan: &QueuePlan, transfer_session_id: &str, module: &str) -> Vec<EnqueueTransferItem> {
     let mut out =
         Vec::with_capacity(plan.config.len() + plan.feature_lists.len() + plan.packages.len() + plan.accounts.len());
-    out.extend(plan.config.iter().map(|(m, name)| EnqueueTransferItem {
-        transfer_session_id: transfer_session_id.into(),
-        module: m.clone(),
-        keys: vec![("name".into(), name.clone())],
-    }));
-    out.extend(plan.feature_lists.iter().map(|f| EnqueueTransferItem {
-        transfer_session_id: transfer_session_id.into(),
-        module: FEATURE_LIST_MODULE.into(),
-        keys: vec![("featurelist".into(), f.clone())],
-    }));
-    out.extend(
-        plan.packages
-            .iter()
-            .map(|p| EnqueueTransferItem::package(transfer_session_id, p)),
-    );
+    out.extend(other_requests(plan, transfer_session_id));
     out.extend(plan.accounts.iter().map(|a| {
         a.to_item(plan.shared_mysql_server)
             .into_request(transfer_session_id, module)
@@ -245,10 +231,27 @@ pub fn to_requests(plan: &QueuePlan, transfer_session_id: &str, module: &str) ->
     out
 }
 
-/// Whether a key's value is what WHM assumes when the key is absent (a `0` flag or an empty text), so
-/// leaving it out changes nothing.
-fn is_default_value(value: &str) -> bool {
-    value.is_empty() || value == "0"
+/// The calls of the plan's configuration modules, feature lists and packages, in the order
+/// [`to_requests`] sends them (before the accounts).
+fn other_requests<'a>(
+    plan: &'a QueuePlan,
+    transfer_session_id: &'a str,
+) -> impl Iterator<Item = EnqueueTransferItem> + 'a {
+    let config = plan.config.iter().map(|(m, name)| EnqueueTransferItem {
+        transfer_session_id: transfer_session_id.into(),
+        module: m.clone(),
+        keys: vec![("name".into(), name.clone())],
+    });
+    let lists = plan.feature_lists.iter().map(|f| EnqueueTransferItem {
+        transfer_session_id: transfer_session_id.into(),
+        module: FEATURE_LIST_MODULE.into(),
+        keys: vec![("featurelist".into(), f.clone())],
+    });
+    let packages = plan
+        .packages
+        .iter()
+        .map(|p| EnqueueTransferItem::package(transfer_session_id, p));
+    config.chain(lists).chain(packages)
 }
 
 /// The calls with only the keys their module's schema has (nothing unknown is ever sent). A key the
@@ -266,7 +269,12 @@ pub fn fit_to_schemas(requests: &mut [EnqueueTransferItem], schemas: &BTreeMap<S
 /// Whether a call keeps `key=value` once fitted to its module's schema ([`fit_to_schemas`]): the
 /// schema has the key, or the value is not WHM's default. Without a schema every key is kept.
 pub fn keeps_key(schema: Option<&ModuleSchema>, key: &str, value: &str) -> bool {
-    schema.is_none_or(|s| s.keys.contains_key(key)) || !is_default_value(value)
+    keeps(schema, key, KeyValue::Text(value))
+}
+
+/// [`keeps_key`] of a value not yet written as text.
+fn keeps(schema: Option<&ModuleSchema>, key: &str, value: KeyValue<'_>) -> bool {
+    schema.is_none_or(|s| s.keys.contains_key(key)) || !value.is_default()
 }
 
 /// Whether the module's schema offers this key (unknown while the schema is not fetched: `true`).
@@ -799,37 +807,66 @@ fn username_problems(
         out.push(names.prefix_collision(collision.join(" ")));
     }
 }
-/// Keys the items would send that the module schemas refuse, and required keys they lack.
-/// How many items of a module send a key ([`schema_problems`]).
+
+/// How many items of a module send a key ([`sent_keys`]).
+#[derive(Debug, PartialEq, Eq)]
 struct KeyCount {
     items: usize,
     /// The index of the item that counted it last.
     last: usize,
 }
 
-fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
-    let Some(schemas) = input.schemas else { return };
-    // Requests built once and fitted as they will be sent; keys grouped by module.
-    let mut requests = to_requests(input.plan, "", input.module);
-    fit_to_schemas(&mut requests, schemas);
-    // Per module: how many items, and per key how many items send it (`last` is the item that
-    // counted it last, so a key listed twice in one item counts once). One hash lookup per key sent:
-    // a large plan sends about 30 keys for each of 10,000 accounts.
+/// Per module: how many items the plan sends, and per key how many of them send it once fitted to
+/// the schemas ([`fit_to_schemas`]). `others` is the plan's calls other than accounts, fitted. One
+/// hash lookup per key sent: a large plan sends about 30 keys for each of 10,000 accounts, so the
+/// accounts' keys are visited ([`AccountItem::visit_keys`]), never built.
+fn sent_keys<'p>(
+    input: &PlanInput<'p>,
+    others: &'p [EnqueueTransferItem],
+    schemas: &BTreeMap<String, ModuleSchema>,
+) -> BTreeMap<&'p str, (usize, FastMap<&'p str, KeyCount>)> {
+    // `last` is the item that counted the key last, so a key listed twice in one item counts once.
+    fn count<'k>(keys: &mut FastMap<&'k str, KeyCount>, key: &'k str, item: usize) {
+        let c = keys.entry(key).or_insert(KeyCount {
+            items: 0,
+            last: usize::MAX,
+        });
+        if c.last != item {
+            c.items += 1;
+            c.last = item;
+        }
+    }
     let mut sent: BTreeMap<&str, (usize, FastMap<&str, KeyCount>)> = BTreeMap::new();
-    for (i, r) in requests.iter().enumerate() {
+    for (i, r) in others.iter().enumerate() {
         let entry = sent.entry(r.module.as_str()).or_default();
         entry.0 += 1;
         for (k, _) in &r.keys {
-            let c = entry.1.entry(k.as_str()).or_insert(KeyCount {
-                items: 0,
-                last: usize::MAX,
-            });
-            if c.last != i {
-                c.items += 1;
-                c.last = i;
-            }
+            count(&mut entry.1, k, i);
         }
     }
+    if !input.plan.accounts.is_empty() {
+        let schema = schemas.get(input.module);
+        let entry = sent.entry(input.module).or_default();
+        for (j, a) in input.plan.accounts.iter().enumerate() {
+            let i = others.len() + j;
+            entry.0 += 1;
+            a.to_item(input.plan.shared_mysql_server)
+                .visit_keys(input.module, |k, v| {
+                    if keeps(schema, k, v) {
+                        count(&mut entry.1, k, i);
+                    }
+                });
+        }
+    }
+    sent
+}
+
+/// Keys the items would send that the module schemas refuse, and required keys they lack.
+fn schema_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
+    let Some(schemas) = input.schemas else { return };
+    let mut others: Vec<EnqueueTransferItem> = other_requests(input.plan, "").collect();
+    fit_to_schemas(&mut others, schemas);
+    let sent = sent_keys(input, &others, schemas);
     for (module, (items, keys)) in sent {
         let Some(schema) = schemas.get(module) else { continue };
         let subject = || Subject::new(SubjectKind::Module, module);
@@ -930,4 +967,107 @@ pub fn suggest_fixes(input: PlanInput<'_>) -> Vec<Fix> {
 /// Whether a local username passes every local rule for a transfer (no text built).
 pub fn acceptable_for_transfer(ctx: &RuleContext, name: &str) -> bool {
     Checker::linear(ctx, Purpose::Transfer).acceptable(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::whm::responses::KeyDef;
+    use std::collections::BTreeSet;
+
+    fn schema(keys: &[&str]) -> ModuleSchema {
+        ModuleSchema {
+            keys: keys.iter().map(|k| ((*k).to_owned(), KeyDef::default())).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// What [`sent_keys`] must count, from the calls as they are sent.
+    fn from_calls(
+        plan: &QueuePlan,
+        schemas: &BTreeMap<String, ModuleSchema>,
+    ) -> BTreeMap<String, (usize, BTreeMap<String, usize>)> {
+        let mut calls = to_requests(plan, "", ROOT_ACCOUNT_MODULE);
+        fit_to_schemas(&mut calls, schemas);
+        let mut want: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
+        for c in &calls {
+            let e = want.entry(c.module.clone()).or_default();
+            e.0 += 1;
+            let keys: BTreeSet<&str> = c.keys.iter().map(|(k, _)| k.as_str()).collect();
+            for k in keys {
+                *e.1.entry(k.to_owned()).or_default() += 1;
+            }
+        }
+        want
+    }
+
+    #[test]
+    fn visited_keys_count_what_the_fitted_calls_send() {
+        // Accounts with every combination of the options a schema may lack, set and unset.
+        let mut accounts = Vec::new();
+        for bits in 0u32..64 {
+            let on = |b: u32| bits & (1 << b) != 0;
+            let mut a = PlannedAccount::new(format!("user{bits}"));
+            a.domain = on(0).then(|| format!("d{bits}.example"));
+            a.size = on(1).then_some(u64::from(bits));
+            a.customip = on(2).then(|| "192.0.2.10".to_owned());
+            a.ip = on(2);
+            a.skipemail = on(3);
+            a.xferpoint = on(4);
+            a.mail_location = on(5).then(|| ".local".to_owned());
+            a.db_overwrite = match bits % 3 {
+                0 => DbOverwrite::Keep,
+                1 => DbOverwrite::All,
+                _ => DbOverwrite::SameOwner,
+            };
+            a.files = (bits % 5 == 0).then_some(0);
+            accounts.push(a);
+        }
+        let plan = QueuePlan {
+            accounts,
+            packages: vec!["gold".into(), "0".into()],
+            feature_lists: vec!["default".into()],
+            config: vec![("ApacheRemoteRoot".into(), "Apache".into())],
+            shared_mysql_server: true,
+        };
+        let schema_sets: [&[(&str, &[&str])]; 3] = [
+            &[],
+            &[
+                (ROOT_ACCOUNT_MODULE, &["user", "localuser", "ip", "skipres", "files"]),
+                (PACKAGE_MODULE, &["size"]),
+            ],
+            &[
+                (
+                    ROOT_ACCOUNT_MODULE,
+                    &["user", "localuser", "domain", "skipemail", "overwrite_all_dbs"],
+                ),
+                (FEATURE_LIST_MODULE, &["featurelist"]),
+                ("ApacheRemoteRoot", &[]),
+            ],
+        ];
+        for set in schema_sets {
+            let schemas: BTreeMap<String, ModuleSchema> =
+                set.iter().map(|(m, keys)| ((*m).to_owned(), schema(keys))).collect();
+            let mut others: Vec<EnqueueTransferItem> = other_requests(&plan, "").collect();
+            fit_to_schemas(&mut others, &schemas);
+            let input = PlanInput {
+                plan: &plan,
+                analysis: None,
+                ctx: &RuleContext::default(),
+                module: ROOT_ACCOUNT_MODULE,
+                unrestricted: false,
+                modules: None,
+                schemas: Some(&schemas),
+                server_verdicts: None,
+            };
+            let got: BTreeMap<String, (usize, BTreeMap<String, usize>)> = sent_keys(&input, &others, &schemas)
+                .into_iter()
+                .map(|(m, (n, keys))| {
+                    let keys = keys.into_iter().map(|(k, c)| (k.to_owned(), c.items)).collect();
+                    (m.to_owned(), (n, keys))
+                })
+                .collect();
+            assert_eq!(got, from_calls(&plan, &schemas), "schemas: {set:?}");
+        }
+    }
 }
