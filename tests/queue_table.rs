@@ -520,11 +520,15 @@ fn the_keys_the_page_counts_are_those_of_the_calls_it_would_send() {
         user: k.user.clone(),
         localuser: k.user.clone(),
         outcome,
+        call: Vec::new(),
     };
-    let restored = QueueState::default().apply(QueueAction::Restore(vec![
-        stored(&first, StoredOutcome::Queued),
-        stored(&second, StoredOutcome::Unknown),
-    ]));
+    let restored = QueueState::default().apply(QueueAction::Restore {
+        session_id: "s".into(),
+        items: vec![
+            stored(&first, StoredOutcome::Queued),
+            stored(&second, StoredOutcome::Unknown),
+        ],
+    });
     assert_eq!(
         restored.count_unsent_keys(root.plan_keys()),
         restored.to_send(&calls).len()

@@ -291,12 +291,13 @@ pub struct QueueState {
 #[derive(Debug, Clone)]
 pub enum QueueAction {
     /// Items remembered for this session (queued or unknown), e.g. after a reload.
-    Restore(Vec<Stored>),
+    Restore { session_id: String, items: Vec<Stored> },
     /// The admin confirmed sending the plan. Items already queued, unknown or on their way are left
     /// out; refused and unsent ones are replaced by the plan's.
     Start(Vec<EnqueueTransferItem>),
-    /// The admin confirmed, knowing WHM may already have it, sending an unknown item again.
-    RetryUnknown(EnqueueTransferItem),
+    /// The admin confirmed, knowing WHM may already have it, sending an unknown item again: the
+    /// very call sent the first time ([`QueueState::can_retry`]), whatever the table holds now.
+    RetryUnknown(ItemKey),
     /// `get_transfer_session_state` answered (its `state_name`).
     StateChecked { run: u32, result: Result<String, WhmError> },
     /// `enqueue_transfer_item` answered for this item.
@@ -314,6 +315,13 @@ impl QueueState {
 
     pub fn item(&self, key: &ItemKey) -> Option<&QueueItem> {
         self.items.iter().find(|i| &i.key == key)
+    }
+
+    /// Whether an item is unknown and its first call is known, so that exactly it can be sent again
+    /// (items remembered by an earlier version of the page kept no call).
+    pub fn can_retry(&self, key: &ItemKey) -> bool {
+        self.item(key)
+            .is_some_and(|i| i.outcome == Outcome::Unknown && i.request.is_some())
     }
 
     /// The plan's calls that a new run would send: not those WHM has or may have.
@@ -378,22 +386,25 @@ impl QueueState {
 
     pub fn apply(mut self, action: QueueAction) -> Self {
         match action {
-            QueueAction::Restore(stored) => {
-                for s in stored {
+            QueueAction::Restore { session_id, items } => {
+                for s in items {
                     let key = ItemKey {
                         module: s.module,
                         user: s.user,
                     };
                     if self.item(&key).is_none() {
+                        let unknown = s.outcome == StoredOutcome::Unknown;
+                        // The call an unknown item was sent with, to send exactly it again.
+                        let request = (unknown && !s.call.is_empty()).then(|| EnqueueTransferItem {
+                            transfer_session_id: session_id.clone(),
+                            module: key.module.clone(),
+                            keys: s.call,
+                        });
                         self.items.push(QueueItem {
                             key,
                             localuser: s.localuser,
-                            outcome: if s.outcome == StoredOutcome::Queued {
-                                Outcome::Queued
-                            } else {
-                                Outcome::Unknown
-                            },
-                            request: None,
+                            outcome: if unknown { Outcome::Unknown } else { Outcome::Queued },
+                            request,
                         });
                     }
                 }
@@ -410,16 +421,13 @@ impl QueueState {
                 self.items.extend(fresh.into_iter().map(QueueItem::new));
                 self.begin();
             }
-            QueueAction::RetryUnknown(request) => {
-                let key = ItemKey::of(&request);
-                if self.running.is_some() || self.item(&key).map(|i| &i.outcome) != Some(&Outcome::Unknown) {
+            QueueAction::RetryUnknown(key) => {
+                if self.running.is_some() || !self.can_retry(&key) {
                     return self;
                 }
                 // Only this item: what an earlier run did not send waits for the next "Queue".
                 self.items.retain(|i| i.outcome != Outcome::Pending);
                 if let Some(item) = self.items.iter_mut().find(|i| i.key == key) {
-                    item.localuser = key_value(&request, "localuser").to_owned();
-                    item.request = Some(request);
                     item.outcome = Outcome::Pending;
                 }
                 self.begin();
@@ -578,24 +586,34 @@ impl QueueState {
                     Outcome::Unknown | Outcome::Sending => StoredOutcome::Unknown,
                     _ => return None,
                 };
+                // An unknown item keeps its call, to be sent again exactly as it was; a queued one only
+                // its name (10,000 calls would not fit in the browser's storage).
+                let call = match (outcome, &i.request) {
+                    (StoredOutcome::Unknown, Some(r)) => r.keys.clone(),
+                    _ => Vec::new(),
+                };
                 Some(Stored {
                     module: i.key.module.clone(),
                     user: i.key.user.clone(),
                     localuser: i.localuser.clone(),
                     outcome,
+                    call,
                 })
             })
             .collect()
     }
 }
 
-/// One remembered item: names and outcome only, nothing secret.
+/// One remembered item: names and outcome, and for an unknown item the keys of its call (names and
+/// options: an enqueue call carries nothing secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {
     pub module: String,
     pub user: String,
     pub localuser: String,
     pub outcome: StoredOutcome,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -702,7 +720,16 @@ mod tests {
     }
 
     /// Runs the loop as the page does: answers each step with `answer(user)` until the run ends.
-    fn drive(mut s: QueueState, answer: impl Fn(&str) -> Result<(), WhmError>) -> (QueueState, Vec<String>) {
+    fn drive(s: QueueState, answer: impl Fn(&str) -> Result<(), WhmError>) -> (QueueState, Vec<String>) {
+        let (s, sent) = drive_calls(s, answer);
+        (s, sent.iter().map(|r| ItemKey::of(r).user).collect())
+    }
+
+    /// [`drive`], giving the calls sent.
+    fn drive_calls(
+        mut s: QueueState,
+        answer: impl Fn(&str) -> Result<(), WhmError>,
+    ) -> (QueueState, Vec<EnqueueTransferItem>) {
         let mut calls = Vec::new();
         while let Some(step) = s.step() {
             s = match step {
@@ -712,7 +739,7 @@ mod tests {
                 }),
                 Step::Send { run, key, request } => {
                     assert_eq!(ItemKey::of(&request), key);
-                    calls.push(key.user.clone());
+                    calls.push(request);
                     let result = answer(&key.user);
                     s.apply(QueueAction::Sent { run, key, result })
                 }
@@ -762,10 +789,14 @@ mod tests {
         assert!(calls.is_empty(), "everything is queued or unknown: nothing sent");
         assert!(!s.is_running());
         // the admin's explicit decision resends that one item, and only it
-        let (s, calls) = drive(s.apply(QueueAction::RetryUnknown(req("b", "b"))), |_| Ok(()));
-        assert_eq!(calls, ["b"]);
+        let (s, calls) = drive_calls(s.apply(QueueAction::RetryUnknown(key("b"))), |_| Ok(()));
+        assert_eq!(
+            calls,
+            [req("b", "b")],
+            "the very call sent first, not the later plan's `other`"
+        );
         assert_eq!(s.item(&key("b")).map(|i| &i.outcome), Some(&Outcome::Queued));
-        let (_, calls) = drive(s.apply(QueueAction::RetryUnknown(req("b", "b"))), |_| Ok(()));
+        let (_, calls) = drive(s.apply(QueueAction::RetryUnknown(key("b"))), |_| Ok(()));
         assert!(calls.is_empty(), "a queued item cannot be retried");
     }
 
@@ -885,12 +916,28 @@ mod tests {
             "another session's items are not taken"
         );
         assert!(deserialize("s1", "{not json").is_empty());
-        let fresh = QueueState::default().apply(QueueAction::Restore(back));
-        let plan = vec![req("a", "a"), req("b", "b2"), req("c", "c")];
+        let restore = |items| QueueAction::Restore {
+            session_id: "s1".into(),
+            items,
+        };
+        let fresh = QueueState::default().apply(restore(back.clone()));
+        let plan = vec![req("a", "a"), req("b", "b"), req("c", "c")];
         assert_eq!(fresh.to_send(&plan), vec![req("c", "c")]);
         let (fresh, calls) = drive(fresh.apply(QueueAction::Start(plan)), |_| Ok(()));
         assert_eq!(calls, ["c"]);
         assert_eq!(fresh.item(&key("b")).map(|i| &i.outcome), Some(&Outcome::Unknown));
+        // "Send again" after the reload sends b as it was first sent (b2), though the table now says b
+        assert!(fresh.can_retry(&key("b")));
+        assert!(!fresh.can_retry(&key("a")), "a queued item is never sent again");
+        let (_, calls) = drive_calls(fresh.apply(QueueAction::RetryUnknown(key("b"))), |_| Ok(()));
+        assert_eq!(calls, [req("b", "b2")]);
+        // an item remembered without its call (an earlier version of the page) is not sent again
+        let mut old = back;
+        old[1].call.clear();
+        let fresh = QueueState::default().apply(restore(old));
+        assert!(!fresh.can_retry(&key("b")));
+        let (_, calls) = drive(fresh.apply(QueueAction::RetryUnknown(key("b"))), |_| Ok(()));
+        assert!(calls.is_empty());
     }
 
     #[test]

@@ -330,6 +330,8 @@ pub enum TableAction {
         report: Rc<Report>,
         ctx: Rc<RuleContext>,
     },
+    /// The admin closed the notes of the last refresh.
+    DismissRefreshNotes,
     /// `available_transfer_modules` answered.
     ModulesLoaded(Result<TransferModules, WhmError>),
     /// The page asked WHM for this module's schema.
@@ -415,6 +417,8 @@ pub struct QueueTable {
     /// The accounts of the previous analysis that the last refresh no longer listed (their rows and
     /// edits are gone with them).
     pub gone: Vec<String>,
+    /// The accounts the last refresh unselected: the new analysis found an error the old one had not.
+    pub unselected: Vec<String>,
 }
 
 /// The username kinds of the plan check, shown at the target field.
@@ -513,12 +517,25 @@ impl QueueTable {
     fn reanalysed(mut self, analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
         let (flags, mut rows, mut picks) = QueueTable::parts(&analysis, report);
         let mut kept = HashSet::new();
+        let errors = |f: &HashMap<String, AccountFlags>, user: &str| f.get(user).is_some_and(|f| f.errors > 0);
+        self.unselected.clear();
         for r in &mut rows {
             if let Some(old) = self.index.get(&r.account.user).and_then(|&i| self.rows.get(i)) {
                 kept.insert(r.account.user.clone());
                 let r = Rc::make_mut(r);
-                r.selected = old.selected;
-                r.account = old.account.clone();
+                // What the source reports (domain, disk use, file count) comes from the new analysis;
+                // what the admin chose (target name, options) is kept.
+                let fresh = std::mem::replace(&mut r.account, old.account.clone());
+                r.account.domain = fresh.domain;
+                r.account.size = fresh.size;
+                r.account.files = fresh.files;
+                // An account the new analysis finds an error for, and the old one did not, is left
+                // out as a fresh table would leave it out: the admin decides again.
+                let new_error = errors(&flags, &r.account.user) && !errors(&self.flags, &r.account.user);
+                r.selected = old.selected && !new_error;
+                if old.selected && !r.selected {
+                    self.unselected.push(r.account.user.clone());
+                }
             }
         }
         self.gone = self
@@ -550,22 +567,49 @@ impl QueueTable {
         self
     }
 
-    /// After a refresh, the accounts the new analysis no longer lists, for the admin (at most five
-    /// named).
-    pub fn gone_note(&self) -> Option<String> {
-        const NAMED: usize = 5;
-        if self.gone.is_empty() {
-            return None;
-        }
-        let mut names: Vec<String> = self.gone.iter().take(NAMED).map(|u| display::name(u)).collect();
-        if self.gone.len() > NAMED {
-            names.push(format!("and {} more", self.gone.len() - NAMED));
-        }
-        Some(format!(
-            "The refreshed analysis no longer lists {}: {}. Their rows and your edits to them are gone; nothing is queued for them.",
-            plural(self.gone.len(), "account", "accounts"),
+    /// After a refresh, what changed in the table without the admin: the accounts the new analysis
+    /// no longer lists (saying which of them WHM has or may have: `settled`, as
+    /// [`crate::store::queue::QueueState::settled_keys`] gives them), and those it unselected.
+    pub fn refresh_notes(&self, settled: &HashSet<(&str, &str)>) -> Vec<String> {
+        let names = |users: &[&String]| -> String {
+            const NAMED: usize = 5;
+            let mut names: Vec<String> = users.iter().take(NAMED).map(|u| display::name(u)).collect();
+            if users.len() > NAMED {
+                names.push(format!("and {} more", users.len() - NAMED));
+            }
             names.join(", ")
-        ))
+        };
+        let mut notes = Vec::new();
+        let (in_whm, dropped): (Vec<&String>, Vec<&String>) = self
+            .gone
+            .iter()
+            .partition(|u| settled.contains(&(self.module, u.as_str())));
+        if !dropped.is_empty() {
+            notes.push(format!(
+                "The refreshed analysis no longer lists {}: {}. Their rows and your edits to them are gone.",
+                plural(dropped.len(), "account", "accounts"),
+                names(&dropped)
+            ));
+        }
+        if !in_whm.is_empty() {
+            notes.push(format!(
+                "The refreshed analysis no longer lists {}, but this session already has (or may have) {}: {}. Expect {} to fail when the session runs, or abort the session.",
+                plural(in_whm.len(), "account", "accounts"),
+                if in_whm.len() == 1 { "its item" } else { "their items" },
+                names(&in_whm),
+                if in_whm.len() == 1 { "it" } else { "them" }
+            ));
+        }
+        if !self.unselected.is_empty() {
+            let users: Vec<&String> = self.unselected.iter().collect();
+            notes.push(format!(
+                "Unselected {}: the refreshed analysis found an error for {} that it did not find before: {}. See the findings above, then select again what you still want to queue.",
+                plural(users.len(), "account", "accounts"),
+                if users.len() == 1 { "it" } else { "them" },
+                names(&users)
+            ));
+        }
+        notes
     }
 
     /// Picks of modules the server does not offer are never sent.
@@ -612,6 +656,7 @@ impl QueueTable {
             targets: Rc::new(HashMap::new()),
             revision: 0,
             gone: Vec::new(),
+            unselected: Vec::new(),
         };
         t.reindex();
         t.recheck();
@@ -1244,6 +1289,11 @@ impl QueueTable {
                 return self;
             }
             TableAction::ApplyText(text) => self.apply_text(&text),
+            TableAction::DismissRefreshNotes => {
+                self.gone.clear();
+                self.unselected.clear();
+                return self;
+            }
             TableAction::Reanalysed { analysis, report, ctx } => {
                 // The same analysis again, or a cPanel-user session's table (which has none).
                 if self.analysis.as_ref().is_none_or(|a| Rc::ptr_eq(a, &analysis)) {
@@ -1514,6 +1564,11 @@ mod tests {
         });
         a.local.users.insert("alice".into());
         a.local.users.insert("bob".into());
+        // bob's account grew and moved to another domain on the source
+        if let Some(bob) = a.items.accounts.first_mut() {
+            bob.bytesused = 8192;
+            bob.domain = "bob.example.net".into();
+        }
         let ctx = RuleContext::from_analysis(&a);
         let report = findings(FindingsInput {
             analysis: &a,
@@ -1562,7 +1617,26 @@ mod tests {
         let users: Vec<&str> = t.rows.iter().map(|r| r.account.user.as_str()).collect();
         assert_eq!(users, ["bob", "alice", "dave"], "the new analysis' accounts");
         assert_eq!(t.gone, ["carol"]);
-        assert!(t.gone_note().is_some_and(|n| n.contains("1 account: carol.")));
+        let notes = t.refresh_notes(&HashSet::new());
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("1 account: carol."), "{notes:?}");
+        assert!(
+            notes[1].contains("Unselected 1 account") && notes[1].contains("bob"),
+            "{notes:?}"
+        );
+        // carol's item already in WHM: the note says so instead
+        let settled: HashSet<(&str, &str)> = [(ROOT_ACCOUNT_MODULE, "carol")].into_iter().collect();
+        let notes = t.refresh_notes(&settled);
+        assert!(
+            notes[0].contains("already has (or may have) its item: carol."),
+            "{notes:?}"
+        );
+        assert!(
+            t.clone()
+                .apply(TableAction::DismissRefreshNotes)
+                .refresh_notes(&settled)
+                .is_empty()
+        );
         // the admin's edits stand
         assert!(t.row("bob").is_some_and(|r| !Opt::CopyEmail.get(&r.account)));
         assert!(
@@ -1575,6 +1649,15 @@ mod tests {
             t.row("dave")
                 .is_some_and(|r| r.selected && r.account.localuser == "dave")
         );
+        // what the source reports comes from the new analysis
+        assert!(t.row("bob").is_some_and(|r| r.account.size == Some(8192) && r.account.domain.as_deref() == Some("bob.example.net")));
+        // bob has an error now (he exists here) and had none: unselected, as a fresh table would
+        assert!(t.row("bob").is_some_and(|r| !r.selected));
+        assert_eq!(t.unselected, ["bob"]);
+        let t = t.apply(TableAction::Select {
+            user: "bob".into(),
+            on: true,
+        });
         // checked against the new server: bob now exists here
         let bob = t.target("bob");
         assert!(!bob.valid);

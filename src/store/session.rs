@@ -232,6 +232,9 @@ pub struct SessionFlow {
     /// Items read from the whole `master.log` once the session ended.
     pub final_progress: Option<Rc<Progress>>,
     pub log_failed: bool,
+    /// Why the last read of `master.log` failed (apart from [`SessionFlow::read_error`], the state
+    /// reads' error: a log read that works on retry clears this one only).
+    pub log_error: Option<WhmError>,
     /// The item log being shown, if any.
     pub open_log: Option<OpenLog>,
     /// `master.error_log`, when the session is over and it is not empty.
@@ -372,6 +375,7 @@ impl SessionFlow {
             live_progress: None,
             final_progress: None,
             log_failed: false,
+            log_error: None,
             open_log: None,
             error_log: None,
             arrival: None,
@@ -483,10 +487,11 @@ impl SessionFlow {
                     Ok(text) => {
                         self.final_progress = Some(Rc::new(Progress::from_log(&parse_log(&text))));
                         self.log_failed = false;
+                        self.log_error = None;
                     }
                     Err(e) if e.is_cancelled() => {}
                     Err(e) => {
-                        self.read_error = Some(e);
+                        self.log_error = Some(e);
                         self.log_failed = true;
                     }
                 }
@@ -1110,11 +1115,14 @@ mod tests {
         let t = f.wants.log.unwrap();
         f.apply(SessionAction::LogRead(t, Err(WhmError::Timeout { after_ms: 1 })));
         assert!(f.log_failed);
+        assert!(matches!(f.log_error, Some(WhmError::Timeout { .. })));
+        assert!(f.read_error.is_none(), "the state reads did not fail");
         f.apply(SessionAction::RetryLog);
         let t2 = f.wants.log.unwrap();
         assert_ne!(t, t2);
         f.apply(SessionAction::LogRead(t2, Ok(String::new())));
         assert!(f.final_progress.is_some() && !f.log_failed);
+        assert!(f.log_error.is_none(), "the retry worked: its error goes");
     }
 
     fn line(action: &str, item: &str) -> TailFrame {

@@ -129,7 +129,10 @@ fn queue_step(props: &StepProps) -> Html {
     let table = props.table.clone();
     let run = {
         let id = session_id.clone();
-        use_reducer(move || RunStore(QueueState::default().apply(QueueAction::Restore(load(&id)))))
+        use_reducer(move || {
+            let items = load(&id);
+            RunStore(QueueState::default().apply(QueueAction::Restore { session_id: id, items }))
+        })
     };
     use_queue_schemas(table.clone(), session_id.clone());
     use_name_lookups(table.clone());
@@ -195,25 +198,18 @@ fn queue_step(props: &StepProps) -> Html {
     };
     let on_retry = {
         let run = run.clone();
-        let calls = calls.clone();
         Callback::from(move |key: ItemKey| {
-            let Some(request) = calls.get().iter().find(|r| ItemKey::of(r) == key).cloned() else {
+            if !run.0.can_retry(&key) {
                 return;
-            };
+            }
             let label = run.0.item(&key).map(|i| i.label()).unwrap_or_default();
             let question = format!(
                 "Send {label} again? Its first call got no clear answer, so WHM may already have it: look at the session first (a second copy of an item fails or transfers it twice)."
             );
             if confirm(&question) {
-                run.dispatch(QueueAction::RetryUnknown(request));
+                run.dispatch(QueueAction::RetryUnknown(key));
             }
         })
-    };
-    // Which unknown items can be sent again (only those still in the plan); built only when there are any.
-    let in_plan: HashSet<(&str, &str)> = if state.items.iter().any(|i| i.outcome == Outcome::Unknown) {
-        t.plan_keys().collect()
-    } else {
-        HashSet::new()
     };
 
     // The filter's rows, the owners and the finding kinds change only with the filter (or another
@@ -259,8 +255,11 @@ fn queue_step(props: &StepProps) -> Html {
             if let Some(Err(e)) = &t.modules {
                 <ErrorBanner error={e.clone()} context="Reading the transfer modules this server offers" />
             }
-            if let Some(note) = t.gone_note() {
-                <p class="notice" data-testid="queue-gone" role="status">{ note }</p>
+            if let notes @ [_, ..] = &t.refresh_notes(&settled_keys)[..] {
+                <div class="notice" data-testid="queue-refresh-notes" role="status">
+                    { for notes.iter().map(|n| html! { <p>{ n }</p> }) }
+                    <button type="button" data-testid="queue-refresh-notes-dismiss" onclick={dispatch.reform(|_| TableAction::DismissRefreshNotes)}>{ "Dismiss" }</button>
+                </div>
             }
             if !user_session {
                 { tools(&table, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }
@@ -351,10 +350,13 @@ fn queue_step(props: &StepProps) -> Html {
                             Outcome::Pending if running => "waiting".to_owned(),
                             Outcome::Pending => "not sent".to_owned(),
                         };
-                        let retry = (item.outcome == Outcome::Unknown && !running && in_plan.contains(&item.key.parts())).then(|| {
+                        // An unknown item is sent again only as it was first sent, whatever the table says now.
+                        let retry = (item.outcome == Outcome::Unknown && !running).then(|| if state.can_retry(&item.key) {
                             let on_retry = on_retry.clone();
                             let key = item.key.clone();
                             html! { <button type="button" data-testid="queue-retry-unknown" onclick={Callback::from(move |_| on_retry.emit(key.clone()))}>{ "Send again…" }</button> }
+                        } else {
+                            html! { <span class="hint">{ "(its call was not kept by the page that sent it: look at the session in WHM)" }</span> }
                         });
                         html! {
                             <li data-testid="queue-result" data-item={item.label()} data-user={item.key.user.clone()} data-module={item.key.module.clone()}

@@ -142,6 +142,9 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             if let Some(e) = &flow.read_error {
                 <ErrorBanner error={e.clone()} context="Reading the session" />
             }
+            if let Some(e) = &flow.log_error {
+                <ErrorBanner error={e.clone()} context="Reading the session’s master.log" />
+            }
             if flow.log_failed {
                 <p><button type="button" data-testid="session-log-retry" onclick={dispatch_on(SessionAction::RetryLog)}>{ "Read master.log again" }</button></p>
             }

@@ -2,7 +2,7 @@
 // calls, preview, and an enqueue run that never sends an item twice. What WHM received is read from the
 // simulator's request capture (the form body), never from the URL.
 const { test, expect } = require("./fixtures"); // with the leak sweep
-const { base, openApp, resetSim, screenshot, setFault, queuePlan, queueAccountsOnly } = require("./helpers");
+const { base, openApp, resetSim, screenshot, setFault, clearFaults, queuePlan, queueAccountsOnly } = require("./helpers");
 
 const DEMO = "exampleservercopya20140206192428NtyW";
 const row = (page, user) => page.locator(`[data-testid="queue-row"][data-user="${user}"]`);
@@ -128,12 +128,18 @@ test("Refresh: the table is checked against the new analysis and keeps the admin
   await reloaded;
   await expect(page.getByTestId("analysis-refresh")).toBeEnabled();
   await expect(verdict(page, "example")).toHaveAttribute("data-valid", "false");
-  await expect(verdict(page, "example")).toContainText(/exists/i);
+  await expect(verdict(page, "example")).toContainText("already has an account named “example”");
   await expect(row(page, "mailer").getByTestId("queue-target")).toHaveValue("mailer2");
   await expect(email).not.toBeChecked();
   await expect(page.getByTestId("queue-row")).toHaveCount(11);
-  await expect(page.getByTestId("queue-gone")).toHaveCount(0);
-  await expect(page.getByTestId("queue-submit")).toBeDisabled();
+  // a new error unselects the account, and the page says why
+  await expect(row(page, "example")).toHaveAttribute("data-selected", "false");
+  const notes = page.getByTestId("queue-refresh-notes");
+  await expect(notes).toContainText("Unselected 1 account");
+  await expect(notes).toContainText("example");
+  await shotOfQueue(page, "queue-after-refresh");
+  await page.getByTestId("queue-refresh-notes-dismiss").click();
+  await expect(notes).toHaveCount(0);
 });
 
 test("bulk: select by the table's filters and apply an option to the selection", async ({ page, request }) => {
@@ -166,7 +172,7 @@ test("a dropped connection leaves the item unknown across a reload, and it is no
   // closes without an answer, so one dropped attempt alone would be retried below the app).
   await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "drop", match: { user: "mailer" } });
   await queueAccountsOnly(page);
-  await queuePlan(page, "example\nmailer\niptwo\n");
+  await queuePlan(page, "example\nmailer mailer2\niptwo\n");
   await submit(page);
   await expect(result(page, "mailer")).toHaveAttribute("data-outcome", "unknown");
   await expect(result(page, "example")).toHaveAttribute("data-outcome", "queued");
@@ -187,6 +193,17 @@ test("a dropped connection leaves the item unknown across a reload, and it is no
   expect(after.length - before).toBe(1);
   expect(after[after.length - 1].user).toBe("iptwo");
   expect(after.filter((b) => b.user === "mailer").length, "mailer never resent by the app").toBe(mailerAttempts);
+
+  // The admin's explicit "Send again…" sends mailer exactly as it was first sent (as mailer2), though
+  // the table rebuilt after the reload says mailer.
+  await clearFaults(request, "demo");
+  await expect(row(page, "mailer").getByTestId("queue-target")).toHaveValue("mailer");
+  page.once("dialog", (d) => d.accept());
+  await result(page, "mailer").getByTestId("queue-retry-unknown").click();
+  await expect(result(page, "mailer")).toHaveAttribute("data-outcome", "queued");
+  const last = (await enqueued(request)).at(-1);
+  expect(last.user).toBe("mailer");
+  expect(last.localuser, "the first call's target name").toBe("mailer2");
 });
 
 test("a cPanel-user session: created, its one account queued (AccountRemoteUser) and run", async ({ page, request }) => {

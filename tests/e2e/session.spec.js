@@ -38,6 +38,23 @@ test("start a session, follow it to the end and read each item's outcome", async
   await screenshot(page, "session-completed");
 });
 
+test("a failed read of master.log is retried on request, and its error goes once the read works", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await enqueue(page, "example", "example");
+  await setFault(request, "demo", { function: "fetch_transfer_session_log", kind: "http500", match: { logfile: "master.log" }, times: 1 });
+  await page.getByTestId("open-session").click();
+  await page.getByTestId("session-start").click();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 30_000 });
+  const retry = page.getByTestId("session-log-retry");
+  await expect(retry).toBeVisible();
+  await expect(page.getByTestId("error-banner")).toContainText("master.log");
+  await retry.click();
+  const item = page.locator('[data-testid="session-item"][data-queue="RESTORE"][data-item="example"]');
+  await expect(item).toHaveAttribute("data-outcome", /^(success|warning)$/);
+  await expect(retry).toHaveCount(0);
+  await expect(page.getByTestId("error-banner")).toHaveCount(0);
+});
+
 test("aborting a session that never started leaves it FAILED, as WHM does", async ({ page }) => {
   await openApp(page, "demo", `#/session/${DEMO}`);
   const state = page.getByTestId("session-state");
