@@ -2,7 +2,8 @@
 
 use super::analysis::AnalysisView;
 use super::banner::ErrorBanner;
-use super::hooks::{use_owner, use_whm};
+use super::hooks::queue::QueueRunning;
+use super::hooks::{confirm, use_owner, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
 use crate::store::check::{AnalysisNote, Busy, CheckAction, CheckState, Loaded, Pending, Source};
@@ -39,6 +40,17 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let owner = use_owner();
     let whm = use_whm();
     let state = &store.0;
+    let queue_running = use_memo((), |_| QueueRunning::default());
+    // Replacing the analysis replaces its queue step, which stops after the call in flight.
+    let may_replace = {
+        let queue_running = queue_running.clone();
+        move || {
+            !queue_running.get()
+                || confirm(
+                    "Items are still being queued into this session. Going on stops after the call in flight, whose item may then be unknown to this page. Go on?",
+                )
+        }
+    };
 
     // Arriving with an id in the route (or a reload) loads it right away.
     {
@@ -81,6 +93,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
     let on_submit = {
         let store = store.clone();
+        let may_replace = may_replace.clone();
         let route_id = props.session_id.clone();
         let connected = whm.is_some();
         Callback::from(move |e: SubmitEvent| {
@@ -91,7 +104,11 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             let s = &store.0;
             match s.session_id() {
                 // A new id goes through the route, so reload and back/forward work.
-                Some(id) if route_id.as_deref() != Some(id) => set_hash(&Route::Check(Some(id.to_owned())).to_hash()),
+                Some(id) if route_id.as_deref() != Some(id) => {
+                    if may_replace() {
+                        set_hash(&Route::Check(Some(id.to_owned())).to_hash());
+                    }
+                }
                 _ => store.dispatch(CheckAction::StartLoad),
             }
         })
@@ -110,8 +127,11 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
     let on_inspect = {
         let store = store.clone();
+        let may_replace = may_replace.clone();
         Callback::from(move |result: Result<Loaded, WhmError>| {
-            store.dispatch(CheckAction::Inspect(result.map(Box::new)))
+            if may_replace() {
+                store.dispatch(CheckAction::Inspect(result.map(Box::new)))
+            }
         })
     };
 
@@ -119,6 +139,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let connected = whm.is_some();
     let invalid = state.input_error.is_some();
     html! {
+        <ContextProvider<QueueRunning> context={(*queue_running).clone()}>
         <section class="check">
             <h1>{ "Check a transfer session" }</h1>
             <form class="panel" onsubmit={on_submit} aria-label="Load a session from WHM">
@@ -167,6 +188,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 <p class="loading" role="status">{ "Loading the analysis…" }</p>
             }
         </section>
+        </ContextProvider<QueueRunning>>
     }
 }
 

@@ -5,7 +5,7 @@
 //! [`crate::store::queue_table`] and [`crate::store::queue`]; effects in [`super::hooks::queue`].
 
 use super::banner::ErrorBanner;
-use super::hooks::queue::{RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas};
+use super::hooks::queue::{RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas, use_report_running};
 use super::hooks::{confirm, use_whm};
 use crate::checks::DbOverwrite;
 use crate::route::Route;
@@ -168,6 +168,7 @@ fn queue_step(props: &StepProps) -> Html {
     // every answer it gets).
     let count = state.count_unsent_keys(t.plan_keys());
     let running = state.is_running();
+    use_report_running(running);
     let settled_keys = state.settled_keys();
     let errors = t.errors();
     let not_ready = t.not_ready();

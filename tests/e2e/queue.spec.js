@@ -142,6 +142,23 @@ test("Refresh: the table is checked against the new analysis and keeps the admin
   await expect(notes).toHaveCount(0);
 });
 
+test("loading another session while items are being queued asks first; declining keeps the run going", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 1500, match: { user: "example" } });
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\n");
+  await submit(page);
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  let question = "";
+  page.once("dialog", async (d) => { question = d.message(); await d.dismiss(); });
+  await page.getByTestId("session-id-input").fill("othersession_1");
+  await page.getByTestId("analysis-load").click();
+  await expect.poll(() => question).toContain("still being queued");
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(2);
+  await expect(page).toHaveURL(new RegExp(`#/check/${DEMO}$`));
+  expect(await enqueued(request)).toHaveLength(2);
+});
+
 test("bulk: select by the table's filters and apply an option to the selection", async ({ page, request }) => {
   await openApp(page, "demo", `#/check/${DEMO}`);
   await queueAccountsOnly(page);

@@ -9,7 +9,7 @@ use crate::whm::request::{
     available_transfer_modules, get_transfer_session_state, transfer_module_schema, validate_system_user,
 };
 use crate::whm::responses::{ModuleSchema, TransferModules};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
@@ -17,6 +17,39 @@ use yew::prelude::*;
 
 /// Pause after the last edit of a target name before asking WHM about it.
 const LOOKUP_PAUSE_MS: u32 = 450;
+
+/// Whether the check page's queue step is sending items: the page asks the admin before it replaces
+/// the analysis (and with it the queue step, which stops after the call in flight).
+#[derive(Clone, Default)]
+pub struct QueueRunning(Rc<Cell<bool>>);
+
+impl PartialEq for QueueRunning {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl QueueRunning {
+    pub fn get(&self) -> bool {
+        self.0.get()
+    }
+}
+
+/// Tells the page's [`QueueRunning`] (if it has one) whether this queue step is sending.
+#[hook]
+pub fn use_report_running(running: bool) {
+    let flag = use_context::<QueueRunning>();
+    use_effect_with(running, move |running| {
+        if let Some(f) = &flag {
+            f.0.set(*running);
+        }
+        move || {
+            if let Some(f) = flag {
+                f.0.set(false);
+            }
+        }
+    });
+}
 
 /// Yew wrapper around the pure [`QueueTable`].
 #[derive(PartialEq, Clone)]
