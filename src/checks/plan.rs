@@ -846,16 +846,44 @@ fn sent_keys<'p>(
     }
     if !input.plan.accounts.is_empty() {
         let schema = schemas.get(input.module);
-        let entry = sent.entry(input.module).or_default();
-        for (j, a) in input.plan.accounts.iter().enumerate() {
-            let i = others.len() + j;
-            entry.0 += 1;
+        // The account calls use a few dozen key names, each one literal in `visit_keys`, sent at most
+        // once per call: per name, whether the schema has it and how many calls send it, found by the
+        // literal's address (no string compared or hashed per key of 10,000 calls).
+        struct Slot {
+            key: &'static str,
+            in_schema: bool,
+            items: usize,
+        }
+        let mut slots: Vec<Slot> = Vec::with_capacity(32);
+        for a in &input.plan.accounts {
             a.to_item(input.plan.shared_mysql_server)
-                .visit_keys(input.module, |k, v| {
-                    if keeps(schema, k, v) {
-                        count(&mut entry.1, k, i);
+                .visit_keys(input.module, |key, value| {
+                    let slot = match slots.iter().position(|s| std::ptr::eq(s.key, key)) {
+                        Some(i) => slots.get_mut(i),
+                        None => {
+                            slots.push(Slot {
+                                key,
+                                in_schema: schema.is_none_or(|s| s.keys.contains_key(key)),
+                                items: 0,
+                            });
+                            slots.last_mut()
+                        }
+                    };
+                    if let Some(slot) = slot
+                        && (slot.in_schema || !value.is_default())
+                    {
+                        slot.items += 1;
                     }
                 });
+        }
+        let entry = sent.entry(input.module).or_default();
+        entry.0 += input.plan.accounts.len();
+        for s in slots.into_iter().filter(|s| s.items > 0) {
+            let c = entry.1.entry(s.key).or_insert(KeyCount {
+                items: 0,
+                last: usize::MAX,
+            });
+            c.items += s.items;
         }
     }
     sent

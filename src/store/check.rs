@@ -26,7 +26,7 @@ impl Source {
 }
 
 /// A decoded analysis with everything derived from it, computed once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub source: Source,
     pub analysis: Rc<Analysis>,
@@ -35,6 +35,19 @@ pub struct Loaded {
     /// The reply's text as received, for the raw tree view: parsed ([`raw_data`]) only while that
     /// panel is open, so a load holds no second copy of the analysis as a JSON tree.
     pub raw: Rc<str>,
+}
+
+/// The same load, by identity: the page compares props on every render, and comparing two
+/// 10,000-account analyses field by field (`Rc`'s `==` compares what it points to) cost more than
+/// the render it would save. Two loads of equal content are different loads.
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && Rc::ptr_eq(&self.analysis, &other.analysis)
+            && Rc::ptr_eq(&self.report, &other.report)
+            && Rc::ptr_eq(&self.ctx, &other.ctx)
+            && Rc::ptr_eq(&self.raw, &other.raw)
+    }
 }
 
 impl Loaded {

@@ -6,6 +6,7 @@
 //! stops at the first refusal or failure and says what was and was not queued. Queued and unknown items
 //! are kept per session (see [`serialize`]) so a reload never resends them.
 
+use crate::checks::username::FastSet;
 use crate::checks::{PlannedAccount, QueuePlan, Report, Severity, SubjectKind};
 use crate::whm::WhmError;
 use crate::whm::analysis::Analysis;
@@ -330,7 +331,7 @@ impl QueueState {
     }
 
     /// The keys of the items WHM has or may have (never offered again by themselves).
-    pub fn settled_keys(&self) -> HashSet<(&str, &str)> {
+    pub fn settled_keys(&self) -> FastSet<(&str, &str)> {
         self.items
             .iter()
             .filter(|i| i.outcome.is_settled())
@@ -358,7 +359,9 @@ impl QueueState {
         key: impl Fn(&T) -> (&'a str, &'a str) + 'a,
     ) -> impl Iterator<Item = T> + 'a {
         let settled = self.settled_keys();
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
+        // The engine's hasher: this runs over 10,000 keys on every render of a large session's page.
+        let room = items.size_hint().1.unwrap_or(0).min(MAX_STORED);
+        let mut seen: FastSet<(&str, &str)> = FastSet::with_capacity_and_hasher(room, Default::default());
         items.filter(move |i| {
             let k = key(i);
             !settled.contains(&k) && seen.insert(k)

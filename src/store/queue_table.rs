@@ -16,6 +16,7 @@ use crate::checks::plan::{
     ROOT_ACCOUNT_MODULE, USER_ACCOUNT_MODULE, account_findings, config_module, fit_to_schemas, suggest_fixes,
     to_requests, validate_plan_with,
 };
+use crate::checks::username::FastSet;
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
 use crate::store::format::plural;
 use crate::store::queue::{LineIssue, PlanLine, is_plan_word, plan_lines};
@@ -379,7 +380,7 @@ impl PartialEq for AnalysisId {
 }
 
 /// The table of one session.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct QueueTable {
     analysis: Option<Rc<Analysis>>,
     ctx: Rc<RuleContext>,
@@ -419,6 +420,44 @@ pub struct QueueTable {
     pub gone: Vec<String>,
     /// The accounts the last refresh unselected: the new analysis found an error the old one had not.
     pub unselected: Vec<String>,
+}
+
+/// What is shared (`Rc`) is compared by identity: the page compares the table on every render, and
+/// `Rc`'s own `==` would compare 10,000 accounts, the rule context and every row field by field. An
+/// edit replaces what it changes, so a changed table is never equal to the one before it.
+impl PartialEq for QueueTable {
+    fn eq(&self, other: &Self) -> bool {
+        let same_rows =
+            self.rows.len() == other.rows.len() && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b));
+        let same_analysis = match (&self.analysis, &other.analysis) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        self.revision == other.revision
+            && same_analysis
+            && same_rows
+            && Rc::ptr_eq(&self.ctx, &other.ctx)
+            && Rc::ptr_eq(&self.flags, &other.flags)
+            && Rc::ptr_eq(&self.index, &other.index)
+            && Rc::ptr_eq(&self.loaded, &other.loaded)
+            && Rc::ptr_eq(&self.problems, &other.problems)
+            && Rc::ptr_eq(&self.account_problems, &other.account_problems)
+            && Rc::ptr_eq(&self.targets, &other.targets)
+            && self.module == other.module
+            && self.unrestricted == other.unrestricted
+            && self.picks == other.picks
+            && self.filter == other.filter
+            && self.shown == other.shown
+            && self.modules == other.modules
+            && self.schemas == other.schemas
+            && self.verdicts == other.verdicts
+            && self.asked == other.asked
+            && self.fixes == other.fixes
+            && self.text_issues == other.text_issues
+            && self.gone == other.gone
+            && self.unselected == other.unselected
+    }
 }
 
 /// The username kinds of the plan check, shown at the target field.
@@ -570,7 +609,7 @@ impl QueueTable {
     /// After a refresh, what changed in the table without the admin: the accounts the new analysis
     /// no longer lists (saying which of them WHM has or may have: `settled`, as
     /// [`crate::store::queue::QueueState::settled_keys`] gives them), and those it unselected.
-    pub fn refresh_notes(&self, settled: &HashSet<(&str, &str)>) -> Vec<String> {
+    pub fn refresh_notes(&self, settled: &FastSet<(&str, &str)>) -> Vec<String> {
         let names = |users: &[&String]| -> String {
             const NAMED: usize = 5;
             let mut names: Vec<String> = users.iter().take(NAMED).map(|u| display::name(u)).collect();
@@ -1617,7 +1656,7 @@ mod tests {
         let users: Vec<&str> = t.rows.iter().map(|r| r.account.user.as_str()).collect();
         assert_eq!(users, ["bob", "alice", "dave"], "the new analysis' accounts");
         assert_eq!(t.gone, ["carol"]);
-        let notes = t.refresh_notes(&HashSet::new());
+        let notes = t.refresh_notes(&FastSet::default());
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(notes[0].contains("1 account: carol."), "{notes:?}");
         assert!(
@@ -1625,7 +1664,7 @@ mod tests {
             "{notes:?}"
         );
         // carol's item already in WHM: the note says so instead
-        let settled: HashSet<(&str, &str)> = [(ROOT_ACCOUNT_MODULE, "carol")].into_iter().collect();
+        let settled: FastSet<(&str, &str)> = [(ROOT_ACCOUNT_MODULE, "carol")].into_iter().collect();
         let notes = t.refresh_notes(&settled);
         assert!(
             notes[0].contains("already has (or may have) its item: carol."),

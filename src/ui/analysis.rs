@@ -156,10 +156,17 @@ fn summary(props: &SummaryProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct FindingsProps {
     findings: std::rc::Rc<crate::checks::Report>,
     on_focus: Callback<String>,
+}
+
+// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
+impl PartialEq for FindingsProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.findings, &other.findings) && self.on_focus == other.on_focus
+    }
 }
 
 #[function_component(FindingsPanel)]
@@ -206,9 +213,16 @@ fn finding_item(f: &Finding, on_focus: &Callback<String>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct AnalysisProps {
     analysis: std::rc::Rc<Analysis>,
+}
+
+// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
+impl PartialEq for AnalysisProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.analysis, &other.analysis)
+    }
 }
 
 #[function_component(Packages)]

@@ -12,7 +12,7 @@ use crate::route::Route;
 use crate::store::check::Loaded;
 use crate::store::format::{bytes, plural};
 use crate::store::queue::{self, ItemKey, Outcome, QueueAction, QueueState, Stop};
-use crate::store::queue_table::{AnalysisId, Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
+use crate::store::queue_table::{self, AnalysisId, Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
 use crate::store::table::TableQuery;
 use crate::whm::display;
 use crate::whm::request::EnqueueTransferItem;
@@ -169,6 +169,19 @@ fn queue_step(props: &StepProps) -> Html {
     let count = state.count_unsent_keys(t.plan_keys());
     let running = state.is_running();
     use_report_running(running);
+    // The first page of rows is built a quarter at a time, one quarter per painted frame: a large
+    // session's 100 rows with their inputs are one long task otherwise, right after the page appears.
+    let warm = use_state(|| WARM_STEP);
+    {
+        let warm = warm.clone();
+        super::hooks::use_after_paint_with(*warm, move || {
+            if *warm < queue_table::PAGE {
+                warm.set(*warm + WARM_STEP);
+            } else if *warm != usize::MAX {
+                warm.set(usize::MAX);
+            }
+        });
+    }
     let settled_keys = state.settled_keys();
     let errors = t.errors();
     let not_ready = t.not_ready();
@@ -230,7 +243,7 @@ fn queue_step(props: &StepProps) -> Html {
         let handle = table.clone();
         use_memo(analysis_id, move |_| handle.0.finding_kinds())
     };
-    let shown: Vec<usize> = filtered.iter().copied().take(t.shown).collect();
+    let shown: Vec<usize> = filtered.iter().copied().take(t.shown.min(*warm)).collect();
     let sent_ok = state.count(|o| *o == Outcome::Queued);
     let total_run = state
         .items
@@ -377,6 +390,9 @@ fn queue_step(props: &StepProps) -> Html {
         </section>
     }
 }
+
+/// How many more rows of the first page each painted frame builds.
+const WARM_STEP: usize = queue_table::PAGE / 4;
 
 /// The selection's calls, built on first use and kept until the table's next revision.
 #[derive(Clone)]

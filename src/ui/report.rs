@@ -8,7 +8,7 @@ use crate::whm::responses::ReportedState;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ReportExportProps {
     /// The session's progress, read from its master log.
     pub progress: Rc<Progress>,
@@ -19,6 +19,16 @@ pub struct ReportExportProps {
     /// The source host when known from elsewhere; else the master log's `remotehost` is used.
     #[prop_or_default]
     pub host: Option<AttrValue>,
+}
+
+// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
+impl PartialEq for ReportExportProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.progress, &other.progress)
+            && self.session_id == other.session_id
+            && self.state == other.state
+            && self.host == other.host
+    }
 }
 
 #[function_component(ReportExport)]

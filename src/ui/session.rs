@@ -279,13 +279,23 @@ fn state_class(s: SessionState) -> &'static str {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct ResultsProps {
     progress: Rc<Progress>,
     state: Option<SessionState>,
     /// Read from the live tail while the session runs (no verdict yet).
     live: bool,
     on_open_log: Callback<(String, String)>,
+}
+
+// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.progress, &other.progress)
+            && self.state == other.state
+            && self.live == other.live
+            && self.on_open_log == other.on_open_log
+    }
 }
 
 /// Queue bars, the verdict and one row per item (both steps joined).

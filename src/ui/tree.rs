@@ -46,7 +46,7 @@ pub fn json_tree(props: &JsonTreeProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct NodeProps {
     root: Rc<Value>,
     /// JSON pointer of this node inside `root`.
@@ -54,6 +54,16 @@ struct NodeProps {
     name: AttrValue,
     #[prop_or_default]
     open: bool,
+}
+
+// By identity: `Rc`'s `==` compares what it points to, here the whole reply under every node.
+impl PartialEq for NodeProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.root, &other.root)
+            && self.pointer == other.pointer
+            && self.name == other.name
+            && self.open == other.open
+    }
 }
 
 fn escape_pointer(key: &str) -> String {

@@ -273,10 +273,17 @@ fn server_verdict(props: &ServerVerdictProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct BulkProps {
     ctx: Rc<RuleContext>,
     purpose: Purpose,
+}
+
+// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
+impl PartialEq for BulkProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.ctx, &other.ctx) && self.purpose == other.purpose
+    }
 }
 
 #[function_component(Bulk)]

@@ -50,5 +50,5 @@ pub use syntax::{SOURCE_MAX_LENGTH, matches_new_account_regex, matches_transfer_
 pub use verdict::{Conflict, ConflictKind, Verdict, Violation};
 
 pub(crate) use evaluate::Checker;
-pub(crate) use hash::{FastMap, FastSet};
+pub use hash::{FastHasher, FastMap, FastSet};
 pub(crate) use keys::key_of;

@@ -7,7 +7,7 @@ mod timer;
 
 pub use live_tail::use_live_tail;
 pub use session::{SessionStore, ask_notify, use_session_flow};
-pub use timer::{use_after_paint, use_timeout};
+pub use timer::{use_after_paint, use_after_paint_with, use_timeout};
 
 use crate::client::{Owner, Whm};
 use std::rc::Rc;

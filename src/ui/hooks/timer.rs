@@ -32,11 +32,22 @@ pub fn use_after_paint<F>(f: F)
 where
     F: FnOnce() + 'static,
 {
+    use_after_paint_with((), f);
+}
+
+/// [`use_after_paint`] again after each render whose `deps` differ from the last (a change first
+/// cancels what the previous one had scheduled).
+#[hook]
+pub fn use_after_paint_with<D, F>(deps: D, f: F)
+where
+    D: PartialEq + 'static,
+    F: FnOnce() + 'static,
+{
     use std::cell::RefCell;
     use std::rc::Rc;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use_effect_with((), move |_| {
+    use_effect_with(deps, move |_| {
         let f = Rc::new(RefCell::new(Some(f)));
         let run = {
             let f = f.clone();
