@@ -196,6 +196,8 @@ const CALLS = {
     // WHM's own refusal (result 0) is a refused row, not a banner
     banner: (page) => page.getByTestId("error-banner").filter({ hasText: "Queueing stopped" }),
     async kept(page, cell, request) {
+      // a cell without a banner to wait for gets here as soon as Queue is clicked: wait for the call
+      await expect.poll(async () => (await simRequests(request, SIM, "enqueue_transfer_item")).length).toBeGreaterThan(0);
       const [first] = await simRequests(request, SIM, "enqueue_transfer_item");
       const params = first.body || first.query;
       cell.faultedUser = params.user || params.package || params.featurelist || params.name; // the item's primary key: feature lists and packages are queued first
