@@ -73,6 +73,24 @@ struct RawEnvelope<'a> {
     cpanelresult: Option<&'a RawValue>,
 }
 
+/// The same envelope in one pass, `data` decoded as it is read: the usual case. A 7 MB analysis is
+/// then read once, not scanned as raw text first. Any failure falls back to [`RawEnvelope`]'s two
+/// passes, which find and report what is wrong exactly as before.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+struct Envelope<'a, T> {
+    #[serde(default)]
+    metadata: Option<Metadata>,
+    #[serde(default = "none")]
+    data: Option<T>,
+    #[serde(default, borrow)]
+    cpanelresult: Option<&'a RawValue>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
 lenient_struct! {
     #[derive(Default)]
     struct CpanelResult {
@@ -166,22 +184,36 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
             truncated: true,
         });
     }
-    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body", body))?;
-    if let Some(cp) = raw.cpanelresult {
-        let cp: CpanelResult = serde_json::from_str(cp.get()).unwrap_or_default();
-        if let Some(error) = cp.error {
+    if let Ok(env) = serde_json::from_str::<Envelope<'_, T>>(body) {
+        if let Some(error) = env.cpanelresult.and_then(cpanel_error) {
             return Err(WhmError::SessionLost {
                 status: reply.status,
                 detail: error,
             });
         }
+        let Some(metadata) = env.metadata else {
+            return Err(no_metadata());
+        };
+        if !metadata.result {
+            return Err(WhmError::Api {
+                command: metadata.command,
+                reason: metadata.reason,
+            });
+        }
+        return Ok(Reply {
+            data: env.data,
+            metadata,
+        });
+    }
+    let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body", body))?;
+    if let Some(error) = raw.cpanelresult.and_then(cpanel_error) {
+        return Err(WhmError::SessionLost {
+            status: reply.status,
+            detail: error,
+        });
     }
     let Some(meta_raw) = raw.metadata else {
-        return Err(WhmError::Malformed {
-            detail: "the reply has no “metadata”: it is not a WHM API 1 answer".into(),
-            at: "metadata".into(),
-            truncated: false,
-        });
+        return Err(no_metadata());
     };
     let metadata: Metadata =
         serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata", meta_raw.get()))?;
@@ -197,6 +229,21 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
         Some(d) => Some(serde_json::from_str::<T>(d.get()).map_err(|e| malformed(&e, "data", d.get()))?),
     };
     Ok(Reply { data, metadata })
+}
+
+fn no_metadata() -> WhmError {
+    WhmError::Malformed {
+        detail: "the reply has no “metadata”: it is not a WHM API 1 answer".into(),
+        at: "metadata".into(),
+        truncated: false,
+    }
+}
+
+/// The `error` of a `cpanelresult` body (cPanel's answer when the WHM login is gone), if any.
+fn cpanel_error(raw: &RawValue) -> Option<String> {
+    serde_json::from_str::<CpanelResult>(raw.get())
+        .unwrap_or_default()
+        .error
 }
 
 /// For offline inspection: accepts a saved reply with or without the envelope (`whmapi1 --output=json`
@@ -249,6 +296,31 @@ mod tests {
                 reason: "The session ID “nosuchid” does not exist.".into()
             }
         );
+    }
+
+    /// The one-pass decode and its two-pass fallback give the same answers.
+    #[test]
+    fn data_first_and_data_that_does_not_fit_decode_as_before() {
+        let body = r#"{"data":{"a":1},"metadata":{"version":1,"command":"x","result":1,"reason":"OK"}}"#;
+        assert_eq!(decode::<Value>(ok(body)).unwrap().data.unwrap()["a"], 1);
+        #[derive(Debug, serde::Deserialize)]
+        struct Strict {
+            #[allow(dead_code)]
+            n: u64,
+        }
+        // a refused call whose data does not fit the type: WHM's refusal, not a malformed reply
+        let body = r#"{"data":{"n":"x"},"metadata":{"version":1,"command":"x","result":0,"reason":"No."}}"#;
+        assert!(matches!(decode::<Strict>(ok(body)), Err(WhmError::Api { .. })));
+        // a successful call whose data does not fit: malformed, found in `data`
+        let body = r#"{"metadata":{"version":1,"command":"x","result":1,"reason":"OK"},"data":{"n":"x"}}"#;
+        assert!(
+            matches!(decode::<Strict>(ok(body)), Err(WhmError::Malformed { at, .. }) if at.contains("data")),
+            "{:?}",
+            decode::<Strict>(ok(body))
+        );
+        // `data: null` is no data
+        let body = r#"{"metadata":{"version":1,"command":"x","result":1,"reason":"OK"},"data":null}"#;
+        assert!(decode::<Value>(ok(body)).unwrap().data.is_none());
     }
 
     #[test]
