@@ -25,6 +25,7 @@ mod native {
     use whm_transfer_console::store::queue_table::{QueueTable, TableAction};
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
+    use whm_transfer_console::whm::request::AccountItem;
     use whm_transfer_console::whm::responses::{KeyDef, ModuleSchema};
 
     const SYLLABLES: [&str; 24] = [
@@ -231,41 +232,25 @@ mod native {
 
     const ROOT: &str = "AccountRemoteRoot";
 
-    /// `AccountRemoteRoot`'s schema with every key the console sends.
+    /// `AccountRemoteRoot`'s schema with every key the console sends: those of a call with every
+    /// optional key set, as the console writes it.
     fn account_schema() -> ModuleSchema {
-        let keys = [
-            "transfer_session_id",
-            "module",
-            "user",
-            "localuser",
-            "domain",
-            "size",
-            "files",
-            "detected_remote_user",
-            "ip",
-            "customip",
-            "replaceip",
-            "reseller",
-            "force",
-            "skipres",
-            "skipaccount",
-            "skiphomedir",
-            "skipacctdb",
-            "skipbwdata",
-            "skipemail",
-            "skipsubdomains",
-            "shared_mysql_server",
-            "overwrite_with_delete",
-            "overwrite_all_dbs",
-            "overwrite_all_dbusers",
-            "overwrite_sameowner_dbs",
-            "overwrite_sameowner_dbusers",
-            "live_transfer",
-            "xferpoint",
-            "mail_location",
-        ];
+        let every = AccountItem {
+            domain: Some("d".into()),
+            size: Some(1),
+            files: Some(1),
+            customip: Some("192.0.2.1".into()),
+            replaceip: Some("all".into()),
+            overwrite_all: true,
+            overwrite_sameowner: true,
+            xferpoint: true,
+            mail_location: Some(".local".into()),
+            ..AccountItem::default()
+        };
+        let mut keys: Vec<String> = ["transfer_session_id", "module"].map(String::from).into();
+        keys.extend(every.into_request("s", ROOT).keys.into_iter().map(|(k, _)| k));
         ModuleSchema {
-            keys: keys.iter().map(|k| ((*k).to_owned(), KeyDef::default())).collect(),
+            keys: keys.into_iter().map(|k| (k, KeyDef::default())).collect(),
             required: vec!["user".into()],
             ..Default::default()
         }

@@ -274,7 +274,12 @@ pub fn keeps_key(schema: Option<&ModuleSchema>, key: &str, value: &str) -> bool 
 
 /// [`keeps_key`] of a value not yet written as text.
 fn keeps(schema: Option<&ModuleSchema>, key: &str, value: KeyValue<'_>) -> bool {
-    schema.is_none_or(|s| s.keys.contains_key(key)) || !value.is_default()
+    kept(schema.is_none_or(|s| s.keys.contains_key(key)), value)
+}
+
+/// [`keeps`], once it is known whether the schema has the key.
+fn kept(in_schema: bool, value: KeyValue<'_>) -> bool {
+    in_schema || !value.is_default()
 }
 
 /// Whether the module's schema offers this key (unknown while the schema is not fetched: `true`).
@@ -870,7 +875,7 @@ fn sent_keys<'p>(
                         }
                     };
                     if let Some(slot) = slot
-                        && (slot.in_schema || !value.is_default())
+                        && kept(slot.in_schema, value)
                     {
                         slot.items += 1;
                     }

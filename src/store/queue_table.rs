@@ -1481,18 +1481,21 @@ mod tests {
         }
     }
 
-    /// Accounts, one with a finding of its own (`alice` exists here), and a package.
-    fn table() -> QueueTable {
+    /// An analysis of these accounts (each `<user>.example`, owned by root) and the package `gold`,
+    /// against a server with these users, checked: what a table is built from.
+    fn analysed(accounts: &[&str], local_users: &[&str]) -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
         let mut a = Analysis::default();
         a.options.unrestricted = Some(true);
-        for u in ["bob", "alice", "carol"] {
+        for u in accounts {
             a.items.accounts.push(account(u));
         }
         a.items.packages.push(Package {
             name: "gold".into(),
             featurelist: Some("default".into()),
         });
-        a.local.users.insert("alice".into());
+        for u in local_users {
+            a.local.users.insert((*u).into());
+        }
         let ctx = RuleContext::from_analysis(&a);
         let report = findings(FindingsInput {
             analysis: &a,
@@ -1500,7 +1503,13 @@ mod tests {
             server_verdicts: &HashMap::new(),
             live_transfer_requested: false,
         });
-        QueueTable::new(Rc::new(a), &report, Rc::new(ctx))
+        (Rc::new(a), Rc::new(report), Rc::new(ctx))
+    }
+
+    /// Accounts, one with a finding of its own (`alice` exists here), and a package.
+    fn table() -> QueueTable {
+        let (a, report, ctx) = analysed(&["bob", "alice", "carol"], &["alice"]);
+        QueueTable::new(a, &report, ctx)
             .apply(TableAction::Select {
                 user: "alice".into(),
                 on: true,
@@ -1592,17 +1601,8 @@ mod tests {
     /// An analysis like [`table`]'s, analysed again after the server changed: `carol` left the
     /// source, `dave` arrived, and a user `bob` now exists here.
     fn reanalysis() -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
-        let mut a = Analysis::default();
-        a.options.unrestricted = Some(true);
-        for u in ["bob", "alice", "dave"] {
-            a.items.accounts.push(account(u));
-        }
-        a.items.packages.push(Package {
-            name: "gold".into(),
-            featurelist: Some("default".into()),
-        });
-        a.local.users.insert("alice".into());
-        a.local.users.insert("bob".into());
+        let (a, _, _) = analysed(&["bob", "alice", "dave"], &["alice", "bob"]);
+        let mut a = Rc::unwrap_or_clone(a);
         // bob's account grew and moved to another domain on the source
         if let Some(bob) = a.items.accounts.first_mut() {
             bob.bytesused = 8192;

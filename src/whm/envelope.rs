@@ -185,44 +185,21 @@ pub fn decode<T: DeserializeOwned>(reply: HttpReply<'_>) -> Result<Reply<T>, Whm
         });
     }
     if let Ok(env) = serde_json::from_str::<Envelope<'_, T>>(body) {
-        if let Some(error) = env.cpanelresult.and_then(cpanel_error) {
-            return Err(WhmError::SessionLost {
-                status: reply.status,
-                detail: error,
-            });
-        }
-        let Some(metadata) = env.metadata else {
-            return Err(no_metadata());
-        };
-        if !metadata.result {
-            return Err(WhmError::Api {
-                command: metadata.command,
-                reason: metadata.reason,
-            });
-        }
+        logged_in(reply.status, env.cpanelresult)?;
+        let metadata = succeeded(env.metadata.ok_or_else(no_metadata)?)?;
         return Ok(Reply {
             data: env.data,
             metadata,
         });
     }
     let raw: RawEnvelope<'_> = serde_json::from_str(body).map_err(|e| malformed(&e, "body", body))?;
-    if let Some(error) = raw.cpanelresult.and_then(cpanel_error) {
-        return Err(WhmError::SessionLost {
-            status: reply.status,
-            detail: error,
-        });
-    }
+    logged_in(reply.status, raw.cpanelresult)?;
     let Some(meta_raw) = raw.metadata else {
         return Err(no_metadata());
     };
     let metadata: Metadata =
         serde_json::from_str(meta_raw.get()).map_err(|e| malformed(&e, "metadata", meta_raw.get()))?;
-    if !metadata.result {
-        return Err(WhmError::Api {
-            command: metadata.command,
-            reason: metadata.reason,
-        });
-    }
+    let metadata = succeeded(metadata)?;
     let data = match raw.data {
         None => None,
         Some(d) if d.get() == "null" => None,
@@ -239,11 +216,29 @@ fn no_metadata() -> WhmError {
     }
 }
 
-/// The `error` of a `cpanelresult` body (cPanel's answer when the WHM login is gone), if any.
-fn cpanel_error(raw: &RawValue) -> Option<String> {
-    serde_json::from_str::<CpanelResult>(raw.get())
-        .unwrap_or_default()
-        .error
+/// A `cpanelresult` body with an `error` is cPanel's answer when the WHM login is gone.
+fn logged_in(status: u16, cpanelresult: Option<&RawValue>) -> Result<(), WhmError> {
+    let error = cpanelresult.and_then(|raw| {
+        serde_json::from_str::<CpanelResult>(raw.get())
+            .unwrap_or_default()
+            .error
+    });
+    match error {
+        Some(detail) => Err(WhmError::SessionLost { status, detail }),
+        None => Ok(()),
+    }
+}
+
+/// The metadata of a call that ran, or WHM's refusal.
+fn succeeded(metadata: Metadata) -> Result<Metadata, WhmError> {
+    if metadata.result {
+        Ok(metadata)
+    } else {
+        Err(WhmError::Api {
+            command: metadata.command,
+            reason: metadata.reason,
+        })
+    }
 }
 
 /// For offline inspection: accepts a saved reply with or without the envelope (`whmapi1 --output=json`
