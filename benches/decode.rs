@@ -14,10 +14,11 @@ mod common;
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use crate::common::Lcg;
-    use criterion::{Criterion, Throughput, criterion_group};
+    use criterion::{BatchSize, Criterion, Throughput, criterion_group};
     use serde_json::{Map, Value, json};
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
     use std::hint::black_box;
+    use whm_transfer_console::checks::{self, FindingsInput, RuleContext};
     use whm_transfer_console::whm::{self, Analysis, HttpReply};
 
     const SYLLABLES: [&str; 40] = [
@@ -168,6 +169,48 @@ mod native {
         });
         g.bench_function("IgnoredAny (validate only)", |b| {
             b.iter(|| black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(&text)).is_ok()))
+        });
+        g.finish();
+
+        // The check page's work after the fetch, stage by stage (what `bench_decode_checks` does in the
+        // browser): the decode, the rule context, the findings, and dropping the analysis.
+        let mut g = c.benchmark_group("decode + checks 10k-account analysis");
+        g.sample_size(20);
+        let decoded = || whm::decode_saved::<Analysis>(&text).unwrap_or_default();
+        g.bench_function("rule context", |b| {
+            let a = decoded();
+            b.iter(|| black_box(RuleContext::from_analysis(black_box(&a)).local_users.len()))
+        });
+        g.bench_function("findings", |b| {
+            let a = decoded();
+            let ctx = RuleContext::from_analysis(&a);
+            let verdicts = HashMap::new();
+            b.iter(|| {
+                let report = checks::findings(FindingsInput {
+                    analysis: black_box(&a),
+                    ctx: &ctx,
+                    server_verdicts: &verdicts,
+                    live_transfer_requested: false,
+                });
+                black_box(report.findings.len())
+            })
+        });
+        g.bench_function("drop the analysis", |b| {
+            b.iter_batched(decoded, drop, BatchSize::LargeInput)
+        });
+        g.bench_function("all: decode, context, findings, drop", |b| {
+            let verdicts = HashMap::new();
+            b.iter(|| {
+                let a = whm::decode_saved::<Analysis>(black_box(&text)).unwrap_or_default();
+                let ctx = RuleContext::from_analysis(&a);
+                let report = checks::findings(FindingsInput {
+                    analysis: &a,
+                    ctx: &ctx,
+                    server_verdicts: &verdicts,
+                    live_transfer_requested: false,
+                });
+                black_box(report.findings.len())
+            })
         });
         g.finish();
         eprintln!("reply: {} bytes", text.len());

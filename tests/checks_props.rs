@@ -97,10 +97,10 @@ fn owner_map() -> impl Strategy<Value = BTreeMap<String, String>> {
 prop_compose! {
     fn ownership()(a in owner_map(), b in owner_map(), c in owner_map(), d in owner_map()) -> DbOwnership {
         let mut o = DbOwnership::default();
-        o.dbs.mysql = a;
-        o.dbs.pgsql = b;
-        o.users.mysql = c;
-        o.users.pgsql = d;
+        o.dbs.mysql = a.into_iter().collect();
+        o.dbs.pgsql = b.into_iter().collect();
+        o.users.mysql = c.into_iter().collect();
+        o.users.pgsql = d.into_iter().collect();
         o
     }
 }
@@ -144,9 +144,9 @@ prop_compose! {
         let mut a = Analysis::default();
         a.items.accounts = accounts;
         a.items.packages = packages.into_iter().map(|name| Package { name, featurelist: None }).collect();
-        a.local.users = users;
-        a.local.groups = groups;
-        a.local.domains = domains;
+        a.local.users = users.into_iter().collect();
+        a.local.groups = groups.into_iter().collect();
+        a.local.domains = domains.into_iter().collect();
         a.local.dbs = local_dbs;
         a.remote.dbs = remote_dbs;
         for (owner, names) in conflicts {

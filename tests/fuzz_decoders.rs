@@ -10,6 +10,7 @@ use fuzz::{config, cut, envelope, json, object};
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 use whm_transfer_console::whm::responses::*;
 use whm_transfer_console::whm::{self, Analysis, HttpReply, Reply, WhmError};
@@ -207,7 +208,9 @@ proptest! {
         let a = whm::decode::<Analysis>(ok(&envelope(&data))).ok().and_then(|r| r.data);
         prop_assert!(a.is_some());
         let a = a.unwrap_or_default();
-        prop_assert_eq!(&a.local.users, &users);
+        let decoded: BTreeSet<String> = a.local.users.iter().map(str::to_owned).collect();
+        prop_assert_eq!(decoded.len(), a.local.users.len(), "each name once");
+        prop_assert_eq!(&decoded, &users);
         prop_assert_eq!(a.items.accounts.len(), accounts.len() + junk_objects);
         for (got, (user, bytes, _, _, dedicated)) in a.items.accounts.iter().zip(&accounts) {
             prop_assert_eq!(&got.user, user);

@@ -376,13 +376,13 @@ fn domain_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
     } else {
         domains
             .iter()
-            .filter(|(d, _)| d.as_str() != "*")
-            .map(|(d, u)| (lowercase(d.trim()), u.as_str()))
+            .filter(|(d, _)| *d != "*")
+            .map(|(d, u)| (lowercase(d.trim()), u))
             .collect()
     };
     let owner_of = |domain: &str| -> Option<&str> {
         if normalised {
-            domains.get(domain).filter(|_| domain != "*").map(String::as_str)
+            domains.get(domain).filter(|_| domain != "*")
         } else {
             copy.get(domain).copied()
         }
@@ -435,12 +435,12 @@ fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
             if skip_pg && engine == "PostgreSQL" {
                 continue;
             }
-            for (name, remote_owner) in remote_map {
+            for (name, remote_owner) in remote_map.iter() {
                 if let Some(local_owner) = local_map.get(name).filter(|o| *o != remote_owner) {
-                    let clash = clashes.entry((kind, name.as_str())).or_default();
+                    let clash = clashes.entry((kind, name)).or_default();
                     clash.engines.insert(engine);
-                    clash.remote_owner.get_or_insert_with(|| remote_owner.clone());
-                    clash.local_owner.get_or_insert_with(|| local_owner.clone());
+                    clash.remote_owner.get_or_insert_with(|| remote_owner.to_owned());
+                    clash.local_owner.get_or_insert_with(|| local_owner.to_owned());
                 }
             }
         }

@@ -274,12 +274,14 @@ fn linked_nodes(props: &AnalysisProps) -> Html {
 }
 
 /// Names on both sides, remote first, with those that also exist here marked.
-fn compare_list(title: &str, remote: &BTreeSet<String>, local: &BTreeSet<String>) -> Html {
-    let clash: Vec<&String> = remote.intersection(local).collect();
+/// `local` is this server's side: how many names it has, and whether it has one.
+fn compare_list(title: &str, remote: &BTreeSet<String>, local: (usize, &dyn Fn(&str) -> bool)) -> Html {
+    let (local_len, has) = local;
+    let clash: Vec<&String> = remote.iter().filter(|n| has(n)).collect();
     html! {
         <div class="compare-col">
             <h3>{ title }</h3>
-            <p class="muted">{ format!("{} on the source, {} here, {} on both", remote.len(), local.len(), clash.len()) }</p>
+            <p class="muted">{ format!("{} on the source, {} here, {} on both", remote.len(), local_len, clash.len()) }</p>
             if !clash.is_empty() {
                 <p class="clash">{ "On both: " }{ for clash.iter().take(50).enumerate().map(|(i, n)| html! {
                     <>{ if i > 0 { ", " } else { "" } }<code>{ n.as_str() }</code></>
@@ -290,7 +292,16 @@ fn compare_list(title: &str, remote: &BTreeSet<String>, local: &BTreeSet<String>
 }
 
 fn engine_names(p: &PerEngine) -> BTreeSet<String> {
-    p.mysql.keys().chain(p.pgsql.keys()).cloned().collect()
+    p.mysql.keys().chain(p.pgsql.keys()).map(str::to_owned).collect()
+}
+
+/// How many names either engine has (a name in both counted once).
+fn engine_count(p: &PerEngine) -> usize {
+    p.mysql.len() + p.pgsql.keys().filter(|k| !p.mysql.contains_key(k)).count()
+}
+
+fn engine_has(p: &PerEngine, name: &str) -> bool {
+    p.mysql.contains_key(name) || p.pgsql.contains_key(name)
 }
 
 #[function_component(Compare)]
@@ -302,14 +313,16 @@ fn compare(props: &AnalysisProps) -> Html {
         a.remote.dbs.as_ref().unwrap_or(&empty),
         a.local.dbs.as_ref().unwrap_or(&empty),
     );
+    let (users, groups) = (&a.local.users, &a.local.groups);
+    let (dbs, db_users) = (&ldb.dbs, &ldb.users);
     html! {
         <section class="panel" aria-labelledby="compare-h">
             <h2 id="compare-h">{ "Source accounts against this server" }</h2>
             <div class="compare">
-                { compare_list("Usernames vs local users", &remote_users, &a.local.users) }
-                { compare_list("Usernames vs local groups", &remote_users, &a.local.groups) }
-                { compare_list("Databases", &engine_names(&rdb.dbs), &engine_names(&ldb.dbs)) }
-                { compare_list("Database users", &engine_names(&rdb.users), &engine_names(&ldb.users)) }
+                { compare_list("Usernames vs local users", &remote_users, (users.len(), &|n| users.contains(n))) }
+                { compare_list("Usernames vs local groups", &remote_users, (groups.len(), &|n| groups.contains(n))) }
+                { compare_list("Databases", &engine_names(&rdb.dbs), (engine_count(dbs), &|n| engine_has(dbs, n))) }
+                { compare_list("Database users", &engine_names(&rdb.users), (engine_count(db_users), &|n| engine_has(db_users, n))) }
             </div>
         </section>
     }

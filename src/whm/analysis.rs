@@ -1,6 +1,7 @@
 //! `retrieve_transfer_session_remote_analysis` data, in full (docs/whm-api.md §4).
 
 use super::scalar::{self, lenient_struct};
+use crate::names::{NameMap, Names};
 use std::collections::{BTreeMap, BTreeSet};
 
 lenient_struct! {
@@ -39,10 +40,11 @@ lenient_struct! {
     /// The server this console runs on (the restore target).
     #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct LocalServer {
-        pub users: BTreeSet<String> = "users" => scalar::name_set,
-        pub groups: BTreeSet<String> = "groups" => scalar::name_set,
-        /// domain → user
-        pub domains: BTreeMap<String, String> = "domains" => scalar::map,
+        /// Decoded straight into one buffer, each name hashed once (50,000 names or more).
+        pub users: Names = "users" => scalar::names,
+        pub groups: Names = "groups" => scalar::names,
+        /// domain → user (one per domain of the server: 50,000 or more)
+        pub domains: NameMap = "domains" => scalar::name_map,
         /// ip → domain
         pub dedicated_ips: BTreeMap<String, String> = "dedicated_ips" => scalar::map,
         pub available_ips: Vec<String> = "available_ips" => ip_list,
@@ -108,9 +110,9 @@ lenient_struct! {
     #[derive(Debug, Clone, Default, PartialEq, Eq)]
     pub struct PerEngine {
         /// name → owner
-        pub mysql: BTreeMap<String, String> = "MYSQL" => owner_map,
+        pub mysql: NameMap = "MYSQL" => owner_map,
         /// name → owner. Note §4.1: v120 fills this from the MySQL map; don't trust it.
-        pub pgsql: BTreeMap<String, String> = "PGSQL" => owner_map,
+        pub pgsql: NameMap = "PGSQL" => owner_map,
     }
 }
 
@@ -121,9 +123,9 @@ lenient_struct! {
     }
 }
 
-fn owner_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let m: BTreeMap<String, Owned> = scalar::map(d)?;
-    Ok(m.into_iter().map(|(k, v)| (k, v.owner)).collect())
+/// `{name: {owner}}`: an entry without an object is dropped, one without an owner keeps "".
+fn owner_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NameMap, D::Error> {
+    scalar::name_map_of(d, |v: &Owned| v.owner.as_str())
 }
 
 /// An available IP: a string, or an object with `ip` (or `address`).
@@ -316,7 +318,7 @@ mod tests {
         assert_eq!(a.local.available_ips, ["192.0.2.1", "192.0.2.2", "3"]);
         let dbs = a.local.dbs.unwrap().dbs.mysql;
         assert_eq!(dbs.len(), 1);
-        assert_eq!(dbs.get("a_db").map(String::as_str), Some("a"));
+        assert_eq!(dbs.get("a_db"), Some("a"));
     }
 
     #[test]

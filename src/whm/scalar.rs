@@ -11,6 +11,7 @@
 //! anything. A value of the wrong shape inside a map or list decodes to "absent" ([`Lenient`]) instead of
 //! an error, so it can be dropped without re-reading the text.
 
+use crate::names::{NameMap, Names};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -465,6 +466,46 @@ where
     d.deserialize_any(MapVisitor(PhantomData))
 }
 
+/// A map of name → name ([`NameMap`]) from an object, `[]` or `null`: the keys are read borrowed from
+/// the text and each value is a lenient `V` that `text` gives the name of. An entry whose value does not
+/// decode is dropped; a repeated key keeps its last value. For the analysis' large maps (domains,
+/// database owners), where a `BTreeMap<String, String>` would hold two strings and a tree slot per entry.
+pub fn name_map_of<'de, D, V, F>(d: D, text: F) -> Result<NameMap, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Lenient,
+    F: Fn(&V) -> &str,
+{
+    struct MapVisitor<V, F>(F, PhantomData<V>);
+    impl<'de, V: Lenient, F: Fn(&V) -> &str> Visitor<'de> for MapVisitor<V, F> {
+        type Value = NameMap;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object, an empty array or null")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            let mut out = NameMap::new();
+            while let Some(KeyCow(key)) = access.next_key::<KeyCow<'de>>()? {
+                if let Some(v) = access.next_value_seed(LenientSeed::<V>(PhantomData))? {
+                    out.insert_str(&key, (self.0)(&v));
+                }
+            }
+            Ok(out)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // A non-empty array where a map is expected carries no keys we could trust.
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(NameMap::new())
+        }
+        empty_for_scalars!(NameMap::new());
+    }
+    d.deserialize_any(MapVisitor(text, PhantomData))
+}
+
+/// [`name_map_of`] with text values (a number or bool is read as its text, as [`string`] does).
+pub fn name_map<'de, D: Deserializer<'de>>(d: D) -> Result<NameMap, D::Error> {
+    name_map_of(d, |v: &String| v.as_str())
+}
+
 /// An object decoded leniently: null, `[]` or a non-object gives the default instead of an error.
 pub fn object<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -485,30 +526,71 @@ where
 
 /// A set of names: the keys of `{name: 1}`, or the strings of `[name, …]`, or empty for null.
 pub fn name_set<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeSet<String>, D::Error> {
-    struct SetVisitor;
-    impl<'de> Visitor<'de> for SetVisitor {
-        type Value = BTreeSet<String>;
+    // Collected first, then built in bulk (the keys usually arrive sorted).
+    Ok(names_into::<D, Vec<String>>(d)?.into_iter().collect())
+}
+
+/// As [`name_set`], into a [`Names`] set: each name is copied once into the set's buffer (borrowed from
+/// the text while it is read) and hashed once. For the analysis' user and group lists, 50,000 names
+/// or more, which the rule context then takes over without reading them again.
+pub fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Names, D::Error> {
+    names_into::<D, Names>(d)
+}
+
+/// Where [`names_into`] puts each name.
+trait NameSink: Default {
+    fn add(&mut self, name: &str);
+    fn add_owned(&mut self, name: String);
+}
+
+impl NameSink for Vec<String> {
+    fn add(&mut self, name: &str) {
+        self.push(name.to_owned());
+    }
+    fn add_owned(&mut self, name: String) {
+        self.push(name);
+    }
+}
+
+impl NameSink for Names {
+    fn add(&mut self, name: &str) {
+        self.insert_str(name);
+    }
+    fn add_owned(&mut self, name: String) {
+        self.insert_str(&name);
+    }
+}
+
+fn names_into<'de, D: Deserializer<'de>, S: NameSink>(d: D) -> Result<S, D::Error> {
+    struct SetVisitor<S>(PhantomData<S>);
+    impl<'de, S: NameSink> Visitor<'de> for SetVisitor<S> {
+        type Value = S;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an object of names, an array of names or null")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(key) = access.next_key::<String>()? {
+            let mut out = S::default();
+            while let Some(KeyCow(key)) = access.next_key::<KeyCow<'de>>()? {
                 access.next_value::<IgnoredAny>()?;
-                out.push(key);
+                match key {
+                    Cow::Borrowed(k) => out.add(k),
+                    Cow::Owned(k) => out.add_owned(k),
+                }
             }
-            Ok(out.into_iter().collect())
+            Ok(out)
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
+            let mut out = S::default();
             while let Some(item) = seq.next_element_seed(LenientSeed::<String>(PhantomData))? {
-                out.extend(item);
+                if let Some(name) = item {
+                    out.add_owned(name);
+                }
             }
-            Ok(out.into_iter().collect())
+            Ok(out)
         }
-        empty_for_scalars!(BTreeSet::new());
+        empty_for_scalars!(S::default());
     }
-    d.deserialize_any(SetVisitor)
+    d.deserialize_any(SetVisitor(PhantomData))
 }
 
 /// A list that may arrive as an array, `null`, `{}` or a non-empty object (its values are taken, in key
@@ -618,8 +700,12 @@ mod tests {
         text: Option<String>,
         #[serde(default, deserialize_with = "map")]
         map: BTreeMap<String, String>,
+        #[serde(default, deserialize_with = "name_map")]
+        name_map: NameMap,
         #[serde(default, deserialize_with = "name_set")]
         names: BTreeSet<String>,
+        #[serde(default, deserialize_with = "names")]
+        fast_names: Names,
         #[serde(default, deserialize_with = "text_lines")]
         lines: Vec<String>,
         #[serde(default, deserialize_with = "list")]
@@ -716,12 +802,49 @@ mod tests {
     }
 
     #[test]
-    fn name_sets_accept_objects_arrays_and_null() {
-        assert_eq!(probe(r#"{"names":{"never":1,"gonna":"1"}}"#).names.len(), 2);
-        assert_eq!(probe(r#"{"names":["a","b",3,null]}"#).names.len(), 3);
-        for raw in ["{}", "[]", "null", "1"] {
-            assert!(probe(&format!(r#"{{"names":{raw}}}"#)).names.is_empty(), "names {raw}");
+    fn name_maps_read_like_maps() {
+        let p = probe(r#"{"name_map":{"a":"b","c":{"x":1},"n":7,"t":true,"a\u0062":"escaped","a":"last"}}"#);
+        assert_eq!(
+            p.name_map,
+            NameMap::from([("a", "last"), ("n", "7"), ("t", "1"), ("ab", "escaped")]),
+            "an object value is dropped, scalars are text, a repeated key keeps its last value"
+        );
+        for raw in ["{}", "[]", "null", "[1,2]", "0", "\"x\""] {
+            assert!(
+                probe(&format!(r#"{{"name_map":{raw}}}"#)).name_map.is_empty(),
+                "name_map {raw}"
+            );
         }
+    }
+
+    #[test]
+    fn name_sets_accept_objects_arrays_and_null() {
+        // Both decoders, each sorted to compare: `names` keeps the reply's order, `name_set` sorts.
+        let both = |json: &str| {
+            let p = probe(&json.replace("NAMES", "names"));
+            let q = probe(&json.replace("NAMES", "fast_names"));
+            let mut fast: Vec<String> = q.fast_names.iter().map(str::to_owned).collect();
+            fast.sort();
+            let sorted: Vec<String> = p.names.into_iter().collect();
+            assert_eq!(fast, sorted, "{json}");
+            sorted
+        };
+        assert_eq!(both(r#"{"NAMES":{"never":1,"gonna":"1"}}"#), ["gonna", "never"]);
+        assert_eq!(both(r#"{"NAMES":["a","b",3,null,"a"]}"#), ["3", "a", "b"]);
+        assert_eq!(
+            both(r#"{"NAMES":{"a\u0062":1,"ab":2,"c":3}}"#),
+            ["ab", "c"],
+            "escaped keys; a repeat once"
+        );
+        for raw in ["{}", "[]", "null", "1"] {
+            assert!(both(&format!(r#"{{"NAMES":{raw}}}"#)).is_empty(), "{raw}");
+        }
+        let p = probe(r#"{"fast_names":{"b":1,"a":1}}"#);
+        assert_eq!(
+            p.fast_names.iter().collect::<Vec<_>>(),
+            ["b", "a"],
+            "in the reply's order"
+        );
     }
 
     #[test]

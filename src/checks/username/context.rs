@@ -43,14 +43,10 @@ impl RuleContext {
     ///
     /// Owners are every owner of a local database or database user and every owner of a local domain
     /// (each cPanel account is a database owner in WHM's `/etc/dbowners`, whether or not it has
-    /// databases), except `nobody`. Each name is copied once into its set's buffer and hashed once.
+    /// databases), except `nobody`. Users and groups are copied from the analysis' own sets, already
+    /// hashed while the reply was decoded; each owner is hashed once.
     pub fn from_analysis(analysis: &Analysis) -> Self {
         let local = &analysis.local;
-        let names_of = |set: &BTreeSet<String>| {
-            let mut out = NameSet::with_capacity(set.len(), set.iter().map(String::len).sum());
-            out.extend(set.iter().map(String::as_str));
-            out
-        };
         let mut owners = NameSet::with_capacity(local.domains.len(), 0);
         if let Some(dbs) = &local.dbs {
             for map in [&dbs.dbs.mysql, &dbs.dbs.pgsql, &dbs.users.mysql, &dbs.users.pgsql] {
@@ -67,8 +63,8 @@ impl RuleContext {
             // §5.3: WHM uses 8 when the database server is old, not running or not known.
             prefix_length: analysis.local_prefix_length().unwrap_or(UNKNOWN_SERVER_PREFIX_LENGTH),
             extra_reserved: BTreeSet::new(),
-            local_users: names_of(&local.users),
-            local_groups: names_of(&local.groups),
+            local_users: local.users.clone().into(),
+            local_groups: local.groups.clone().into(),
             local_db_owners: owners,
         }
     }

@@ -22,13 +22,13 @@
 //! One idea per file: [`rules`](mod@rules) (the limits, reserved lists and rule ids), `syntax` (the two
 //! regexes), `keys` (`dbowner` and first-N keys), [`NameSet`] (the context's name sets), `context`
 //! ([`RuleContext`]), `verdict`, `owners` (the database-owner index), `evaluate` (one function per rule),
-//! `collisions` (first-N groups of a list), `suggest`, `check` (the entry points), `hash`.
+//! `collisions` (first-N groups of a list), `suggest`, `check` (the entry points); the hashing is
+//! `crate::names::hash`.
 
 mod check;
 mod collisions;
 mod context;
 mod evaluate;
-mod hash;
 mod keys;
 mod names;
 mod owners;
@@ -49,6 +49,8 @@ pub use rules::{
 pub use syntax::{SOURCE_MAX_LENGTH, matches_new_account_regex, matches_transfer_regex, plausible_source_username};
 pub use verdict::{Conflict, ConflictKind, Verdict, Violation};
 
+/// The engine's hashing lives with [`crate::names`], which the wire layer shares.
+pub(crate) use crate::names::hash;
+pub use crate::names::{FastHasher, FastMap, FastSet};
 pub(crate) use evaluate::Checker;
-pub use hash::{FastHasher, FastMap, FastSet};
 pub(crate) use keys::key_of;

@@ -1,5 +1,5 @@
-//! The engine's hashing: a fast, unkeyed hasher for its internal maps, and [`hash_name`] for
-//! [`NameSet`](super::names::NameSet), which hashes each name once and keys its table by that hash.
+//! The hashing of names: a fast, unkeyed hasher for the checks engine's internal maps, and [`hash_name`]
+//! for [`Names`](super::Names), which hashes each name once and keys its table by that hash.
 //!
 //! The inputs are usernames, domains and database names of the admin's own servers; the sets are
 //! not meant to resist inputs crafted to collide.
