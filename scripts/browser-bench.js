@@ -6,7 +6,8 @@
 //   fetch            the analysis reply over loopback (POST json-api, as the app sends it), to its text
 //   JSON.parse       of that text (the browser's floor; every other figure is also given as a ratio to it)
 //   decode           the app's wire layer on it (bench_decode: whm::decode::<Analysis>)
-//   decode+checks    decode, rule context and findings (bench_decode_checks)
+//   decode+checks    decode, rule context and findings (bench_decode_checks); its budget ratio is the median
+//                    of 9 back-to-back pairs (JSON.parse, then decode + checks), as the machine's speed drifts
 //   page load work   what the check page does with the text before rendering (bench_load: Loaded::from_text)
 //   raw tree         what opening the raw JSON panel costs (bench_raw_tree: the reply's data as a JSON tree)
 //   route→first rows #/check/<id> until the summary says 10,000 and the first account rows are in the DOM
@@ -150,7 +151,18 @@ function breakdown(trace) {
       const rawTree = typeof m.bench_raw_tree === "function" ? time(() => m.bench_raw_tree(text)) : { runs: [NaN] };
       // the bulk box's reading and check_bulk of the same 10,000 names the bulk measure pastes (4, below)
       const bulkCheck = typeof m.bench_bulk === "function" ? time(() => m.bench_bulk(names)) : { runs: [NaN] };
-      return { bytes: text.length, fetchMs, parse, decode, checks, load, rawTree, bulkCheck };
+      // The machine's speed drifts from one second to the next (JSON.parse alone varies by 2×), so the
+      // budget's ratio is also taken from back-to-back pairs: each JSON.parse, then decode + checks.
+      const pairs = [];
+      for (let i = 0; i < 9; i++) {
+        let a = performance.now();
+        JSON.parse(text);
+        const p = performance.now() - a;
+        a = performance.now();
+        m.bench_decode_checks(text);
+        pairs.push({ parse: p, checks: performance.now() - a });
+      }
+      return { bytes: text.length, fetchMs, parse, decode, checks, load, rawTree, bulkCheck, pairs };
     }, { session: SESSION, token: TOKEN, names: BULK_NAMES });
     if (wire.decode.out !== 10000 || wire.parse.out !== 10000) throw new Error(`decoded ${wire.decode.out} accounts, JSON.parse saw ${wire.parse.out}`);
 
@@ -330,7 +342,12 @@ function breakdown(trace) {
     line("`JSON.parse` of the same text", runs(wire.parse.runs), "1.00×", "", "");
     line("app decode (`whm::decode::<Analysis>`)", runs(wire.decode.runs), ratio(median(wire.decode.runs)), "", "");
     const checks = median(wire.checks.runs);
-    line("decode + all checks (context, findings)", runs(wire.checks.runs), ratio(checks), "≤ 1.5×", checks <= 1.5 * parse ? "met" : `missed by ${ratio(checks - 1.5 * parse)}`);
+    line("decode + all checks (context, findings)", runs(wire.checks.runs), ratio(checks), "", "");
+    const pairRatios = wire.pairs.map((q) => q.checks / q.parse);
+    const pairRatio = median(pairRatios);
+    line("decode + all checks ÷ `JSON.parse`, 9 back-to-back pairs",
+      `median ${pairRatio.toFixed(2)}× (${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)}×; JSON.parse ${ms(median(wire.pairs.map((q) => q.parse)))}, decode + checks ${ms(median(wire.pairs.map((q) => q.checks)))})`,
+      `${pairRatio.toFixed(2)}×`, "≤ 1.5×", pairRatio <= 1.5 ? "met" : `missed by ${(pairRatio - 1.5).toFixed(2)}×`);
     line("check page's load work (`Loaded::from_text`)", runs(wire.load.runs), ratio(median(wire.load.runs)), "", "");
     line("opening the raw JSON panel (`raw_data`, on click only)", runs(wire.rawTree.runs), ratio(median(wire.rawTree.runs)), "", "");
     const rowsBudget = wire.fetchMs + 3 * parse;

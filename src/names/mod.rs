@@ -59,9 +59,7 @@ impl Names {
 
     /// The `i`-th name inserted.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.text.get(start..end)
+        self.text.get(span(&self.ends, i))
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -97,16 +95,31 @@ impl Names {
 
     /// The index of `name` and whether it was added now.
     pub fn insert_index(&mut self, name: &str) -> (usize, bool) {
+        use std::collections::hash_map::Entry;
         let hash = hash_name(name);
-        if let Some(i) = self.find(name, hash) {
-            return (i, false);
-        }
         let i = self.ends.len();
+        // One probe of the table: a new hash (nearly every insert) is added where the probe ended.
+        match self.table.entry(hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+            Entry::Occupied(mut slot) => {
+                let mut at = *slot.get();
+                loop {
+                    if self.text.get(span(&self.ends, at)) == Some(name) {
+                        return (at, false);
+                    }
+                    match self.same_hash.get(&at) {
+                        Some(&previous) => at = previous,
+                        None => break,
+                    }
+                }
+                let previous = slot.insert(i);
+                self.same_hash.insert(i, previous);
+            }
+        }
         self.text.push_str(name);
         self.ends.push(self.text.len());
-        if let Some(previous) = self.table.insert(hash, i) {
-            self.same_hash.insert(i, previous);
-        }
         (i, true)
     }
 
@@ -125,6 +138,16 @@ impl Names {
         self.ends.reserve(names);
         self.table.reserve(names);
     }
+}
+
+/// Where the `i`-th name lies in the text, from the names' ends (an empty range past the last).
+fn span(ends: &[usize], i: usize) -> std::ops::Range<usize> {
+    let end = ends.get(i).copied().unwrap_or(usize::MAX);
+    let start = match i.checked_sub(1) {
+        Some(p) => ends.get(p).copied().unwrap_or(usize::MAX),
+        None => 0,
+    };
+    start..end
 }
 
 impl fmt::Debug for Names {
