@@ -40,8 +40,10 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let owner = use_owner();
     let whm = use_whm();
     let state = &store.0;
-    let queue_running = use_memo((), |_| QueueRunning::default());
-    // Replacing the analysis replaces its queue step, which stops after the call in flight.
+    // The app's flag (`ui::shell`), which also asks before any route change during a run.
+    let queue_running = use_context::<QueueRunning>().unwrap_or_default();
+    // Replacing the analysis in place (an inspected file) replaces its queue step, which stops after
+    // the call in flight. (Loading another id changes the route, which the app asks about.)
     let may_replace = {
         let queue_running = queue_running.clone();
         move || {
@@ -93,7 +95,6 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
     let on_submit = {
         let store = store.clone();
-        let may_replace = may_replace.clone();
         let route_id = props.session_id.clone();
         let connected = whm.is_some();
         Callback::from(move |e: SubmitEvent| {
@@ -104,11 +105,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             let s = &store.0;
             match s.session_id() {
                 // A new id goes through the route, so reload and back/forward work.
-                Some(id) if route_id.as_deref() != Some(id) => {
-                    if may_replace() {
-                        set_hash(&Route::Check(Some(id.to_owned())).to_hash());
-                    }
-                }
+                Some(id) if route_id.as_deref() != Some(id) => set_hash(&Route::Check(Some(id.to_owned())).to_hash()),
                 _ => store.dispatch(CheckAction::StartLoad),
             }
         })
@@ -139,7 +136,6 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let connected = whm.is_some();
     let invalid = state.input_error.is_some();
     html! {
-        <ContextProvider<QueueRunning> context={(*queue_running).clone()}>
         <section class="check">
             <h1>{ "Check a transfer session" }</h1>
             <form class="panel" onsubmit={on_submit} aria-label="Load a session from WHM">
@@ -188,7 +184,6 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 <p class="loading" role="status">{ "Loading the analysis…" }</p>
             }
         </section>
-        </ContextProvider<QueueRunning>>
     }
 }
 

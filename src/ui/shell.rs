@@ -4,14 +4,17 @@ use super::check::CheckPage;
 use super::connect::Connect;
 use super::create::{CreateContext, CreatePage, CreateStore};
 use super::history::HistoryPage;
-use super::hooks::WhmContext;
+use super::hooks::queue::QueueRunning;
+use super::hooks::{WhmContext, confirm};
 use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::client::Whm;
 use crate::client::relay::{self, Relay};
 use crate::route::Route;
 use crate::store::check::AnalysisNote;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 fn current_route() -> Route {
@@ -19,6 +22,16 @@ fn current_route() -> Route {
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
     Route::parse(&hash)
+}
+
+/// Asked before a route change while the queue step sends items.
+const LEAVE_DURING_RUN: &str = "Items are still being queued into this session. Leaving this page stops after the call in flight, whose item may then be unknown to this page. Leave?";
+
+/// Puts `hash` back in the address bar without a new history entry or another `hashchange`.
+fn restore_hash(hash: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
 }
 
 /// The root component.
@@ -55,17 +68,54 @@ pub fn app() -> Html {
         let last_analysis = last_analysis.clone();
         Callback::from(move |n: AnalysisNote| last_analysis.set(Some(n)))
     };
+    // Set by the check page's queue step while it sends items: leaving the page then stops the run
+    // after the call in flight, so a route change (a link, back/forward, an edited address) and
+    // closing or reloading the tab are asked about first.
+    let queue_running = use_memo((), |_| QueueRunning::default());
     {
         let route = route.clone();
+        let running = (*queue_running).clone();
+        // The route the page shows (first the one read at the first render): what a declined change
+        // puts back in the address bar.
+        let shown = Rc::new(RefCell::new((*route).clone()));
         use_effect_with((), move |_| {
-            let listener =
-                web_sys::window().map(|w| EventListener::new(&w, "hashchange", move |_| route.set(current_route())));
-            move || drop(listener)
+            let follow = {
+                let running = running.clone();
+                move || {
+                    let next = current_route();
+                    if next == *shown.borrow() {
+                        return;
+                    }
+                    if running.get() && !confirm(LEAVE_DURING_RUN) {
+                        restore_hash(&shown.borrow().to_hash());
+                        return;
+                    }
+                    shown.replace(next.clone());
+                    route.set(next);
+                }
+            };
+            // A hash set between the first render and now, whose event may have gone before the
+            // listener was there.
+            follow();
+            let on_hash = move |_: &web_sys::Event| follow();
+            let listeners = web_sys::window().map(|w| {
+                // Not passive: a passive listener's preventDefault is ignored.
+                let options = EventListenerOptions::enable_prevent_default();
+                let unload = EventListener::new_with_options(&w, "beforeunload", options, move |e| {
+                    if running.get() {
+                        // The browser's own "Leave site?" dialog.
+                        e.prevent_default();
+                    }
+                });
+                (EventListener::new(&w, "hashchange", on_hash), unload)
+            });
+            move || drop(listeners)
         });
     }
     html! {
         <ContextProvider<WhmContext> context={WhmContext(whm.clone())}>
         <ContextProvider<CreateContext> context={create}>
+        <ContextProvider<QueueRunning> context={(*queue_running).clone()}>
             <Header whm={whm.clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 if extension { <Connect {on_relay} /> }
@@ -81,6 +131,7 @@ pub fn app() -> Html {
                     Route::Sessions => html! { <HistoryPage /> },
                 } }
             </main>
+        </ContextProvider<QueueRunning>>
         </ContextProvider<CreateContext>>
         </ContextProvider<WhmContext>>
     }

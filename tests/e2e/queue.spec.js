@@ -159,6 +159,55 @@ test("loading another session while items are being queued asks first; declining
   expect(await enqueued(request)).toHaveLength(2);
 });
 
+test("leaving the page while items are being queued asks first: a link, back and an edited address each keep the page and the run when declined", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 5000, match: { user: "example" } });
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\n");
+  await submit(page);
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  const questions = [];
+  const decline = () => page.once("dialog", async (d) => { questions.push(d.message()); await d.dismiss(); });
+  const here = new RegExp(`#/check/${DEMO}$`);
+  // (back first: a declined change leaves the check page's address in the entry it came from)
+  decline();
+  await page.goBack();
+  await expect.poll(() => questions.length).toBe(1);
+  await expect(page).toHaveURL(here);
+  decline();
+  await page.getByRole("link", { name: "Usernames" }).click();
+  await expect.poll(() => questions.length).toBe(2);
+  await expect(page).toHaveURL(here);
+  decline();
+  await page.evaluate(() => { window.location.hash = "#/sessions"; });
+  await expect.poll(() => questions.length).toBe(3);
+  for (const q of questions) expect(q).toContain("still being queued");
+  await expect(page).toHaveURL(here);
+  await expect(page.getByTestId("queue-table")).toBeVisible();
+  // the run went on and finished on this page
+  await expect(page.locator('[data-testid="queue-result"][data-outcome="queued"]')).toHaveCount(2);
+  expect(await enqueued(request)).toHaveLength(2);
+  // once it is over, leaving asks nothing (an unexpected dialog would be dismissed and keep the page)
+  page.on("dialog", (d) => { questions.push(d.message()); d.dismiss(); });
+  await page.getByRole("link", { name: "Usernames" }).click();
+  await expect(page).toHaveURL(/#\/username$/);
+  expect(questions).toHaveLength(3);
+});
+
+test("closing or reloading the tab while items are being queued has the browser ask first", async ({ page, request }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 5000, match: { user: "example" } });
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\n");
+  await submit(page);
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  let kind = "";
+  page.once("dialog", async (d) => { kind = d.type(); await d.accept(); });
+  await page.reload();
+  expect(kind, "the browser's own leave-page dialog").toBe("beforeunload");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-connected", "true");
+});
+
 test("bulk: select by the table's filters and apply an option to the selection", async ({ page, request }) => {
   await openApp(page, "demo", `#/check/${DEMO}`);
   await queueAccountsOnly(page);

@@ -18,8 +18,10 @@ use yew::prelude::*;
 /// Pause after the last edit of a target name before asking WHM about it.
 const LOOKUP_PAUSE_MS: u32 = 450;
 
-/// Whether the check page's queue step is sending items: the page asks the admin before it replaces
-/// the analysis (and with it the queue step, which stops after the call in flight).
+/// Whether the check page's queue step is sending items. Leaving the page, or replacing its analysis,
+/// unmounts the queue step, which then stops after the call in flight: the app (`ui::shell`) asks the
+/// admin before a route change and has the browser ask before the tab is closed or reloaded; the
+/// check page asks before it replaces the analysis in place (an inspected file).
 #[derive(Clone, Default)]
 pub struct QueueRunning(Rc<Cell<bool>>);
 
