@@ -28,19 +28,10 @@ pub(crate) struct OwnerIndex {
 
 impl OwnerIndex {
     pub(crate) fn new(owners: &NameSet, n: usize) -> Self {
-        let mut forms = NameSet::with_capacity(owners.len(), 0);
         let mut heads = NameSet::with_capacity(owners.len(), 0);
         let mut smallest: Vec<usize> = Vec::with_capacity(owners.len());
-        for o in owners.iter() {
-            let form = owner_form(o);
-            if form.is_empty() {
-                continue;
-            }
-            let (f, new) = forms.insert_index(&form);
-            if !new {
-                continue;
-            }
-            if let Some(h) = head(&form, n) {
+        let mut add_head = |form: &str, f: usize, forms: &NameSet| {
+            if let Some(h) = head(form, n) {
                 let (at, new_head) = heads.insert_index(h);
                 if new_head {
                     smallest.push(f);
@@ -50,7 +41,29 @@ impl OwnerIndex {
                     *slot = f;
                 }
             }
-        }
+        };
+        // Usually every owner is already in its `dbowner` form (lowercase, no `_` or `.`): then the
+        // forms are the owners, in the same order, and are copied instead of hashed again.
+        let forms = if owners.iter().all(|o| !o.is_empty() && owner_form(o) == o) {
+            let forms = NameSet::from((**owners).clone());
+            for (f, form) in forms.iter().enumerate() {
+                add_head(form, f, &forms);
+            }
+            forms
+        } else {
+            let mut forms = NameSet::with_capacity(owners.len(), 0);
+            for o in owners.iter() {
+                let form = owner_form(o);
+                if form.is_empty() {
+                    continue;
+                }
+                let (f, new) = forms.insert_index(&form);
+                if new {
+                    add_head(&form, f, &forms);
+                }
+            }
+            forms
+        };
         OwnerIndex {
             n,
             forms,
@@ -146,19 +159,29 @@ mod tests {
     #[test]
     fn the_owner_index_answers_like_the_scan() {
         let set: NameSet = ["a_lice", "Bob.x", "carol", "carla", "", "__"].into();
-        let linear = Owners::Linear(&set);
-        let index = Owners::index(&set, 3);
-        for probe in [
+        // Every owner already in its dbowner form: the index copies the forms instead of hashing them.
+        let plain: NameSet = ["carol", "alice", "carla", "bobx", "carolyn", "bo"].into();
+        let probes = [
             "alice", "bobx", "carol", "car", "ali", "bob", "xyz", "b", "", "x", "alicex", "carols",
-        ] {
-            assert_eq!(linear.has_exact(probe), index.has_exact(probe), "{probe}");
-            assert_eq!(linear.starting_with(probe), index.starting_with(probe), "{probe}");
-            assert_eq!(
-                linear.any_starting_with(probe),
-                index.any_starting_with(probe),
-                "{probe}"
-            );
+        ];
+        for (set, n) in [(&set, 3), (&plain, 3), (&plain, 2), (&plain, 16)] {
+            let linear = Owners::Linear(set);
+            let index = Owners::Indexed(IndexRef::Fresh(Box::new(OwnerIndex::new(set, n))));
+            for probe in probes {
+                assert_eq!(linear.has_exact(probe), index.has_exact(probe), "{probe}");
+                assert_eq!(
+                    linear.starting_with(probe),
+                    index.starting_with(probe),
+                    "{probe} at {n}"
+                );
+                assert_eq!(
+                    linear.any_starting_with(probe),
+                    index.any_starting_with(probe),
+                    "{probe} at {n}"
+                );
+            }
         }
+        let index = Owners::index(&set, 3);
         assert!(index.has_exact("bobx"));
         assert_eq!(index.starting_with("ca"), Some("carla".into()));
         assert_eq!(
