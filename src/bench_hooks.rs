@@ -1,6 +1,6 @@
 //! Measurement hooks for `make bench-browser` (cargo feature `bench-hooks`, off by default: the shipped
-//! build has none of these exports). Each runs one stage of loading an analysis on text the page already
-//! holds, so the benchmark can time it beside `JSON.parse` of the same text in the same page. Each returns
+//! build has none of these exports). Each runs one stage of loading an analysis on text (or bytes) the
+//! page already holds, so the benchmark can time it beside `JSON.parse` of the same text in the same page. Each returns
 //! a count, so the work cannot be skipped and the page can check it decoded what it expected.
 
 use crate::checks::{self, FindingsInput, RuleContext};
@@ -25,9 +25,21 @@ pub fn bench_decode(text: &str) -> u32 {
     decode(text).map_or(0, |a| u32::try_from(a.items.accounts.len()).unwrap_or(u32::MAX))
 }
 
-/// Decode, rule context and findings, nothing else. Returns the number of findings.
+/// Decode, rule context and findings, nothing else, from text the page holds (as the extension's relay
+/// hands a reply over: a JS string, copied into wasm). Returns the number of findings.
 #[wasm_bindgen]
 pub fn bench_decode_checks(text: &str) -> u32 {
+    decode_checks(text)
+}
+
+/// The same from the reply's bytes, as the same-origin client reads a body (`client::reply_text` of the
+/// bytes copied into wasm: no JS string is made). Returns the number of findings.
+#[wasm_bindgen]
+pub fn bench_decode_checks_bytes(bytes: Vec<u8>) -> u32 {
+    decode_checks(&crate::client::reply_text(bytes))
+}
+
+fn decode_checks(text: &str) -> u32 {
     let Some(analysis) = decode(text) else { return 0 };
     let ctx = RuleContext::from_analysis(&analysis);
     let verdicts = HashMap::new();

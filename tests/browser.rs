@@ -245,3 +245,28 @@ where
     .await;
     (out_a.expect("a finished"), out_b.expect("b finished"))
 }
+
+/// Installs a stub of the extension's bridge whose `post` answers with `body` (JS source of the value).
+fn stub_relay(body: &str) {
+    let install = js_sys::Function::new_no_args(&format!(
+        "globalThis.whmRelay = {{ post: async () => ({{ status: 200, contentType: 'application/json', body: {body} }}) }};"
+    ));
+    install.call0(&JsValue::NULL).expect("install relay stub");
+}
+
+#[wasm_bindgen_test]
+async fn a_relayed_body_arrives_as_bytes_or_as_text() {
+    use whm_transfer_console::client::relay::Relay;
+    let reply = r#"'{"metadata":{"command":"get_transfer_session_state","result":1,"reason":"OK"},"data":{"state_name":"ÉTAT “x” ✓"}}'"#;
+    let owner = Owner::new();
+    for body in [format!("new TextEncoder().encode({reply})"), reply.to_owned()] {
+        stub_relay(&body);
+        let whm = Whm::via_relay(Relay::new(7, "https://whm.example:2087"));
+        let state = whm
+            .call(&rq::get_transfer_session_state("s"), &owner)
+            .await
+            .expect(&body);
+        assert_eq!(state.state_name, "ÉTAT “x” ✓", "{body}");
+    }
+    js_sys::Reflect::delete_property(&js_sys::global().unchecked_into::<js_sys::Object>(), &"whmRelay".into()).unwrap();
+}

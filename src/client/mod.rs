@@ -28,6 +28,15 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use web_sys::AbortController;
 
+/// A reply body's bytes as text: UTF-8 as it is, without a copy; invalid sequences replaced (WHM writes
+/// UTF-8, a proxy's error page may not).
+pub(crate) fn reply_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// The largest reply body read (a 10,000-account analysis is about 6 MB).
 pub const MAX_REPLY_BYTES: usize = 64 << 20;
 /// The live tail sends a keep-alive line every few seconds; this long without a byte means the

@@ -164,10 +164,7 @@ async fn read_capped(response: &Response, cap: usize) -> Result<String, ReadErro
         bytes.resize(start + n, 0);
         part.copy_to(&mut bytes[start..]);
     }
-    Ok(match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Ok(super::reply_text(bytes))
 }
 
 fn reader_of(response: &Response) -> Result<web_sys::ReadableStreamDefaultReader, WhmError> {

@@ -208,10 +208,11 @@
       return ensureRelay(tabId, origin);
     },
 
-    /** One form POST through the tab: {status, contentType, body}. */
+    /** One form POST through the tab: {status, contentType, body}, body as UTF-8 bytes (a Uint8Array:
+     *  the console copies it into wasm in one piece, where a string is copied character by character). */
     post(tabId, origin, path, body, signal) {
       return call(tabId, origin, { op: "post", path, body }, signal, (m, resolve, reject) => {
-        if (m.type === "reply") resolve({ status: m.status, contentType: m.contentType, body: m.body });
+        if (m.type === "reply") resolve({ status: m.status, contentType: m.contentType, body: new TextEncoder().encode(String(m.body ?? "")) });
         else reject(fail("relay", `unexpected relay message ${m.type}`));
       });
     },
