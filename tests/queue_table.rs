@@ -301,9 +301,16 @@ fn the_target_is_checked_as_typed_and_server_answers_for_old_names_are_dropped()
     let t = t.apply(target("bob", "bob2"));
     assert_eq!(t.next_lookup().as_deref(), Some("bob2"));
     let t = t
-        .apply(TableAction::LookupSent("bob2".into()))
+        .apply(TableAction::LookupSent {
+            name: "bob2".into(),
+            ticket: 1,
+        })
         .apply(target("bob", "bob3"));
     assert_eq!(t.next_lookup().as_deref(), Some("bob3"));
+    let t = t.apply(TableAction::LookupSent {
+        name: "bob3".into(),
+        ticket: 2,
+    });
     let exists = SystemUserVerdict {
         exists: true,
         reserved: false,
@@ -312,11 +319,13 @@ fn the_target_is_checked_as_typed_and_server_answers_for_old_names_are_dropped()
     };
     let t = t.apply(TableAction::Lookup {
         name: "bob2".into(),
+        ticket: 1,
         result: Ok(exists),
     });
     assert!(t.target("bob").valid, "the stale answer for bob2 is dropped");
     let t = t.apply(TableAction::Lookup {
         name: "bob3".into(),
+        ticket: 2,
         result: Ok(exists),
     });
     let v = t.target("bob");

@@ -343,10 +343,17 @@ pub enum TableAction {
     },
     /// Fetch failed schemas again (the admin's Retry).
     RetrySchemas,
-    /// The page asked `validate_system_user` about this name.
-    LookupSent(String),
+    /// The page asked `validate_system_user` about this name; `ticket` tells this call's answer apart
+    /// (the page numbers its calls).
+    LookupSent {
+        name: String,
+        ticket: u64,
+    },
+    /// The answer to the call of `ticket`. Only the latest call about a name since the last refresh
+    /// counts: an answer asked before a Refresh describes the server as it was then, and is dropped.
     Lookup {
         name: String,
+        ticket: u64,
         result: Result<SystemUserVerdict, WhmError>,
     },
 }
@@ -400,8 +407,9 @@ pub struct QueueTable {
     /// The loaded schemas, as the plan check and [`fit_to_schemas`] take them.
     loaded: Rc<BTreeMap<String, ModuleSchema>>,
     verdicts: HashMap<String, SystemUserVerdict>,
-    /// Names asked about and not answered, or whose lookup failed (not asked again).
-    asked: HashSet<String>,
+    /// Names asked about and not answered, or whose lookup failed (not asked again), each with the
+    /// ticket of its latest call.
+    asked: HashMap<String, u64>,
     /// "Fix all conflicts" waiting for the admin: (fix, the name the admin settled on).
     pub fixes: Option<Vec<Fix>>,
     /// The last text applied, if it had lines the table could not use.
@@ -687,7 +695,7 @@ impl QueueTable {
             modules: None,
             schemas: BTreeMap::new(),
             verdicts: HashMap::new(),
-            asked: HashSet::new(),
+            asked: HashMap::new(),
             fixes: None,
             text_issues: Vec::new(),
             problems: Rc::new(Vec::new()),
@@ -1057,14 +1065,14 @@ impl QueueTable {
                 .rows
                 .iter()
                 .map(|r| r.account.localuser.trim())
-                .find(|n| !n.is_empty() && !self.verdicts.contains_key(*n) && !self.asked.contains(*n))
+                .find(|n| !n.is_empty() && !self.verdicts.contains_key(*n) && !self.asked.contains_key(*n))
                 .map(str::to_owned);
         }
         self.rows
             .iter()
             .filter(|r| r.selected && r.account.renamed() && !r.account.localuser.is_empty())
             .map(|r| r.account.localuser.as_str())
-            .find(|n| !self.verdicts.contains_key(*n) && !self.asked.contains(*n) && self.ctx_accepts(n))
+            .find(|n| !self.verdicts.contains_key(*n) && !self.asked.contains_key(*n) && self.ctx_accepts(n))
             .map(str::to_owned)
     }
 
@@ -1386,11 +1394,16 @@ impl QueueTable {
                 self.schemas.retain(|_, s| !matches!(s, SchemaState::Failed(_)));
                 return self;
             }
-            TableAction::LookupSent(name) => {
-                self.asked.insert(name);
+            TableAction::LookupSent { name, ticket } => {
+                self.asked.insert(name, ticket);
                 return self;
             }
-            TableAction::Lookup { name, result } => {
+            TableAction::Lookup { name, ticket, result } => {
+                // Not the latest call about the name since the last refresh (which forgot every
+                // call): it describes the server as it was, and is dropped.
+                if self.asked.get(&name) != Some(&ticket) {
+                    return self;
+                }
                 // An answer for a name no row holds any more is stale: dropped.
                 let held = self.rows.iter().any(|r| r.account.localuser == name);
                 match result {
@@ -1598,6 +1611,52 @@ mod tests {
         assert_eq!(*t.problems, from_scratch(&t), "after an edit");
     }
 
+    #[test]
+    fn an_answer_asked_before_a_refresh_is_dropped_and_the_name_asked_again() {
+        let exists = SystemUserVerdict {
+            exists: true,
+            reserved: false,
+            valid_for_transfer: true,
+            valid_for_new: false,
+        };
+        let t = table().apply(TableAction::SetTarget {
+            user: "alice".into(),
+            name: "alice2".into(),
+        });
+        assert_eq!(t.next_lookup().as_deref(), Some("alice2"));
+        let t = t.apply(TableAction::LookupSent {
+            name: "alice2".into(),
+            ticket: 1,
+        });
+        assert_eq!(t.next_lookup(), None, "asked, not answered yet");
+        let (analysis, report, ctx) = reanalysis();
+        let t = t.apply(TableAction::Reanalysed { analysis, report, ctx });
+        assert_eq!(
+            t.next_lookup().as_deref(),
+            Some("alice2"),
+            "asked again after the refresh"
+        );
+        let t = t
+            .apply(TableAction::LookupSent {
+                name: "alice2".into(),
+                ticket: 2,
+            })
+            .apply(TableAction::Lookup {
+                name: "alice2".into(),
+                ticket: 1,
+                result: Ok(exists),
+            });
+        assert!(t.target("alice").valid, "the answer from before the refresh is dropped");
+        assert_eq!(t.next_lookup(), None, "the new call is still awaited");
+        let t = t.apply(TableAction::Lookup {
+            name: "alice2".into(),
+            ticket: 2,
+            result: Ok(exists),
+        });
+        let v = t.target("alice");
+        assert!(!v.valid && v.server_checked, "the new answer counts: {v:?}");
+    }
+
     /// An analysis like [`table`]'s, analysed again after the server changed: `carol` left the
     /// source, `dave` arrived, and a user `bob` now exists here.
     fn reanalysis() -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
@@ -1636,9 +1695,13 @@ mod tests {
                 name: "gold".into(),
                 on: false,
             })
-            .apply(TableAction::LookupSent("alice2".into()))
+            .apply(TableAction::LookupSent {
+                name: "alice2".into(),
+                ticket: 1,
+            })
             .apply(TableAction::Lookup {
                 name: "alice2".into(),
+                ticket: 1,
                 result: Ok(verdict),
             })
             .apply(TableAction::ProposeFixes);

@@ -145,19 +145,29 @@ pub fn use_queue_schemas(table: UseReducerHandle<TableStore>, session_id: String
 pub fn use_name_lookups(table: UseReducerHandle<TableStore>) {
     let whm = use_whm();
     let owner = use_owner();
+    // Numbers this page's calls, so the table can tell an answer from before a Refresh.
+    let tickets = use_mut_ref(|| 0u64);
     let next = if whm.is_some() { table.0.next_lookup() } else { None };
     use_timeout(
         next,
         |_| LOOKUP_PAUSE_MS,
         move |name: String| {
             let Some(whm) = whm.clone() else { return };
-            table.dispatch(TableAction::LookupSent(name.clone()));
+            let ticket = {
+                let mut t = tickets.borrow_mut();
+                *t += 1;
+                *t
+            };
+            table.dispatch(TableAction::LookupSent {
+                name: name.clone(),
+                ticket,
+            });
             let fut = whm.call(&validate_system_user(&name), &owner);
             let table = table.clone();
             spawn_local(async move {
                 let result = fut.await;
                 if !matches!(&result, Err(e) if e.is_cancelled()) {
-                    table.dispatch(TableAction::Lookup { name, result });
+                    table.dispatch(TableAction::Lookup { name, ticket, result });
                 }
             });
         },
