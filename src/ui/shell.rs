@@ -75,10 +75,10 @@ pub fn app() -> Html {
     {
         let route = route.clone();
         let running = (*queue_running).clone();
-        // The route the page shows (first the one read at the first render): what a declined change
-        // puts back in the address bar.
-        let shown = Rc::new(RefCell::new((*route).clone()));
         use_effect_with((), move |_| {
+            // The route the page shows (first the one read at the first render, which this handle
+            // holds): what a declined change puts back in the address bar.
+            let shown = Rc::new(RefCell::new((*route).clone()));
             let follow = {
                 let running = running.clone();
                 move || {
