@@ -220,11 +220,17 @@ impl Whm {
             };
             forget(&in_flight, &controller);
             let raw = result?;
-            let reply = whm::decode::<R::Data>(HttpReply {
+            let http = HttpReply {
                 status: raw.status,
                 content_type: raw.content_type.as_deref(),
                 body: &raw.body,
-            })?;
+            };
+            // (a constant per request type: the other decoder is not compiled in for it)
+            let reply = if R::LARGE_DATA {
+                whm::decode::<R::Data>(http)
+            } else {
+                whm::decode_small::<R::Data>(http)
+            }?;
             let warnings = reply.metadata.output.warnings.clone();
             let data = whm::request::unpack::<R>(reply)?;
             Ok(Answer {

@@ -12,7 +12,7 @@ pub mod scalar;
 pub mod tail;
 
 pub use analysis::Analysis;
-pub use envelope::{HttpReply, Metadata, Reply, decode, decode_saved};
+pub use envelope::{HttpReply, Metadata, Reply, decode, decode_saved, decode_small};
 pub use error::WhmError;
 pub use request::{Call, Request, Secret};
 

@@ -261,7 +261,7 @@ mod tests {
             content_type: Some("application/json"),
             body,
         };
-        crate::whm::decode::<TransferModules>(reply)
+        crate::whm::decode_small::<TransferModules>(reply)
             .unwrap()
             .require_data()
             .unwrap()

@@ -167,6 +167,10 @@ pub trait Request {
     /// WHM may answer success without `data` (metadata-only functions, or data nobody relies on):
     /// such a success then decodes as an empty object.
     const DATA_OPTIONAL: bool = false;
+    /// Its data can run to megabytes (the analysis): decoded as it is read, in one pass
+    /// ([`super::decode`]); every other reply goes through the smaller two-pass decoder
+    /// ([`super::decode_small`]), which gives the same answers.
+    const LARGE_DATA: bool = false;
     fn call(&self) -> Call;
 }
 
@@ -187,7 +191,7 @@ pub fn unpack<R: Request>(reply: super::Reply<R::Data>) -> Result<R::Data, super
 pub type NoData = serde::de::IgnoredAny;
 
 macro_rules! session_call {
-    ($(#[$doc:meta])* $name:ident, $fn_name:literal, $data:ty, mutating = $mutating:literal, timeout = $timeout:expr $(, data_optional = $optional:literal)?) => {
+    ($(#[$doc:meta])* $name:ident, $fn_name:literal, $data:ty, mutating = $mutating:literal, timeout = $timeout:expr $(, data_optional = $optional:literal)? $(, large_data = $large:literal)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
@@ -197,6 +201,7 @@ macro_rules! session_call {
             const FUNCTION: &'static str = $fn_name;
             type Data = $data;
             const DATA_OPTIONAL: bool = false $(|| $optional)?;
+            const LARGE_DATA: bool = false $(|| $large)?;
             fn call(&self) -> Call {
                 Call::new(Self::FUNCTION, $mutating).timeout($timeout).text("transfer_session_id", &self.transfer_session_id)
             }
@@ -214,7 +219,7 @@ session_call!(
 );
 session_call!(
     /// The stored analysis (§3.5, §4).
-    RetrieveTransferSessionRemoteAnalysis, "retrieve_transfer_session_remote_analysis", Analysis, mutating = false, timeout = 120_000
+    RetrieveTransferSessionRemoteAnalysis, "retrieve_transfer_session_remote_analysis", Analysis, mutating = false, timeout = 120_000, large_data = true
 );
 session_call!(
     /// Start, or resume a PAUSED session (§3.10).
