@@ -1611,14 +1611,19 @@ mod tests {
         assert_eq!(*t.problems, from_scratch(&t), "after an edit");
     }
 
-    #[test]
-    fn an_answer_asked_before_a_refresh_is_dropped_and_the_name_asked_again() {
-        let exists = SystemUserVerdict {
-            exists: true,
+    /// `validate_system_user`'s answer for a valid name, which exists here or not.
+    fn server_says(exists: bool) -> SystemUserVerdict {
+        SystemUserVerdict {
+            exists,
             reserved: false,
             valid_for_transfer: true,
-            valid_for_new: false,
-        };
+            valid_for_new: !exists,
+        }
+    }
+
+    #[test]
+    fn an_answer_asked_before_a_refresh_is_dropped_and_the_name_asked_again() {
+        let exists = server_says(true);
         let t = table().apply(TableAction::SetTarget {
             user: "alice".into(),
             name: "alice2".into(),
@@ -1679,12 +1684,7 @@ mod tests {
 
     #[test]
     fn a_refresh_checks_against_the_new_analysis_and_keeps_the_admins_choices() {
-        let verdict = SystemUserVerdict {
-            exists: false,
-            reserved: false,
-            valid_for_transfer: true,
-            valid_for_new: true,
-        };
+        let verdict = server_says(false);
         let t = table()
             .apply(TableAction::SetTarget {
                 user: "alice".into(),

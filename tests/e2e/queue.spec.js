@@ -31,6 +31,16 @@ async function submit(page) {
   await page.getByTestId("queue-submit").click();
 }
 
+/** Opens the demo session and starts queueing example and mailer, example's call held `ms` by WHM. */
+async function startSlowRun(page, request, ms) {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: ms, match: { user: "example" } });
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\nmailer\n");
+  await submit(page);
+  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+}
+
 test.beforeEach(async ({ request }) => {
   await resetSim(request, "demo");
 });
@@ -143,12 +153,7 @@ test("Refresh: the table is checked against the new analysis and keeps the admin
 });
 
 test("loading another session while items are being queued asks first; declining keeps the run going", async ({ page, request }) => {
-  await openApp(page, "demo", `#/check/${DEMO}`);
-  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 1500, match: { user: "example" } });
-  await queueAccountsOnly(page);
-  await queuePlan(page, "example\nmailer\n");
-  await submit(page);
-  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  await startSlowRun(page, request, 1500);
   let question = "";
   page.once("dialog", async (d) => { question = d.message(); await d.dismiss(); });
   await page.getByTestId("session-id-input").fill("othersession_1");
@@ -160,12 +165,7 @@ test("loading another session while items are being queued asks first; declining
 });
 
 test("leaving the page while items are being queued asks first: a link, back and an edited address each keep the page and the run when declined", async ({ page, request }) => {
-  await openApp(page, "demo", `#/check/${DEMO}`);
-  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 5000, match: { user: "example" } });
-  await queueAccountsOnly(page);
-  await queuePlan(page, "example\nmailer\n");
-  await submit(page);
-  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  await startSlowRun(page, request, 5000);
   const questions = [];
   const decline = () => page.once("dialog", async (d) => { questions.push(d.message()); await d.dismiss(); });
   const here = new RegExp(`#/check/${DEMO}$`);
@@ -195,12 +195,7 @@ test("leaving the page while items are being queued asks first: a link, back and
 });
 
 test("closing or reloading the tab while items are being queued has the browser ask first", async ({ page, request }) => {
-  await openApp(page, "demo", `#/check/${DEMO}`);
-  await setFault(request, "demo", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 5000, match: { user: "example" } });
-  await queueAccountsOnly(page);
-  await queuePlan(page, "example\nmailer\n");
-  await submit(page);
-  await expect(page.getByTestId("queue-submit")).toHaveText("Queueing…");
+  await startSlowRun(page, request, 5000);
   let kind = "";
   page.once("dialog", async (d) => { kind = d.type(); await d.accept(); });
   await page.reload();
