@@ -710,7 +710,8 @@ async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &s
         _ => None,
     };
     // The call runs in its own task: like WHM, it completes even when the client gives up
-    // (a delayed start still starts; an "outcome unknown" really happened).
+    // (a delayed start still starts; an "outcome unknown" really happened). `/__sim/reset` aborts it,
+    // so a call held back by a delay never lands in the next test's fresh world.
     let (app2, func2, params2) = (app.clone(), func.to_string(), params.clone());
     let job = tokio::spawn(async move {
         if let Some(d) = delay {
@@ -725,6 +726,11 @@ async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &s
         };
         api::envelope(&func2, &reply, app2.ok_result())
     });
+    {
+        let mut w = app.lock();
+        w.tasks.retain(|t| !t.is_finished());
+        w.tasks.push(job.abort_handle());
+    }
     let mut body = job
         .await
         .map_err(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "The call failed."))?;

@@ -184,7 +184,7 @@ struct HomeProps {
 #[function_component(Home)]
 fn home(props: &HomeProps) -> Html {
     html! {
-        <section class="home">
+        <section class="home" data-testid="home">
             <h1>{ "Account transfers, checked before they run" }</h1>
             if !props.connected {
                 <div class="notice" role="status" data-testid="not-connected">

@@ -204,6 +204,10 @@ test.describe("double actions send one call", () => {
 const NAVIGATIONS = {
   "back and forward": async (page) => {
     await page.goBack();
+    // Every control's page was opened from the start page. Forward only once the app shows it: a page
+    // that asks before leaving (the queue step while it sends) has had its question answered by then.
+    // Going forward while the question is still open would make Chromium dismiss it, and the page stay.
+    await expect(page.getByTestId("home")).toBeVisible();
     await page.goForward();
   },
   reload: (page) => page.reload(),

@@ -231,6 +231,46 @@ async fn a_delayed_call_still_happens_when_the_client_gives_up() {
     s.wait_state(DEMO_SESSION, &["RUNNING", "COMPLETED"]).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_aborts_a_call_held_by_a_delay() {
+    // A test's delayed call must not land in the next test's fresh world.
+    let s = std::sync::Arc::new(sim(&[]).await);
+    fault(
+        &s,
+        json!({"function": "enqueue_transfer_item", "kind": "delay", "delay_ms": 300, "times": 1}),
+    )
+    .await;
+    let s2 = s.clone();
+    let call = tokio::spawn(async move {
+        s2.api(
+            "enqueue_transfer_item",
+            &format!("transfer_session_id={DEMO_SESSION}&module=AccountRemoteRoot&user=example&localuser=example"),
+        )
+        .await
+    });
+    let sent = std::time::Instant::now();
+    while s.get("/__sim/calls").await.json()["enqueue_transfer_item"]
+        .as_u64()
+        .unwrap_or(0)
+        == 0
+    {
+        assert!(sent.elapsed() < Duration::from_secs(15), "the call never arrived");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    s.post_json("/__sim/reset", "{}").await;
+    let r = call.await.expect("the client task");
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    // well past the delay: nothing was queued into the fresh session
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let v = s.get("/__sim/sessions").await.json();
+    let demo = v["sessions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["transfer_session_id"] == DEMO_SESSION))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(demo["items"], json!([]), "{demo}");
+}
+
 #[tokio::test]
 async fn requests_are_captured_with_secrets_redacted() {
     let s = sim(&[]).await;
