@@ -72,6 +72,12 @@ pub struct World {
 }
 
 impl World {
+    /// Keeps a task for `/__sim/reset` to abort, dropping the handles of the finished ones.
+    pub fn track(&mut self, task: tokio::task::AbortHandle) {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(task);
+    }
+
     /// A fresh transfer session id per §3.1.
     pub fn new_session_id(&mut self, host: &str, initiator: &str) -> String {
         let head: String = host.chars().take(15).collect::<String>()

@@ -726,11 +726,7 @@ async fn json_api(app: Arc<App>, req: Request, token: &str, func: &str, rest: &s
         };
         api::envelope(&func2, &reply, app2.ok_result())
     });
-    {
-        let mut w = app.lock();
-        w.tasks.retain(|t| !t.is_finished());
-        w.tasks.push(job.abort_handle());
-    }
+    app.lock().track(job.abort_handle());
     let mut body = job
         .await
         .map_err(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "The call failed."))?;

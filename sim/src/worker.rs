@@ -17,9 +17,7 @@ use crate::{App, World};
 /// Start (or resume) a session's processor. Returns the master pid.
 pub fn start(app: &Arc<App>, w: &mut World, id: &str, resume: bool) -> Option<u32> {
     let generation = w.generation;
-    let World {
-        sessions, local, tasks, ..
-    } = w;
+    let World { sessions, local, .. } = w;
     let s = sessions.get_mut(id)?;
     let pid = local.alloc_pid();
     s.master_pid = Some(pid);
@@ -58,8 +56,7 @@ pub fn start(app: &Arc<App>, w: &mut World, id: &str, resume: bool) -> Option<u3
         generation,
     };
     let handle = tokio::spawn(processor(ctx));
-    tasks.retain(|t| !t.is_finished());
-    tasks.push(handle.abort_handle());
+    w.track(handle.abort_handle());
     Some(pid)
 }
 

@@ -199,6 +199,18 @@ async fn delay_keeps_the_session_pending_and_the_call_is_counted_once() {
     start.abort();
 }
 
+/// Waits until the simulator has received a call to `func` (it is then held, or running).
+async fn wait_for_call(s: &Sim, func: &str) {
+    let sent = std::time::Instant::now();
+    while s.get("/__sim/calls").await.json()[func].as_u64().unwrap_or(0) == 0 {
+        assert!(
+            sent.elapsed() < Duration::from_secs(15),
+            "the {func} call never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delayed_call_still_happens_when_the_client_gives_up() {
     let s = std::sync::Arc::new(sim(&[]).await);
@@ -215,18 +227,7 @@ async fn a_delayed_call_still_happens_when_the_client_gives_up() {
     });
     // The browser gives up (time limit) while the call is held, not before it was sent: aborting the task
     // before it had run would mean no call at all, and the session would rightly stay PENDING.
-    let sent = std::time::Instant::now();
-    while s.get("/__sim/calls").await.json()["start_transfer_session"]
-        .as_u64()
-        .unwrap_or(0)
-        == 0
-    {
-        assert!(
-            sent.elapsed() < std::time::Duration::from_secs(15),
-            "the start call never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
+    wait_for_call(&s, "start_transfer_session").await;
     start.abort();
     s.wait_state(DEMO_SESSION, &["RUNNING", "COMPLETED"]).await;
 }
@@ -248,20 +249,11 @@ async fn a_reset_aborts_a_call_held_by_a_delay() {
         )
         .await
     });
-    let sent = std::time::Instant::now();
-    while s.get("/__sim/calls").await.json()["enqueue_transfer_item"]
-        .as_u64()
-        .unwrap_or(0)
-        == 0
-    {
-        assert!(sent.elapsed() < Duration::from_secs(15), "the call never arrived");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    wait_for_call(&s, "enqueue_transfer_item").await;
     s.post_json("/__sim/reset", "{}").await;
     let r = call.await.expect("the client task");
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
-    // well past the delay: nothing was queued into the fresh session
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // the aborted call can no longer land: nothing was queued into the fresh session
     let v = s.get("/__sim/sessions").await.json();
     let demo = v["sessions"]
         .as_array()
