@@ -85,6 +85,25 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The place of a history entry: its index in the tab's session history (the Navigation API's
+/// `navigation.currentEntry.index`). A declined route change uses it to take the browser back to the
+/// entry the page shows, instead of rewriting the entry it arrived at, which left two entries for one
+/// page and a Back that did nothing once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HistoryPlace(pub u32);
+
+impl HistoryPlace {
+    /// For a declined change from `self` to `arrived`: how far to go in the history (`history.go`) to
+    /// be back on `self`'s entry. A link or an edited address pushes an entry right after the shown
+    /// one (dropping those ahead), so it is one step back; Back or Forward, the steps it took. `None`
+    /// when there is no such step (the same place: the entry was rewritten in place, or a step beyond
+    /// any history), where the address is put back instead.
+    pub fn undo_from(self, arrived: HistoryPlace) -> Option<i32> {
+        let delta = i64::from(self.0) - i64::from(arrived.0);
+        i32::try_from(delta).ok().filter(|d| *d != 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +132,18 @@ mod tests {
             let r = Route::Session(id.into());
             assert_eq!(Route::parse(&r.to_hash()), r, "{id}");
         }
+    }
+
+    #[test]
+    fn a_declined_change_goes_back_to_the_shown_entry() {
+        let shown = HistoryPlace(3);
+        // a link or an edited address: a new entry after the shown one; declined, Back once
+        assert_eq!(shown.undo_from(HistoryPlace(4)), Some(-1));
+        // Back by two (the history menu): declined, Forward by two
+        assert_eq!(shown.undo_from(HistoryPlace(1)), Some(2));
+        // the same entry rewritten: no step to take
+        assert_eq!(shown.undo_from(shown), None);
+        // a step no browser could take is not attempted
+        assert_eq!(HistoryPlace(u32::MAX).undo_from(HistoryPlace(0)), None);
     }
 }

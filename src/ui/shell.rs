@@ -10,10 +10,10 @@ use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::client::Whm;
 use crate::client::relay::{self, Relay};
-use crate::route::Route;
+use crate::route::{HistoryPlace, Route};
 use crate::store::check::AnalysisNote;
 use gloo::events::{EventListener, EventListenerOptions};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -27,10 +27,35 @@ fn current_route() -> Route {
 /// Asked before a route change while the queue step sends items.
 const LEAVE_DURING_RUN: &str = "Items are still being queued into this session. Leaving this page stops after the call in flight, whose item may then be unknown to this page. Leave?";
 
-/// Puts `hash` back in the address bar without a new history entry or another `hashchange`.
-fn restore_hash(hash: &str) {
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+fn history() -> Option<web_sys::History> {
+    web_sys::window().and_then(|w| w.history().ok())
+}
+
+/// The current history entry's place: `navigation.currentEntry.index` where the browser has the
+/// Navigation API (Chromium), else `None`.
+fn place_now() -> Option<HistoryPlace> {
+    use js_sys::Reflect;
+    let w = wasm_bindgen::JsValue::from(web_sys::window()?);
+    let navigation = Reflect::get(&w, &"navigation".into()).ok()?;
+    let entry = Reflect::get(&navigation, &"currentEntry".into()).ok()?;
+    let f = Reflect::get(&entry, &"index".into()).ok()?.as_f64()?;
+    // -1 for an entry the API does not count
+    (f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f)).then_some(HistoryPlace(f as u32))
+}
+
+/// Takes the browser from the entry it arrived at back to the shown page's (`shown`, whose entry is
+/// at `place`): a step through the history where both places are known, so no entry is added or
+/// rewritten and Back and Forward still go where the admin expects; else `shown`'s address put back
+/// in the current entry.
+fn undo_change(shown: &Route, place: Option<HistoryPlace>) {
+    let Some(h) = history() else { return };
+    match place.zip(place_now()).and_then(|(p, arrived)| p.undo_from(arrived)) {
+        Some(delta) => {
+            let _ = h.go_with_delta(delta);
+        }
+        None => {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&shown.to_hash()));
+        }
     }
 }
 
@@ -79,19 +104,21 @@ pub fn app() -> Html {
             // The route the page shows (first the one read at the first render, which this handle
             // holds): what a declined change puts back in the address bar.
             let shown = Rc::new(RefCell::new((*route).clone()));
+            // Where the shown page's entry stands in the history: what a declined change goes back to.
+            let place = Rc::new(Cell::new(place_now()));
             let follow = {
                 let running = running.clone();
                 move || {
                     let next = current_route();
-                    if next == *shown.borrow() {
+                    if next != *shown.borrow() && running.get() && !confirm(LEAVE_DURING_RUN) {
+                        undo_change(&shown.borrow(), place.get());
                         return;
                     }
-                    if running.get() && !confirm(LEAVE_DURING_RUN) {
-                        restore_hash(&shown.borrow().to_hash());
-                        return;
+                    place.set(place_now());
+                    if next != *shown.borrow() {
+                        shown.replace(next.clone());
+                        route.set(next);
                     }
-                    shown.replace(next.clone());
-                    route.set(next);
                 }
             };
             // A hash set between the first render and now, whose event may have gone before the
