@@ -13,7 +13,8 @@
 //   page load work   what the check page does with the text before rendering (bench_load: Loaded::from_text)
 //   raw tree         what opening the raw JSON panel costs (bench_raw_tree: the reply's data as a JSON tree)
 //   route→first rows #/check/<id> until the summary says 10,000 and the first account rows are in the DOM
-//   scroll frames    the accounts table, scrolled into view, then top to bottom one viewport per frame: every frame's duration
+//   scroll frames    the accounts table, scrolled into view, then top to bottom one viewport per frame: every frame's duration;
+//                    then three more passes, each followed by the same pass over the browser's floor (scrollFrames)
 //   bulk             10,000 pasted names: check_bulk alone, input → summary in the DOM, → painted, and the
 //                    browser's floor (the same text into a bare text box)
 //   memory           renderer RSS (/proc), JS heap and wasm memory after 1 and after 5 load/leave cycles
@@ -76,6 +77,56 @@ const scrollAll = async () => {
     el.scrollTop += el.clientHeight;
     await new Promise((r) => requestAnimationFrame(r));
   }
+};
+
+// Frame durations of one pass over the accounts table, top to bottom, one viewport per frame (in the page).
+// With `floor`, the same pass over the browser's floor for it instead: a copy of the table's box (the rows the
+// app rendered, same markup, same styles, same page, on screen where the table is) whose window is moved by
+// a few lines of plain JS on each scroll event: the rows' offset set and every text in them replaced, the
+// least any windowed table must do. What the floor misses by is the machine, not the app.
+const scrollFrames = async (floor) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  const app = document.querySelector('[data-testid="account-scroll"]');
+  let el = app;
+  if (floor) {
+    el = app.cloneNode(true);
+    el.removeAttribute("data-testid");
+    el.querySelectorAll("[data-testid]").forEach((n) => n.removeAttribute("data-testid"));
+    const spacer = el.firstElementChild;
+    const rowsBox = spacer.firstElementChild;
+    // CSSOM writes (the page's CSP refuses style attributes in markup)
+    el.style.setProperty("height", app.style.getPropertyValue("height"));
+    spacer.style.setProperty("height", app.firstElementChild.style.getPropertyValue("height"));
+    const rowEls = [...rowsBox.children];
+    // every text node of the rows, its elements kept (badges, links)
+    const texts = rowEls.map((r) => {
+      const out = [];
+      const walk = document.createTreeWalker(r, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) out.push({ node: walk.currentNode, text: walk.currentNode.data.slice(0, 24) });
+      return out;
+    });
+    const rowPx = rowEls[0].getBoundingClientRect().height;
+    const overscan = 8;
+    el.addEventListener("scroll", () => {
+      const first = Math.max(0, Math.floor(el.scrollTop / rowPx) - overscan);
+      rowsBox.style.setProperty("transform", `translateY(${first * rowPx}px)`);
+      texts.forEach((row, k) => row.forEach(({ node, text }) => { node.data = `${text} ${first + k}`; }));
+    });
+    app.after(el);
+  }
+  el.scrollIntoView({ block: "center" });
+  el.scrollTop = 0;
+  await frame(); await frame();
+  const frames = [];
+  let last = await frame();
+  for (let guard = 0; guard < 5000 && el.clientHeight > 0 && el.scrollTop + el.clientHeight < el.scrollHeight - 1; guard++) {
+    el.scrollTop += el.clientHeight;
+    const t = await frame();
+    frames.push(t - last);
+    last = t;
+  }
+  if (floor) el.remove();
+  return { frames, over: frames.filter((f) => f > 16.7 * 1.2).length, max: Math.max(...frames) };
 };
 
 // Main-thread time of a trace by kind (ms): script (tasks running JS or wasm), style, layout, paint and
@@ -253,6 +304,9 @@ function breakdown(trace) {
           const rows = document.querySelectorAll('[data-testid="account-row"]');
           return { frames, lastUser: rows[rows.length - 1]?.getAttribute("data-user"), rowsInDom: rows.length, busy, settledAt: rowsAt };
         });
+        // 3b. the browser's floor for the scroll, alternating with the app's pass, three times each
+        var scrollPairs = [];
+        for (let i = 0; i < 3; i++) scrollPairs.push({ app: await page.evaluate(scrollFrames, false), floor: await page.evaluate(scrollFrames, true) });
       }
       await leave();
       if (cycle === 1 || cycle === 5) mem[cycle] = await memory();
@@ -372,6 +426,8 @@ function breakdown(trace) {
     line("long tasks (≥ 50 ms) after the first rows, first load (the queue panel below the fold, the answers it gets)",
       after.length ? `${after.length}: ${after.map((t) => t.duration.toFixed(0)).join(", ")} ms; the last ends ${ms(Math.max(...after.map((t) => t.start + t.duration)))} after the route change` : "none", "", "", "");
     line(`scroll (once settled, ${ms(scroll.settledAt)} after the route change), ${scroll.frames.length} frames top to bottom`, `median ${ms(median(scroll.frames))}, p95 ${ms(pct(scroll.frames, 0.95))}, max ${ms(frameMax)} (frame ${scroll.frames.indexOf(frameMax) + 1})`, "", "every frame ≤ 16.7 ms", over === 0 ? "met" : `${over} frames over 20 ms`);
+    const passes = (k) => scrollPairs.map((q) => `${q[k].over} (max ${q[k].max.toFixed(0)} ms)`).join(", ");
+    line("scroll, 3 more passes alternating with the browser's floor: frames over 20 ms of each pass", `app ${passes("app")}; floor ${passes("floor")}`, "", "", "");
     line("bulk: reading + `check_bulk` of the 10,000 names (`bench_bulk`)", runs(wire.bulkCheck.runs), "", "", "");
     line("bulk: the browser putting the pasted text into the box (`value`)", runs(bulk.set), "", "", "");
     line("bulk check of 10,000 names: input event → summary in the DOM (the app's work)", runs(bulk.dom), "", "≤ 20 ms", median(bulk.dom) <= 20 ? "met" : `missed by ${ms(median(bulk.dom) - 20)}`);
