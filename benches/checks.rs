@@ -17,11 +17,11 @@ mod native {
     use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
     use std::collections::HashMap;
     use std::hint::black_box;
-    use std::rc::Rc;
     use whm_transfer_console::checks::Report;
     use whm_transfer_console::checks::{
         FindingsInput, PlanInput, PlannedAccount, Purpose, QueuePlan, RuleContext, check_bulk, findings, validate_plan,
     };
+    use whm_transfer_console::shared::Shared;
     use whm_transfer_console::store::queue_table::{QueueTable, TableAction};
     use whm_transfer_console::whm::Analysis;
     use whm_transfer_console::whm::analysis::{Account, DbOwnership, LinkedNode, ModuleAnalysis};
@@ -203,7 +203,7 @@ mod native {
                 },
             );
             // The queue panel's first build: every account, selected unless it has an error, checked.
-            let shared = (Rc::new(a.clone()), Rc::new(ctx.clone()));
+            let shared = (Shared::new(a.clone()), Shared::new(ctx.clone()));
             group.throughput(Throughput::Elements(n as u64));
             group.bench_with_input(BenchmarkId::new("queue-table-new", n), &shared, |b, (a, ctx)| {
                 b.iter(|| QueueTable::new(a.clone(), black_box(&report), ctx.clone()))
@@ -273,7 +273,7 @@ mod native {
             .take(selected)
             .map(|x| format!("{}\n", x.user))
             .collect();
-        QueueTable::new(Rc::new(a.clone()), report, Rc::new(ctx.clone())).apply(TableAction::ApplyText(text))
+        QueueTable::new(Shared::new(a.clone()), report, Shared::new(ctx.clone())).apply(TableAction::ApplyText(text))
     }
 
     fn bench_bulk(c: &mut Criterion) {

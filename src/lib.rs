@@ -9,6 +9,7 @@
 
 pub mod names;
 pub mod route;
+pub mod shared;
 pub mod store;
 pub mod whm;
 

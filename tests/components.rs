@@ -243,7 +243,6 @@ async fn ten_thousand_accounts_render_only_a_window() {
 
 #[wasm_bindgen_test]
 async fn report_export_offers_the_three_formats() {
-    use std::rc::Rc;
     use whm_transfer_console::store::progress::Progress;
     use whm_transfer_console::ui::report::{ReportExport, ReportExportProps};
     use whm_transfer_console::whm::logs::parse_log;
@@ -253,7 +252,7 @@ async fn report_export_offers_the_three_formats() {
     Renderer::<ReportExport>::with_root_and_props(
         r.clone(),
         ReportExportProps {
-            progress: Rc::new(Progress::from_log(&parse_log(log))),
+            progress: whm_transfer_console::shared::Shared::new(Progress::from_log(&parse_log(log))),
             session_id: "exampleservercopya20140206192428NtyW".into(),
             state: Some(ReportedState::parse("COMPLETED")),
             host: None,

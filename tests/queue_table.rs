@@ -4,8 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use whm_transfer_console::checks::{self, FindingsInput, RuleContext};
+use whm_transfer_console::shared::Shared;
 use whm_transfer_console::store::queue::{ItemKey, QueueAction, QueueState, Stored, StoredOutcome};
 use whm_transfer_console::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
 use whm_transfer_console::store::table::TableQuery;
@@ -115,7 +115,7 @@ fn table(a: Analysis) -> QueueTable {
         server_verdicts: &verdicts,
         live_transfer_requested: false,
     });
-    QueueTable::new(Rc::new(a), &report, Rc::new(ctx))
+    QueueTable::new(Shared::new(a), &report, Shared::new(ctx))
 }
 
 fn with_schemas(mut t: QueueTable, account: ModuleSchema) -> QueueTable {

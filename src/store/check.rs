@@ -2,6 +2,7 @@
 
 use super::latest::{Latest, Ticket};
 use crate::checks::{self, FindingsInput, Report, RuleContext};
+use crate::shared::Shared;
 use crate::whm::request::check_session_id;
 use crate::whm::{self, Analysis, WhmError};
 use std::collections::HashMap;
@@ -25,29 +26,18 @@ impl Source {
     }
 }
 
-/// A decoded analysis with everything derived from it, computed once.
-#[derive(Debug, Clone)]
+/// A decoded analysis with everything derived from it, computed once. The page compares props on every
+/// render, so the shared parts compare by identity ([`Shared`]): two loads of equal content are
+/// different loads.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
     pub source: Source,
-    pub analysis: Rc<Analysis>,
-    pub report: Rc<Report>,
-    pub ctx: Rc<RuleContext>,
+    pub analysis: Shared<Analysis>,
+    pub report: Shared<Report>,
+    pub ctx: Shared<RuleContext>,
     /// The reply's text as received, for the raw tree view: parsed ([`raw_data`]) only while that
     /// panel is open, so a load holds no second copy of the analysis as a JSON tree.
-    pub raw: Rc<str>,
-}
-
-/// The same load, by identity: the page compares props on every render, and comparing two
-/// 10,000-account analyses field by field (`Rc`'s `==` compares what it points to) cost more than
-/// the render it would save. Two loads of equal content are different loads.
-impl PartialEq for Loaded {
-    fn eq(&self, other: &Self) -> bool {
-        self.source == other.source
-            && Rc::ptr_eq(&self.analysis, &other.analysis)
-            && Rc::ptr_eq(&self.report, &other.report)
-            && Rc::ptr_eq(&self.ctx, &other.ctx)
-            && Rc::ptr_eq(&self.raw, &other.raw)
-    }
+    pub raw: Shared<str>,
 }
 
 impl Loaded {
@@ -63,10 +53,10 @@ impl Loaded {
         });
         Loaded {
             source,
-            analysis: Rc::new(analysis),
-            report: Rc::new(report),
-            ctx: Rc::new(ctx),
-            raw,
+            analysis: Shared::new(analysis),
+            report: Shared::new(report),
+            ctx: Shared::new(ctx),
+            raw: raw.into(),
         }
     }
 
@@ -365,7 +355,7 @@ mod tests {
         let bare = serde_json::to_string(&raw).unwrap();
         assert_eq!(raw_data(&bare), raw, "a bare document is its own data");
         let without = Loaded::from_text(Source::Paste, &bare).unwrap();
-        assert_eq!(without.analysis, with.analysis);
+        assert_eq!(*without.analysis, *with.analysis, "the same analysis either way");
         assert!(matches!(
             Loaded::from_text(Source::Paste, "{not json"),
             Err(WhmError::Malformed { .. })

@@ -965,7 +965,7 @@ mod tests {
                 ..template.clone()
             })
             .collect();
-        loaded.analysis = std::rc::Rc::new(analysis);
+        loaded.analysis = crate::shared::Shared::new(analysis);
         let text = default_text(&loaded.analysis, &loaded.report);
         let (plan, issues) = parse(&text, &loaded.analysis, false);
         assert!(plan.accounts.is_empty(), "every hostile name is commented out: {text}");

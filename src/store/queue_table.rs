@@ -18,6 +18,7 @@ use crate::checks::plan::{
 };
 use crate::checks::username::FastSet;
 use crate::checks::{Finding, Report, RuleContext, Severity, SubjectKind};
+use crate::shared::Shared;
 use crate::store::format::plural;
 use crate::store::queue::{LineIssue, PlanLine, is_plan_word, plan_lines};
 use crate::store::table::{self, AccountFlags, TableQuery};
@@ -28,7 +29,6 @@ use crate::whm::request::EnqueueTransferItem;
 use crate::whm::responses::{ModuleSchema, SystemUserVerdict, TransferModules};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::rc::Rc;
 
 /// Rows shown at first, and added by each "show more".
 pub const PAGE: usize = 100;
@@ -327,9 +327,9 @@ pub enum TableAction {
     ApplyText(String),
     /// The session was analysed again (the admin's Refresh): [`QueueTable::reanalysed`].
     Reanalysed {
-        analysis: Rc<Analysis>,
-        report: Rc<Report>,
-        ctx: Rc<RuleContext>,
+        analysis: Shared<Analysis>,
+        report: Shared<Report>,
+        ctx: Shared<RuleContext>,
     },
     /// The admin closed the notes of the last refresh.
     DismissRefreshNotes,
@@ -367,37 +367,30 @@ enum Accounts {
 
 /// Which analysis a table holds, compared by identity (never by content: comparing two 10,000-account
 /// analyses would cost what keying on it saves).
-#[derive(Debug, Clone)]
-pub struct AnalysisId(Option<Rc<Analysis>>);
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisId(Option<Shared<Analysis>>);
 
 impl AnalysisId {
-    pub fn of(analysis: &Rc<Analysis>) -> AnalysisId {
+    pub fn of(analysis: &Shared<Analysis>) -> AnalysisId {
         AnalysisId(Some(analysis.clone()))
     }
 }
 
-impl PartialEq for AnalysisId {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.0, &other.0) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        }
-    }
-}
-
-/// The table of one session.
-#[derive(Debug, Clone)]
+/// The table of one session. What is shared ([`Shared`]) compares by identity: the page compares the
+/// table on every render, and comparing 10,000 accounts, the rule context and every row field by field
+/// would cost more than the render. An edit replaces what it changes, so a changed table is never
+/// equal to the one before it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueueTable {
-    analysis: Option<Rc<Analysis>>,
-    ctx: Rc<RuleContext>,
-    flags: Rc<HashMap<String, AccountFlags>>,
+    analysis: Option<Shared<Analysis>>,
+    ctx: Shared<RuleContext>,
+    flags: Shared<HashMap<String, AccountFlags>>,
     /// `AccountRemoteRoot` or `AccountRemoteUser`.
     pub module: &'static str,
     pub unrestricted: bool,
     /// Shared with earlier versions of the table: an edit copies the one row it changes.
-    pub rows: Vec<Rc<Row>>,
-    index: Rc<HashMap<String, usize>>,
+    pub rows: Vec<Shared<Row>>,
+    index: Shared<HashMap<String, usize>>,
     pub picks: Vec<Pick>,
     pub filter: TableQuery,
     /// How many filtered rows are rendered.
@@ -405,7 +398,7 @@ pub struct QueueTable {
     pub modules: Option<Result<TransferModules, WhmError>>,
     pub schemas: BTreeMap<String, SchemaState>,
     /// The loaded schemas, as the plan check and [`fit_to_schemas`] take them.
-    loaded: Rc<BTreeMap<String, ModuleSchema>>,
+    loaded: Shared<BTreeMap<String, ModuleSchema>>,
     verdicts: HashMap<String, SystemUserVerdict>,
     /// Names asked about and not answered, or whose lookup failed (not asked again), each with the
     /// ticket of its latest call.
@@ -415,12 +408,12 @@ pub struct QueueTable {
     /// The last text applied, if it had lines the table could not use.
     pub text_issues: Vec<LineIssue>,
     /// Checked on every edit: the plan's problems, and per account the username part.
-    problems: Rc<Vec<Finding>>,
+    problems: Shared<Vec<Finding>>,
     /// The plan check's findings about the selected accounts alone (`checks::plan::account_findings`),
     /// kept while the rows and the server's verdicts stay as they are: the module list and the schemas
     /// arriving re-check the rest of the plan, not 10,000 accounts.
-    account_problems: Rc<Vec<Finding>>,
-    targets: Rc<HashMap<String, TargetVerdict>>,
+    account_problems: Shared<Vec<Finding>>,
+    targets: Shared<HashMap<String, TargetVerdict>>,
     /// Bumped on every change of what would be sent.
     pub revision: u64,
     /// The accounts of the previous analysis that the last refresh no longer listed (their rows and
@@ -428,44 +421,6 @@ pub struct QueueTable {
     pub gone: Vec<String>,
     /// The accounts the last refresh unselected: the new analysis found an error the old one had not.
     pub unselected: Vec<String>,
-}
-
-/// What is shared (`Rc`) is compared by identity: the page compares the table on every render, and
-/// `Rc`'s own `==` would compare 10,000 accounts, the rule context and every row field by field. An
-/// edit replaces what it changes, so a changed table is never equal to the one before it.
-impl PartialEq for QueueTable {
-    fn eq(&self, other: &Self) -> bool {
-        let same_rows =
-            self.rows.len() == other.rows.len() && self.rows.iter().zip(&other.rows).all(|(a, b)| Rc::ptr_eq(a, b));
-        let same_analysis = match (&self.analysis, &other.analysis) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        self.revision == other.revision
-            && same_analysis
-            && same_rows
-            && Rc::ptr_eq(&self.ctx, &other.ctx)
-            && Rc::ptr_eq(&self.flags, &other.flags)
-            && Rc::ptr_eq(&self.index, &other.index)
-            && Rc::ptr_eq(&self.loaded, &other.loaded)
-            && Rc::ptr_eq(&self.problems, &other.problems)
-            && Rc::ptr_eq(&self.account_problems, &other.account_problems)
-            && Rc::ptr_eq(&self.targets, &other.targets)
-            && self.module == other.module
-            && self.unrestricted == other.unrestricted
-            && self.picks == other.picks
-            && self.filter == other.filter
-            && self.shown == other.shown
-            && self.modules == other.modules
-            && self.schemas == other.schemas
-            && self.verdicts == other.verdicts
-            && self.asked == other.asked
-            && self.fixes == other.fixes
-            && self.text_issues == other.text_issues
-            && self.gone == other.gone
-            && self.unselected == other.unselected
-    }
 }
 
 /// The username kinds of the plan check, shown at the target field.
@@ -482,7 +437,7 @@ impl QueueTable {
     /// finding, keeping its name, with its dedicated IP pre-ticked when it has one on the source;
     /// the packages and their feature lists selected; configuration modules not (they change this
     /// server's own settings), and never those the analysis marks with an error.
-    pub fn new(analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
+    pub fn new(analysis: Shared<Analysis>, report: &Report, ctx: Shared<RuleContext>) -> QueueTable {
         let (flags, rows, picks) = QueueTable::parts(&analysis, report);
         let unrestricted = analysis.options.unrestricted == Some(true);
         QueueTable::assemble(
@@ -498,14 +453,14 @@ impl QueueTable {
 
     /// The rows and picks of an analysis with their first choices ([`QueueTable::new`]), and the
     /// accounts' finding flags.
-    fn parts(analysis: &Analysis, report: &Report) -> (HashMap<String, AccountFlags>, Vec<Rc<Row>>, Vec<Pick>) {
+    fn parts(analysis: &Analysis, report: &Report) -> (HashMap<String, AccountFlags>, Vec<Shared<Row>>, Vec<Pick>) {
         let flags = table::account_flags(&report.findings);
-        let rows: Vec<Rc<Row>> = analysis
+        let rows: Vec<Shared<Row>> = analysis
             .items
             .accounts
             .iter()
             .map(|a| {
-                Rc::new(Row {
+                Shared::new(Row {
                     selected: flags.get(&a.user).is_none_or(|f| f.errors == 0),
                     account: PlannedAccount::from_account(a),
                     domain: a.domain.clone(),
@@ -561,7 +516,7 @@ impl QueueTable {
     /// server may have changed, which is why the admin refreshed. A proposed "fix all conflicts" was
     /// worked out against the old analysis, so it is dropped too. Accounts the new analysis no longer
     /// lists are named in [`QueueTable::gone`].
-    fn reanalysed(mut self, analysis: Rc<Analysis>, report: &Report, ctx: Rc<RuleContext>) -> QueueTable {
+    fn reanalysed(mut self, analysis: Shared<Analysis>, report: &Report, ctx: Shared<RuleContext>) -> QueueTable {
         let (flags, mut rows, mut picks) = QueueTable::parts(&analysis, report);
         let mut kept = HashSet::new();
         let errors = |f: &HashMap<String, AccountFlags>, user: &str| f.get(user).is_some_and(|f| f.errors > 0);
@@ -569,7 +524,7 @@ impl QueueTable {
         for r in &mut rows {
             if let Some(old) = self.index.get(&r.account.user).and_then(|&i| self.rows.get(i)) {
                 kept.insert(r.account.user.clone());
-                let r = Rc::make_mut(r);
+                let r = Shared::make_mut(r);
                 // What the source reports (domain, disk use, file count) comes from the new analysis;
                 // what the admin chose (target name, options) is kept.
                 let fresh = std::mem::replace(&mut r.account, old.account.clone());
@@ -600,7 +555,7 @@ impl QueueTable {
         self.unrestricted = analysis.options.unrestricted == Some(true);
         self.analysis = Some(analysis);
         self.ctx = ctx;
-        self.flags = Rc::new(flags);
+        self.flags = Shared::new(flags);
         self.rows = rows;
         self.picks = picks;
         self.verdicts.clear();
@@ -672,23 +627,23 @@ impl QueueTable {
 
     /// A table with these rows and picks, nothing fetched or edited yet, checked once.
     fn assemble(
-        analysis: Option<Rc<Analysis>>,
-        ctx: Rc<RuleContext>,
+        analysis: Option<Shared<Analysis>>,
+        ctx: Shared<RuleContext>,
         flags: HashMap<String, AccountFlags>,
         module: &'static str,
         unrestricted: bool,
-        rows: Vec<Rc<Row>>,
+        rows: Vec<Shared<Row>>,
         picks: Vec<Pick>,
     ) -> QueueTable {
         let mut t = QueueTable {
             analysis,
             ctx,
-            flags: Rc::new(flags),
+            flags: Shared::new(flags),
             module,
             unrestricted,
             rows,
-            index: Rc::default(),
-            loaded: Rc::default(),
+            index: Shared::default(),
+            loaded: Shared::default(),
             picks,
             filter: TableQuery::default(),
             shown: PAGE,
@@ -698,9 +653,9 @@ impl QueueTable {
             asked: HashMap::new(),
             fixes: None,
             text_issues: Vec::new(),
-            problems: Rc::new(Vec::new()),
-            account_problems: Rc::new(Vec::new()),
-            targets: Rc::new(HashMap::new()),
+            problems: Shared::new(Vec::new()),
+            account_problems: Shared::new(Vec::new()),
+            targets: Shared::new(HashMap::new()),
             revision: 0,
             gone: Vec::new(),
             unselected: Vec::new(),
@@ -724,11 +679,11 @@ impl QueueTable {
         };
         QueueTable::assemble(
             None,
-            Rc::new(RuleContext::default()),
+            Shared::new(RuleContext::default()),
             HashMap::new(),
             USER_ACCOUNT_MODULE,
             unrestricted,
-            vec![Rc::new(row)],
+            vec![Shared::new(row)],
             Vec::new(),
         )
     }
@@ -738,7 +693,7 @@ impl QueueTable {
     }
 
     fn reindex(&mut self) {
-        self.index = Rc::new(
+        self.index = Shared::new(
             self.rows
                 .iter()
                 .enumerate()
@@ -753,7 +708,7 @@ impl QueueTable {
 
     fn row_mut(&mut self, user: &str) -> Option<&mut Row> {
         let i = *self.index.get(user)?;
-        self.rows.get_mut(i).map(Rc::make_mut)
+        self.rows.get_mut(i).map(Shared::make_mut)
     }
 
     pub fn selected_count(&self) -> usize {
@@ -953,7 +908,7 @@ impl QueueTable {
         }
     }
 
-    fn loaded_schemas(&self) -> Rc<BTreeMap<String, ModuleSchema>> {
+    fn loaded_schemas(&self) -> Shared<BTreeMap<String, ModuleSchema>> {
         self.loaded.clone()
     }
 
@@ -1135,7 +1090,7 @@ impl QueueTable {
             server_verdicts: Some(&self.verdicts),
         };
         if accounts == Accounts::Changed {
-            self.account_problems = Rc::new(account_findings(input));
+            self.account_problems = Shared::new(account_findings(input));
         }
         let problems = validate_plan_with(input, &self.account_problems);
         let mut targets: HashMap<String, TargetVerdict> = HashMap::new();
@@ -1157,8 +1112,8 @@ impl QueueTable {
                 .row(user)
                 .is_some_and(|r| self.verdicts.contains_key(&r.account.localuser));
         }
-        self.problems = Rc::new(problems);
-        self.targets = Rc::new(targets);
+        self.problems = Shared::new(problems);
+        self.targets = Shared::new(targets);
     }
 
     /// Hidden options carry WHM's default, so a schema without a key never makes an option stick.
@@ -1182,7 +1137,7 @@ impl QueueTable {
                 continue;
             }
             changed = true;
-            let r = Rc::make_mut(r);
+            let r = Shared::make_mut(r);
             for o in &hidden {
                 o.set(&mut r.account, o.default_on());
             }
@@ -1204,7 +1159,7 @@ impl QueueTable {
         if !allowed {
             return;
         }
-        let Some(row) = self.rows.get_mut(i).map(Rc::make_mut) else {
+        let Some(row) = self.rows.get_mut(i).map(Shared::make_mut) else {
             return;
         };
         let a = &mut row.account;
@@ -1244,7 +1199,7 @@ impl QueueTable {
             TableAction::SelectShown { on } => {
                 for i in self.filtered() {
                     if let Some(r) = self.rows.get_mut(i).filter(|r| r.selected != on) {
-                        Rc::make_mut(r).selected = on;
+                        Shared::make_mut(r).selected = on;
                     }
                 }
             }
@@ -1343,7 +1298,7 @@ impl QueueTable {
             }
             TableAction::Reanalysed { analysis, report, ctx } => {
                 // The same analysis again, or a cPanel-user session's table (which has none).
-                if self.analysis.as_ref().is_none_or(|a| Rc::ptr_eq(a, &analysis)) {
+                if self.analysis.as_ref().is_none_or(|a| *a == analysis) {
                     return self;
                 }
                 return self.reanalysed(analysis, &report, ctx);
@@ -1365,7 +1320,7 @@ impl QueueTable {
                 }
                 let state = match result {
                     Ok(s) => {
-                        Rc::make_mut(&mut self.loaded).insert(module.clone(), s.clone());
+                        Shared::make_mut(&mut self.loaded).insert(module.clone(), s.clone());
                         SchemaState::Loaded(s)
                     }
                     Err(e) => SchemaState::Failed(e),
@@ -1458,11 +1413,11 @@ impl QueueTable {
         self.text_issues.clear();
         for r in &mut self.rows {
             if r.selected {
-                Rc::make_mut(r).selected = false;
+                Shared::make_mut(r).selected = false;
             }
         }
         for (i, local) in wanted {
-            if let Some(r) = self.rows.get_mut(i).map(Rc::make_mut) {
+            if let Some(r) = self.rows.get_mut(i).map(Shared::make_mut) {
                 r.selected = true;
                 r.account.localuser = local.unwrap_or_else(|| r.account.user.clone());
                 if r.account.renamed() {
@@ -1496,7 +1451,7 @@ mod tests {
 
     /// An analysis of these accounts (each `<user>.example`, owned by root) and the package `gold`,
     /// against a server with these users, checked: what a table is built from.
-    fn analysed(accounts: &[&str], local_users: &[&str]) -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
+    fn analysed(accounts: &[&str], local_users: &[&str]) -> (Shared<Analysis>, Shared<Report>, Shared<RuleContext>) {
         let mut a = Analysis::default();
         a.options.unrestricted = Some(true);
         for u in accounts {
@@ -1516,7 +1471,7 @@ mod tests {
             server_verdicts: &HashMap::new(),
             live_transfer_requested: false,
         });
-        (Rc::new(a), Rc::new(report), Rc::new(ctx))
+        (Shared::new(a), Shared::new(report), Shared::new(ctx))
     }
 
     /// Accounts, one with a finding of its own (`alice` exists here), and a package.
@@ -1574,7 +1529,7 @@ mod tests {
         // An account schema that hides nothing: no row changes, the account findings are kept.
         let first = t.account_problems.clone();
         let full = loaded(t.clone(), ROOT_ACCOUNT_MODULE, schema(&all_keys()));
-        assert!(Rc::ptr_eq(&first, &full.account_problems));
+        assert!(first == full.account_problems);
         assert_eq!(
             *full.problems,
             from_scratch(&full),
@@ -1582,11 +1537,11 @@ mod tests {
         );
         // The module list: the feature list's module is not offered, so its pick goes.
         let t = t.apply(TableAction::ModulesLoaded(Ok(modules)));
-        assert!(Rc::ptr_eq(&first, &t.account_problems));
+        assert!(first == t.account_problems);
         assert_eq!(*t.problems, from_scratch(&t), "after the module list");
         // A package schema (needed: gold is picked) that lacks `package`.
         let t = loaded(t, PACKAGE_MODULE, schema(&["size"]));
-        assert!(Rc::ptr_eq(&first, &t.account_problems));
+        assert!(first == t.account_problems);
         assert!(
             t.problems.iter().any(|p| p.kind == "schema-unknown-key"),
             "the package schema is checked"
@@ -1598,7 +1553,7 @@ mod tests {
         keys.retain(|k| *k != "skipemail");
         let t = loaded(t, ROOT_ACCOUNT_MODULE, schema(&keys));
         assert!(t.row("bob").is_some_and(|r| !r.account.skipemail));
-        assert!(!Rc::ptr_eq(&first, &t.account_problems));
+        assert!(first != t.account_problems);
         assert_eq!(*t.problems, from_scratch(&t), "after the account schema");
         // Any edit checks the accounts again: without alice, her "exists here" error is gone.
         let before = t.problems.clone();
@@ -1664,9 +1619,9 @@ mod tests {
 
     /// An analysis like [`table`]'s, analysed again after the server changed: `carol` left the
     /// source, `dave` arrived, and a user `bob` now exists here.
-    fn reanalysis() -> (Rc<Analysis>, Rc<Report>, Rc<RuleContext>) {
+    fn reanalysis() -> (Shared<Analysis>, Shared<Report>, Shared<RuleContext>) {
         let (a, _, _) = analysed(&["bob", "alice", "dave"], &["alice", "bob"]);
-        let mut a = Rc::unwrap_or_clone(a);
+        let mut a = Shared::unwrap_or_clone(a);
         // bob's account grew and moved to another domain on the source
         if let Some(bob) = a.items.accounts.first_mut() {
             bob.bytesused = 8192;
@@ -1679,7 +1634,7 @@ mod tests {
             server_verdicts: &HashMap::new(),
             live_transfer_requested: false,
         });
-        (Rc::new(a), Rc::new(report), Rc::new(ctx))
+        (Shared::new(a), Shared::new(report), Shared::new(ctx))
     }
 
     #[test]

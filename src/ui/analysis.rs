@@ -6,6 +6,7 @@ use super::download::download;
 use super::table::AccountsTable;
 use super::tree::JsonTree;
 use crate::checks::{Finding, Severity};
+use crate::shared::Shared;
 use crate::store::check::Loaded;
 use crate::store::{chart, export, format};
 use crate::whm::analysis::{Analysis, LinkedNode, PerEngine};
@@ -156,17 +157,10 @@ fn summary(props: &SummaryProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct FindingsProps {
-    findings: std::rc::Rc<crate::checks::Report>,
+    findings: Shared<crate::checks::Report>,
     on_focus: Callback<String>,
-}
-
-// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
-impl PartialEq for FindingsProps {
-    fn eq(&self, other: &Self) -> bool {
-        std::rc::Rc::ptr_eq(&self.findings, &other.findings) && self.on_focus == other.on_focus
-    }
 }
 
 #[function_component(FindingsPanel)]
@@ -213,16 +207,9 @@ fn finding_item(f: &Finding, on_focus: &Callback<String>) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct AnalysisProps {
-    analysis: std::rc::Rc<Analysis>,
-}
-
-// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
-impl PartialEq for AnalysisProps {
-    fn eq(&self, other: &Self) -> bool {
-        std::rc::Rc::ptr_eq(&self.analysis, &other.analysis)
-    }
+    analysis: Shared<Analysis>,
 }
 
 #[function_component(Packages)]

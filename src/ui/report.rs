@@ -2,16 +2,16 @@
 //! JSON (`store::report`), e.g. on the session page:
 //! `<ReportExport progress={progress.clone()} session_id={id.clone()} state={flow.state.clone()} />`.
 
+use crate::shared::Shared;
 use crate::store::progress::Progress;
 use crate::store::report::{Format, ReportInput};
 use crate::whm::responses::ReportedState;
-use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct ReportExportProps {
-    /// The session's progress, read from its master log.
-    pub progress: Rc<Progress>,
+    /// The session's progress, read from its master log (compared by identity).
+    pub progress: Shared<Progress>,
     pub session_id: AttrValue,
     /// The last state read (`None` while unknown).
     #[prop_or_default]
@@ -19,16 +19,6 @@ pub struct ReportExportProps {
     /// The source host when known from elsewhere; else the master log's `remotehost` is used.
     #[prop_or_default]
     pub host: Option<AttrValue>,
-}
-
-// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
-impl PartialEq for ReportExportProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.progress, &other.progress)
-            && self.session_id == other.session_id
-            && self.state == other.state
-            && self.host == other.host
-    }
 }
 
 #[function_component(ReportExport)]

@@ -4,10 +4,10 @@
 
 use super::banner::ErrorBanner;
 use super::hooks::{confirm, use_session_flow, use_whm};
+use crate::shared::Shared;
 use crate::store::format;
 use crate::store::session::{Control, Live, LiveStop, Notify, Outcome, Progress, SessionAction};
 use crate::whm::responses::{ReportedState, SessionState};
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -155,11 +155,11 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             if let (Some(p), Some(state)) = (&flow.final_progress, &flow.state) {
                 <section class="panel" aria-label="Report">
                     <p class="hint">{ "A report of this session for a ticket or a customer:" }</p>
-                    <super::report::ReportExport progress={p.clone()} session_id={AttrValue::from(id.clone())} state={Some(state.clone())} />
+                    <super::report::ReportExport progress={Shared::from(p.clone())} session_id={AttrValue::from(id.clone())} state={Some(state.clone())} />
                 </section>
             }
             if let Some((p, live)) = flow.progress() {
-                <Results progress={p.clone()} state={current} live={live} on_open_log={{
+                <Results progress={Shared::from(p.clone())} state={current} live={live} on_open_log={{
                     let store = store.clone();
                     Callback::from(move |(item, logfile): (String, String)| store.dispatch(SessionAction::OpenItemLog { item, logfile }))
                 }} />
@@ -279,23 +279,14 @@ fn state_class(s: SessionState) -> &'static str {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct ResultsProps {
-    progress: Rc<Progress>,
+    /// Compared by identity.
+    progress: Shared<Progress>,
     state: Option<SessionState>,
     /// Read from the live tail while the session runs (no verdict yet).
     live: bool,
     on_open_log: Callback<(String, String)>,
-}
-
-// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
-impl PartialEq for ResultsProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.progress, &other.progress)
-            && self.state == other.state
-            && self.live == other.live
-            && self.on_open_log == other.on_open_log
-    }
 }
 
 /// Queue bars, the verdict and one row per item (both steps joined).

@@ -3,10 +3,10 @@
 //! when the page is left), so a 10,000-account analysis costs no second copy of itself meanwhile.
 //! Children render only when opened. Values are text nodes: never HTML.
 
+use crate::shared::Shared;
 use crate::store::check::raw_data;
 use crate::store::format;
 use serde_json::Value;
-use std::rc::Rc;
 use yew::prelude::*;
 
 const PAGE: usize = 100;
@@ -14,19 +14,19 @@ const PAGE: usize = 100;
 #[derive(Properties, PartialEq)]
 pub struct JsonTreeProps {
     /// The reply's text (with or without WHM's envelope).
-    pub root: Rc<str>,
+    pub root: Shared<str>,
 }
 
 #[function_component(JsonTree)]
 pub fn json_tree(props: &JsonTreeProps) -> Html {
     // The parsed `data`, only while open.
-    let tree = use_state(|| None::<Rc<Value>>);
+    let tree = use_state(|| None::<Shared<Value>>);
     let toggle = {
         let (tree, text) = (tree.clone(), props.root.clone());
         Callback::from(move |_| {
             tree.set(match *tree {
                 Some(_) => None,
-                None => Some(Rc::new(raw_data(&text))),
+                None => Some(Shared::new(raw_data(&text))),
             })
         })
     };
@@ -46,24 +46,15 @@ pub fn json_tree(props: &JsonTreeProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct NodeProps {
-    root: Rc<Value>,
+    /// The whole reply under every node: compared by identity.
+    root: Shared<Value>,
     /// JSON pointer of this node inside `root`.
     pointer: AttrValue,
     name: AttrValue,
     #[prop_or_default]
     open: bool,
-}
-
-// By identity: `Rc`'s `==` compares what it points to, here the whole reply under every node.
-impl PartialEq for NodeProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.root, &other.root)
-            && self.pointer == other.pointer
-            && self.name == other.name
-            && self.open == other.open
-    }
 }
 
 fn escape_pointer(key: &str) -> String {

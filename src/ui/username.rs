@@ -5,6 +5,7 @@ use super::banner::ErrorBanner;
 use super::hooks::{use_owner, use_whm};
 use super::rows::VirtualRows;
 use crate::checks::{Purpose, RuleContext, Verdict, check_bulk, check_username};
+use crate::shared::Shared;
 use crate::store::check::AnalysisNote;
 use crate::store::username::{ServerAction, ServerAnswer, ServerCheck, parse_names, reconcile};
 use crate::whm::request as rq;
@@ -174,7 +175,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     </div>
                 </div>
             </div>
-            <Bulk ctx={ctx} purpose={*purpose} />
+            <Bulk ctx={Shared::from(ctx)} purpose={*purpose} />
         </section>
     }
 }
@@ -273,17 +274,11 @@ fn server_verdict(props: &ServerVerdictProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct BulkProps {
-    ctx: Rc<RuleContext>,
+    /// Compared by identity.
+    ctx: Shared<RuleContext>,
     purpose: Purpose,
-}
-
-// By identity: `Rc`'s `==` compares what it points to (all of it, on every render).
-impl PartialEq for BulkProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.ctx, &other.ctx) && self.purpose == other.purpose
-    }
 }
 
 #[function_component(Bulk)]

@@ -3,6 +3,7 @@
 //! names, and the enqueue loop (one call at a time, each answer handed back to the store).
 
 use super::{use_owner, use_timeout, use_whm};
+use crate::shared::Shared;
 use crate::store::queue::{QueueAction, QueueState, Step};
 use crate::store::queue_table::{QueueTable, TableAction};
 use crate::whm::request::{
@@ -22,14 +23,8 @@ const LOOKUP_PAUSE_MS: u32 = 450;
 /// unmounts the queue step, which then stops after the call in flight: the app (`ui::shell`) asks the
 /// admin before a route change and has the browser ask before the tab is closed or reloaded; the
 /// check page asks before it replaces the analysis in place (an inspected file).
-#[derive(Clone, Default)]
-pub struct QueueRunning(Rc<Cell<bool>>);
-
-impl PartialEq for QueueRunning {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+#[derive(Clone, Default, PartialEq)]
+pub struct QueueRunning(Shared<Cell<bool>>);
 
 impl QueueRunning {
     pub fn get(&self) -> bool {
