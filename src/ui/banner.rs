@@ -1,6 +1,6 @@
 //! One banner for every error class of the wire layer, with the next step.
 
-use crate::whm::WhmError;
+use crate::whm::{Mode, WhmError};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -21,12 +21,19 @@ pub struct ErrorBannerProps {
 #[function_component(ErrorBanner)]
 pub fn error_banner(props: &ErrorBannerProps) -> Html {
     let e = &props.error;
+    let mode = if crate::client::relay::available() {
+        Mode::Extension
+    } else {
+        Mode::InsideWhm
+    };
     let detail = e.detail();
     let retry = props.on_retry.as_ref().filter(|_| e.is_transient()).map(|cb| {
         let cb = cb.clone();
         html! { <button type="button" onclick={Callback::from(move |_| cb.emit(()))}>{ "Try again" }</button> }
     });
-    let login = matches!(e, WhmError::SessionLost { .. }).then(|| {
+    // Inside WHM the login is on this page's origin; as the extension it is in the WHM tab (this
+    // page's own origin is the extension's).
+    let login = (matches!(e, WhmError::SessionLost { .. }) && mode == Mode::InsideWhm).then(|| {
         html! { <a class="button-link" href="/" rel="noreferrer" target="_blank">{ "Open the WHM login" }</a> }
     });
     let dismiss = props.on_dismiss.as_ref().map(|cb| {
@@ -40,7 +47,7 @@ pub fn error_banner(props: &ErrorBannerProps) -> Html {
                 if !props.context.is_empty() { { format!("{}: ", props.context) } }
                 { e.title() }
             </strong>
-            <p class="next">{ props.next_step.clone().unwrap_or_else(|| AttrValue::from(e.next_step())) }</p>
+            <p class="next">{ props.next_step.clone().unwrap_or_else(|| AttrValue::from(e.next_step_in(mode))) }</p>
             if !detail.is_empty() {
                 <details><summary>{ "Details" }</summary><p class="mono">{ detail }</p></details>
             }

@@ -2,6 +2,14 @@
 
 use std::fmt;
 
+/// How the console reaches WHM: served by WHM itself (the plugin; also the simulator), or as the
+/// browser extension through a WHM tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    InsideWhm,
+    Extension,
+}
+
 /// What went wrong with a WHM API 1 call. Each variant says, in [`WhmError::next_step`], what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhmError {
@@ -88,11 +96,22 @@ impl WhmError {
         }
     }
 
-    /// What the admin should do next.
+    /// What the admin should do next, where the console runs inside WHM (the plugin, the simulator).
+    /// [`WhmError::next_step_in`] says it for either way of running.
     pub fn next_step(&self) -> &'static str {
+        self.next_step_in(Mode::InsideWhm)
+    }
+
+    /// What the admin should do next, in `mode`. Only a lost login differs: inside WHM the page holds
+    /// the old `/cpsess` token and must be reloaded, which loses what it has not sent; as the extension
+    /// each call reads the WHM tab's token afresh, so logging in there is enough.
+    pub fn next_step_in(&self, mode: Mode) -> &'static str {
         match self {
+            WhmError::SessionLost { .. } if mode == Mode::Extension => {
+                "Log in to WHM again in the WHM tab this console works through, then try again. Nothing you typed here is lost."
+            }
             WhmError::SessionLost { .. } => {
-                "Log in to WHM again in this browser, then reload this page. Nothing you typed here is lost."
+                "Log in to WHM again in this browser, then reload this page. What WHM has (sessions, queued items) shows again after the reload; what this page has not sent yet (the create form, edits in the queue table) does not, so note it first."
             }
             WhmError::Api { .. } => "Check the values you entered against WHM’s message, then try again.",
             WhmError::Http { .. } => {
@@ -299,6 +318,28 @@ mod tests {
         assert!(all[1].title().contains("“a”"), "curly quotes kept");
         assert_eq!(all[4].title(), "WHM did not answer within 30 seconds.");
         assert!(all[0].next_step().contains("Log in to WHM again"));
+    }
+
+    #[test]
+    fn a_lost_login_says_what_a_reload_keeps_inside_whm_and_that_the_extension_needs_none() {
+        let lost = WhmError::SessionLost {
+            status: 401,
+            detail: String::new(),
+        };
+        let inside = lost.next_step_in(Mode::InsideWhm);
+        assert_eq!(inside, lost.next_step());
+        assert!(inside.contains("reload this page"));
+        assert!(inside.contains("has not sent yet"), "says what the reload loses");
+        assert!(!inside.contains("Nothing you typed here is lost"));
+        let extension = lost.next_step_in(Mode::Extension);
+        assert!(extension.contains("in the WHM tab"));
+        assert!(!extension.contains("reload"));
+        // every other error says the same either way
+        let http = WhmError::Http {
+            status: 502,
+            detail: String::new(),
+        };
+        assert_eq!(http.next_step_in(Mode::Extension), http.next_step_in(Mode::InsideWhm));
     }
 
     #[test]

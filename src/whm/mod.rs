@@ -13,7 +13,7 @@ pub mod tail;
 
 pub use analysis::Analysis;
 pub use envelope::{HttpReply, Metadata, Reply, decode, decode_saved, decode_small};
-pub use error::WhmError;
+pub use error::{Mode, WhmError};
 pub use request::{Call, Request, Secret};
 
 /// Extracts the `/cpsessNNNNNNNNNN` security token from a page path (`location.pathname`), as cPanel's

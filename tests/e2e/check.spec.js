@@ -162,6 +162,10 @@ test.describe("fault banners", () => {
     const banner = page.getByTestId("error-banner");
     await expect(banner).toHaveAttribute("data-kind", "session-lost");
     await expect(banner).toContainText("Log in to WHM again");
+    // the page holds the old token, so it must be reloaded, and the banner says what that loses
+    await expect(banner).toContainText("reload this page");
+    await expect(banner).toContainText("has not sent yet");
+    await expect(banner.getByRole("link", { name: "Open the WHM login" })).toBeVisible();
     await screenshot(page, "banner-session-lost");
   });
 

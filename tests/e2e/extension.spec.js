@@ -219,6 +219,15 @@ test("a WHM tab that leaves WHM is session-lost, and reconnects when it logs in 
   await whmTab.goto(`${SIM}/__sim/health`);
   await expect(connection()).toHaveAttribute("data-state", "session-lost");
   await expect(connection()).toContainText("no longer logged in");
+  // a call meanwhile: log in again in the WHM tab and try again; no reload (each call reads the tab's
+  // token), and no login link (this page's own origin is the extension's)
+  await route("#/");
+  await route(`#/check/${DEMO}`);
+  const banner = consolePage.getByTestId("error-banner");
+  await expect(banner).toHaveAttribute("data-kind", "session-lost");
+  await expect(banner).toContainText("in the WHM tab this console works through, then try again");
+  await expect(banner).not.toContainText("reload");
+  await expect(banner.getByRole("link", { name: "Open the WHM login" })).toHaveCount(0);
   await whmTab.goto(`${SIM}/`);
   await expect(whmTab).toHaveURL(/\/cpsess\d{10}\//);
   await expect(connection()).toHaveAttribute("data-state", "connected");
