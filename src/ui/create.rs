@@ -361,9 +361,9 @@ pub fn create_page() -> Html {
             if busy {
                 <p class="loading" role="status" data-testid="create-running" data-mode={state.sent_mode.id()}>
                     if user_busy {
-                        { "WHM is creating the cPanel-user session. You can leave this page: the answer is kept here." }
+                        { "WHM is creating the cPanel-user session. You can open other pages of the console meanwhile: the answer is kept here." }
                     } else {
-                        { "WHM is connecting to the source and analysing it; this can take several minutes. You can leave this page: the answer is kept here." }
+                        { "WHM is connecting to the source and analysing it; this can take several minutes. You can open other pages of the console meanwhile: the answer is kept here. Keep this tab open until it arrives: the new session’s id comes only in the answer." }
                     }
                 </p>
             }

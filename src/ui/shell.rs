@@ -97,9 +97,18 @@ pub fn app() -> Html {
     // after the call in flight, so a route change (a link, back/forward, an edited address) and
     // closing or reloading the tab are asked about first.
     let queue_running = use_memo((), |_| QueueRunning::default());
+    // Whether a create call is in flight. WHM creates the session whatever the browser does, but its
+    // id only reaches this page in the answer (WHM API 1 cannot list sessions): closing or reloading
+    // the tab meanwhile would lose it, so the browser asks first.
+    let creating = use_memo((), |_| Rc::new(Cell::new(false)));
+    {
+        let creating = (*creating).clone();
+        use_effect_with(create.0.is_sending(), move |sending| creating.set(*sending));
+    }
     {
         let route = route.clone();
         let running = (*queue_running).clone();
+        let creating = (*creating).clone();
         use_effect_with((), move |_| {
             // The route the page shows (first the one read at the first render, which this handle
             // holds): what a declined change puts back in the address bar.
@@ -129,7 +138,7 @@ pub fn app() -> Html {
                 // Not passive: a passive listener's preventDefault is ignored.
                 let options = EventListenerOptions::enable_prevent_default();
                 let unload = EventListener::new_with_options(&w, "beforeunload", options, move |e| {
-                    if running.get() {
+                    if running.get() || creating.get() {
                         // The browser's own "Leave site?" dialog.
                         e.prevent_default();
                     }

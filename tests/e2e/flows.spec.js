@@ -43,6 +43,30 @@ test("leaving #/new while the create call runs: back on the page it is still run
   expect(calls).toHaveLength(1);
 });
 
+test("closing or reloading the tab while a session is being created has the browser ask first; once it exists, nothing asks", async ({ page, request }) => {
+  await openApp(page, "demo", "#/new");
+  await setFault(request, "demo", { function: "create_remote_root_transfer_session", kind: "delay", delay_ms: 4000, times: 1 });
+  const calls = capture(page, "create_remote_root_transfer_session");
+  await fillCreate(page);
+  await page.getByTestId("create-submit").click();
+  await expect(page.getByTestId("create-running")).toContainText("Keep this tab open");
+  // declined: the page stays, and the answer (the new session's id) still arrives
+  const kinds = [];
+  page.once("dialog", async (d) => { kinds.push(d.type()); await d.dismiss(); });
+  // (from the page: Playwright's page.reload() would wait for a navigation that a declined reload never makes)
+  const reloading = page.evaluate(() => location.reload());
+  await expect.poll(() => kinds).toEqual(["beforeunload"]);
+  await reloading;
+  await expect(page).toHaveURL(/#\/check\/remoteexamplecopya\d{14}[0-9A-Za-z]+$/);
+  await expect(page.getByTestId("analysis-summary")).toContainText("remote.example.com");
+  expect(calls).toHaveLength(1);
+  // the session exists and its id is kept: leaving asks nothing now
+  page.on("dialog", (d) => { kinds.push(d.type()); d.dismiss(); });
+  await page.reload();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-connected", "true");
+  expect(kinds).toEqual(["beforeunload"]);
+});
+
 test("an outcome that arrives while the admin is elsewhere is kept for #/new", async ({ page, request }) => {
   await openApp(page, "demo", "#/new");
   await setFault(request, "demo", { function: "create_remote_root_transfer_session", kind: "delay", delay_ms: 2000, times: 1 });
