@@ -2,12 +2,16 @@
 //! to exactly that origin (from the click, with the reason), and says where things stand
 //! (`whm-connection`, `data-state`). It hands the shell a [`Relay`] once connected.
 
+use super::hooks::confirm;
+use super::hooks::queue::QueueRunning;
 use crate::client::relay::{self, Relay, TabEvent};
 use crate::store::connect::{ConnectAction, ConnectState, Lost, Picked, Status, whm_tabs};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+/// Asked before "Use another WHM tab" while the queue step sends items.
+const CHANGE_DURING_RUN: &str = "Items are still being queued into this session. Using another WHM tab starts the console's pages afresh: the run stops after the call in flight, whose item may then be unknown to this page, and edits in the queue table are lost. Use another tab?";
 #[derive(Clone, PartialEq, Default)]
 struct Store(ConnectState);
 
@@ -155,9 +159,17 @@ pub fn connect(props: &ConnectProps) -> Html {
             });
         })
     };
+    // Another WHM tab gives every page a fresh start, so a queue run stops after its call in flight:
+    // asked first, as a route change is.
+    let queue_running = use_context::<QueueRunning>();
     let change = {
         let store = store.clone();
-        Callback::from(move |_: MouseEvent| store.dispatch(ConnectAction::Change))
+        Callback::from(move |_: MouseEvent| {
+            if queue_running.as_ref().is_some_and(QueueRunning::get) && !confirm(CHANGE_DURING_RUN) {
+                return;
+            }
+            store.dispatch(ConnectAction::Change)
+        })
     };
     let look_again = {
         let store = store.clone();

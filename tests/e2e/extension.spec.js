@@ -183,6 +183,41 @@ test("a username is checked by the server through the relay", async () => {
   await fitsTheSidePanel();
 });
 
+test("using another WHM tab while items are being queued asks first; declined, the run goes on through the same tab", async () => {
+  const post = (what, data) => fetch(`${SIM}/__sim/${what}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+  expect((await post("faults", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 3000, match: { user: "example" } })).ok).toBe(true);
+  try {
+    await route(`#/check/${DEMO}`);
+    await queueAccountsOnly(consolePage);
+    await queuePlan(consolePage, "example\nmailer\n");
+    consolePage.once("dialog", (d) => d.accept()); // "Queue 2 items?"
+    await consolePage.getByTestId("queue-submit").click();
+    await expect(consolePage.getByTestId("queue-submit")).toHaveText("Queueing…");
+    const questions = [];
+    consolePage.once("dialog", async (d) => { questions.push(d.message()); await d.dismiss(); });
+    await consolePage.getByTestId("whm-change").click();
+    await expect.poll(() => questions.length).toBe(1);
+    expect(questions[0]).toContain("still being queued");
+    await expect(connection()).toHaveAttribute("data-state", "connected");
+    await expect(consolePage.locator('[data-testid="queue-result"][data-ok="true"]')).toHaveCount(2);
+    // once the run is over, nothing asks (an unexpected question would be dismissed and keep the tab)
+    const unexpected = async (d) => { questions.push(d.message()); await d.dismiss(); };
+    consolePage.on("dialog", unexpected);
+    await consolePage.getByTestId("whm-change").click();
+    await expect(connection()).not.toHaveAttribute("data-state", "connected");
+    consolePage.off("dialog", unexpected);
+    expect(questions).toHaveLength(1);
+    await consolePage.locator(`[data-testid="whm-tab"][data-origin="${SIM}"]`).click();
+    await expect(connection()).toHaveAttribute("data-state", "connected");
+  } finally {
+    // The next test queues the same accounts into a fresh session: the simulator's and this page's
+    // memory of them both go (the page would otherwise show them queued).
+    await post("reset", {});
+    await route("#/");
+    await consolePage.evaluate((key) => localStorage.removeItem(key), `whm-transfer-console.queue.${DEMO}`);
+  }
+});
+
 test("queue from the check screen, start the session and follow its live tail through the relay", async () => {
   test.setTimeout(120_000);
   await route(`#/check/${DEMO}`);
