@@ -400,6 +400,13 @@ impl SessionFlow {
             .collect()
     }
 
+    /// Whether the state is no longer read by itself: after an error that waiting cannot mend (the
+    /// login or the WHM tab gone, no such session). [`SessionAction::Refresh`] reads it again and,
+    /// if that works, polls again.
+    pub fn polling_stopped(&self) -> bool {
+        self.polling_stopped
+    }
+
     /// The items to show: the whole log once read, else what the tail brought.
     pub fn progress(&self) -> Option<(&Rc<Progress>, bool)> {
         match (&self.final_progress, &self.live_progress) {
@@ -1105,6 +1112,31 @@ mod tests {
         let f = at("COMPLETED");
         assert!(f.wants.poll_later.is_none());
         assert!(f.wants.log.is_some(), "master.log is read once terminal");
+    }
+
+    #[test]
+    fn a_stopped_read_is_asked_for_again_and_then_polls_as_before() {
+        let mut f = SessionFlow::new(ID);
+        f.apply(SessionAction::Refresh);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(
+            g,
+            Err(WhmError::TabClosed {
+                origin: "https://h:2087".into(),
+            }),
+        ));
+        assert!(f.polling_stopped(), "a closed WHM tab does not come back by waiting");
+        assert!(f.read_error.is_some());
+        f.apply(SessionAction::PollDue);
+        assert!(f.wants.poll.is_none());
+        // the admin asks again (or the page gets a new connection): one read, then polling as before
+        f.apply(SessionAction::Refresh);
+        assert!(!f.polling_stopped());
+        let again = f.wants.poll.unwrap();
+        assert!(again > g);
+        f.apply(SessionAction::Polled(again, state("RUNNING")));
+        assert!(f.read_error.is_none(), "the error goes once a read works");
+        assert!(f.wants.poll_later.is_some(), "and the next read is scheduled");
     }
 
     #[test]

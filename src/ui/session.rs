@@ -141,6 +141,10 @@ pub fn session_page(props: &SessionPageProps) -> Html {
             }
             if let Some(e) = &flow.read_error {
                 <ErrorBanner error={e.clone()} context="Reading the session" />
+                // Polling waits out what may mend by itself; after the rest it stops until asked.
+                if flow.polling_stopped() {
+                    <p><button type="button" data-testid="session-read-retry" onclick={dispatch_on(SessionAction::Refresh)}>{ "Read the session’s state again" }</button></p>
+                }
             }
             if let Some(e) = &flow.log_error {
                 <ErrorBanner error={e.clone()} context="Reading the session’s master.log" />

@@ -67,6 +67,21 @@ test("aborting a session that never started leaves it FAILED, as WHM does", asyn
   await expect(page.getByText("Every item succeeded.")).toHaveCount(0);
 });
 
+test("a read refused for the login stops polling, and the page offers to read the state again", async ({ page, request }) => {
+  await setFault(request, "demo", { function: "get_transfer_session_state", kind: "denied", times: 1 });
+  await openApp(page, "demo", `#/session/${DEMO}`);
+  const banner = page.getByTestId("error-banner");
+  await expect(banner).toHaveAttribute("data-kind", "session-lost");
+  await expect(banner).toContainText("Reading the session");
+  const again = page.getByTestId("session-read-retry");
+  await expect(again).toBeVisible();
+  // (logged in again) read on request: the state shows, the error and the button go
+  await again.click();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  await expect(banner).toHaveCount(0);
+  await expect(again).toHaveCount(0);
+});
+
 test("declining the confirmation sends nothing", async ({ page }) => {
   await openApp(page, "demo", `#/session/${DEMO}`);
   await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");

@@ -41,6 +41,17 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
         use_effect_with((), move |_| dispatch.dispatch(SessionAction::Refresh));
     }
 
+    // A new connection to WHM (the extension: another WHM tab picked on the same server) reads the
+    // state again if reading had stopped, e.g. because the old tab was closed.
+    {
+        let (dispatch, stopped) = (store.dispatcher(), store.0.polling_stopped());
+        use_effect_with(whm.clone(), move |whm| {
+            if stopped && whm.is_some() {
+                dispatch.dispatch(SessionAction::Refresh);
+            }
+        });
+    }
+
     // A state read.
     {
         let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
