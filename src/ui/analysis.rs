@@ -10,6 +10,7 @@ use crate::shared::Shared;
 use crate::store::check::Loaded;
 use crate::store::{chart, export, format};
 use crate::whm::analysis::{Analysis, LinkedNode, PerEngine};
+use crate::whm::display;
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
@@ -89,12 +90,13 @@ fn summary(props: &SummaryProps) -> Html {
     let t = &r.totals;
     let count = |s: Severity| r.findings.iter().filter(|f| f.severity == s).count();
     let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    // Remote strings through the display guard (bidi overrides and invisible characters escaped).
     let remote = a
         .remote
         .host
-        .clone()
-        .or_else(|| a.remote.hostname.clone())
-        .unwrap_or_else(|| "unknown host".into());
+        .as_deref()
+        .or(a.remote.hostname.as_deref())
+        .map_or_else(|| "unknown host".into(), display::name);
     let remote_type = match (&a.remote.server_type, &a.remote.version) {
         (Some(t), Some(v)) => format!("{t}, version {v}"),
         (Some(t), None) => t.clone(),
@@ -136,9 +138,9 @@ fn summary(props: &SummaryProps) -> Html {
                 <span class="badge info">{ format::plural(infos, "note", "notes") }</span>
             </div>
             <dl class="facts">
-                <div><dt>{ "Source server" }</dt><dd>{ remote }<span class="muted">{ format!(" ({remote_type})") }</span></dd></div>
-                <div><dt>{ "This server" }</dt><dd>{ a.local.host.clone().unwrap_or_else(|| "unknown".into()) }
-                    if let Some(v) = &a.local.version { <span class="muted">{ format!(" (version {v})") }</span> }</dd></div>
+                <div><dt>{ "Source server" }</dt><dd>{ remote }<span class="muted">{ format!(" ({})", display::name(&remote_type)) }</span></dd></div>
+                <div><dt>{ "This server" }</dt><dd>{ a.local.host.as_deref().map_or_else(|| "unknown".into(), display::name) }
+                    if let Some(v) = &a.local.version { <span class="muted">{ format!(" (version {})", display::name(v)) }</span> }</dd></div>
                 <div><dt>{ "Accounts" }</dt><dd data-testid="summary-accounts">{ format::count(t.accounts as u128) }</dd></div>
                 <div><dt>{ "Packages" }</dt><dd>{ format::count(t.packages as u128) }</dd></div>
                 <div><dt>{ "Disk to copy" }</dt><dd>{ format::bytes(t.bytes) }</dd></div>
@@ -190,10 +192,10 @@ fn finding_item(f: &Finding, on_focus: &Callback<String>) -> Html {
         let on_focus = on_focus.clone();
         html! {
             <button type="button" class="link" title="Show this account in the table"
-                onclick={Callback::from(move |_| on_focus.emit(name.clone()))}>{ &f.subject.name }</button>
+                onclick={Callback::from(move |_| on_focus.emit(name.clone()))}>{ display::name(&f.subject.name) }</button>
         }
     } else {
-        html! { <span class="subject-name">{ &f.subject.name }</span> }
+        html! { <span class="subject-name">{ display::name(&f.subject.name) }</span> }
     };
     html! {
         <li class={classes!("finding", sev)} data-testid="finding" data-kind={f.kind} data-severity={sev}
@@ -224,7 +226,7 @@ fn packages(props: &AnalysisProps) -> Html {
                 <table class="plain">
                     <thead><tr><th>{ "Package" }</th><th>{ "Feature list" }</th></tr></thead>
                     <tbody>{ for p.iter().map(|p| html! {
-                        <tr data-testid="package-row"><td>{ &p.name }</td><td>{ p.featurelist.clone().unwrap_or_default() }</td></tr>
+                        <tr data-testid="package-row"><td>{ display::name(&p.name) }</td><td>{ p.featurelist.as_deref().map(display::name).unwrap_or_default() }</td></tr>
                     }) }</tbody>
                 </table>
             }
@@ -235,8 +237,8 @@ fn packages(props: &AnalysisProps) -> Html {
 fn node_row(n: &LinkedNode) -> Html {
     let caps: Vec<&str> = n.worker_capabilities.iter().map(String::as_str).collect();
     html! {
-        <li><strong>{ &n.alias }</strong>{ " " }<span class="muted">{ n.hostname.clone().unwrap_or_default() }</span>
-            <br /><span class="caps">{ if caps.is_empty() { "no capabilities".to_owned() } else { caps.join(", ") } }</span></li>
+        <li><strong>{ display::name(&n.alias) }</strong>{ " " }<span class="muted">{ n.hostname.as_deref().map(display::name).unwrap_or_default() }</span>
+            <br /><span class="caps">{ if caps.is_empty() { "no capabilities".to_owned() } else { display::name(&caps.join(", ")) } }</span></li>
     }
 }
 
@@ -271,7 +273,7 @@ fn compare_list(title: &str, remote: &BTreeSet<String>, local: (usize, &dyn Fn(&
             <p class="muted">{ format!("{} on the source, {} here, {} on both", remote.len(), local_len, clash.len()) }</p>
             if !clash.is_empty() {
                 <p class="clash">{ "On both: " }{ for clash.iter().take(50).enumerate().map(|(i, n)| html! {
-                    <>{ if i > 0 { ", " } else { "" } }<code>{ n.as_str() }</code></>
+                    <>{ if i > 0 { ", " } else { "" } }<code>{ display::name(n) }</code></>
                 }) }{ if clash.len() > 50 { format!(" and {} more", clash.len() - 50) } else { String::new() } }</p>
             }
         </div>

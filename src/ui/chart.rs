@@ -17,12 +17,10 @@ const VALUE_W: f64 = 90.0;
 const BAR_H: f64 = 18.0;
 const GAP: f64 = 8.0;
 
+/// A remote name (an account or owner) as a bar's label: through the display guard, cut to `n`
+/// characters (an SVG `<text>` cannot isolate bidi text, so an override would reorder the label).
 fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() > n {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    } else {
-        s.to_owned()
-    }
+    crate::whm::display::guard(s, n - 1, false)
 }
 
 #[function_component(BarChart)]
@@ -38,7 +36,7 @@ pub fn bar_chart(props: &BarChartProps) -> Html {
                     let w = (b.fraction.clamp(0.0, 1.0) * span).max(if b.bytes > 0 { 1.0 } else { 0.0 });
                     html! {
                         <g>
-                            <title>{ format!("{}: {} ({})", b.label, format::bytes(b.bytes), b.note) }</title>
+                            <title>{ format!("{}: {} ({})", crate::whm::display::name(&b.label), format::bytes(b.bytes), b.note) }</title>
                             <text x={(LABEL_W - 6.0).to_string()} y={(y + BAR_H - 4.0).to_string()} text-anchor="end" class="bar-label">{ clip(&b.label, 20) }</text>
                             <rect x={LABEL_W.to_string()} y={y.to_string()} width={format!("{w:.1}")} height={BAR_H.to_string()} rx="3" class="bar" />
                             <text x={(LABEL_W + w + 6.0).to_string()} y={(y + BAR_H - 4.0).to_string()} class="bar-value">{ format::bytes(b.bytes) }</text>

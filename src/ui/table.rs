@@ -5,6 +5,7 @@ use super::rows::VirtualRows;
 use crate::store::check::Loaded;
 use crate::store::format;
 use crate::store::table::{self, Column, TableQuery};
+use crate::whm::display;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -20,7 +21,7 @@ pub struct AccountsTableProps {
 /// Option labels stay short; the value keeps the whole name.
 /// A remote name for an `<option>` (which cannot isolate bidi text): guarded and cut short.
 fn short(text: &str) -> String {
-    crate::whm::display::guard(text, 39, false)
+    display::guard(text, 39, false)
 }
 
 #[function_component(AccountsTable)]
@@ -172,12 +173,18 @@ fn account_row(a: &crate::whm::analysis::Account, flags: Option<&table::AccountF
             </span>
         },
     };
-    let nodes: Vec<String> = a.worker_nodes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let nodes: Vec<String> = a
+        .worker_nodes
+        .iter()
+        .map(|(k, v)| display::name(&format!("{k}: {v}")))
+        .collect();
+    // Remote names through the display guard: a bidi override or an invisible character shows as an
+    // escape, so `rtl\u{202e}resu` cannot pass for "rtluser".
     html! {
         <div role="row" class="trow" key={key} data-testid="account-row" data-user={a.user.clone()}>
-            <div role="cell" class="cell col-user mono">{ &a.user }</div>
-            <div role="cell" class="cell col-domain">{ &a.domain }</div>
-            <div role="cell" class="cell col-owner">{ a.owner_or_root() }</div>
+            <div role="cell" class="cell col-user mono">{ display::name(&a.user) }</div>
+            <div role="cell" class="cell col-domain">{ display::name(&a.domain) }</div>
+            <div role="cell" class="cell col-owner">{ display::name(a.owner_or_root()) }</div>
             <div role="cell" class="cell col-disk num">{ format::bytes(u128::from(a.bytesused)) }</div>
             <div role="cell" class="cell col-files num">{ format::count(u128::from(a.filesused)) }</div>
             <div role="cell" class="cell col-dedicated-ip">{ if a.has_dedicated_ip { "yes" } else { "" } }</div>

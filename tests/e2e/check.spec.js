@@ -215,6 +215,13 @@ test("hostile strings render as text: no script runs, no dialog opens", async ({
   await page.evaluate((h) => { window.location.hash = h; }, `#/check/${SESSIONS.hostile}`);
   await expect(page.getByTestId("analysis-summary")).toBeVisible();
   await expect(page.locator("body")).toContainText("<script>alert(1)</script>");
+  // a bidi override in a remote name shows as an escape, in the accounts table as everywhere else
+  const rtl = page.locator('[data-testid="account-row"][data-user="rtl\u202eresu"]');
+  await expect(rtl.locator(".col-user")).toHaveText("rtl\\u{202e}resu");
+  await expect(rtl.locator(".col-domain")).toHaveText("\\u{202e}moc.elpmaxe");
+  await expect(page.getByTestId("package-row").filter({ hasText: "tluafed" })).toContainText("\\u{202e}tluafed");
+  await expect(page.locator(".nodes")).toContainText("\\u{202e}evil.example");
+  expect(await page.locator("main").evaluate((m) => m.innerText.includes("\u202e")), "no bidi override is shown unescaped").toBe(false);
   expect(await page.locator('img[src="x"]').count()).toBe(0);
   expect(await page.locator("main script").count()).toBe(0);
   // very long remote strings wrap or are cut: the page never scrolls sideways
