@@ -3,16 +3,19 @@
 use super::format;
 use crate::checks::{Finding, Report};
 use crate::whm::analysis::Analysis;
+use crate::whm::display;
 use serde_json::json;
 
 /// One CSV cell: quoted when needed (RFC 4180), and defused when a spreadsheet would read it as a
-/// formula (remote strings are untrusted). Shared by every CSV the console writes.
+/// formula (remote strings are untrusted). Shared by every CSV the console writes. A `;` is quoted
+/// too: a spreadsheet whose locale separates lists with `;` (German, French, Dutch…) would split the
+/// cell there, and a part starting with `=` would then be read as a formula.
 pub fn csv_cell(text: &str) -> String {
     let defused = match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),
     };
-    if defused.contains([',', '"', '\n', '\r']) {
+    if defused.contains([',', ';', '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
@@ -126,10 +129,12 @@ pub fn report_json(analysis: &Analysis, report: &Report) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
-/// Markdown-safe inline text: no table breaks, no HTML, no link syntax.
+/// Markdown-safe inline text: no table breaks, no HTML, no link syntax; bidi overrides and invisible
+/// characters escaped by the display guard, as on screen.
 fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let guarded = display::guard(text, display::TEXT_CHARS, true);
+    let mut out = String::with_capacity(guarded.len());
+    for c in guarded.chars() {
         match c {
             '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
                 out.push('\\');
@@ -212,11 +217,18 @@ mod tests {
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("line\nbreak"), "\"line\nbreak\"");
+        // split at `;` by a spreadsheet in some locales: quoted, so the `=` part stays text
+        assert_eq!(csv_cell("Could not restore;=cmd"), "\"Could not restore;=cmd\"");
     }
 
     #[test]
     fn markdown_text_cannot_break_the_table_or_inject_html() {
         assert_eq!(md("a|b\n<script>"), "a\\|b \\<script\\>");
         assert_eq!(md("[x](y)"), "\\[x\\](y)");
+        assert_eq!(
+            md("rtl\u{202e}resu"),
+            "rtl\\\\u{202e}resu",
+            "a bidi override shows as an escape"
+        );
     }
 }
