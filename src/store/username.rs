@@ -104,21 +104,15 @@ pub fn reconcile(local: &Verdict, server: &SystemUserVerdict, purpose: Purpose) 
             "the server rejects its characters where the browser's rules accept them"
         });
     }
+    // (The page checks a name alone, with no analysis of the server: `local` knows cPanel's rules, not
+    // the server's users, groups or databases.)
     if server.exists {
-        let extra = if local.exists_as_user {
-            ""
-        } else {
-            " (a system user the analysis did not list)"
-        };
         return if differences.is_empty() {
             format!(
-                "“{name}” already exists on the server{extra}: a transfer to this name fails unless you restore over it deliberately; pick another target name."
+                "“{name}” already exists on the server: a transfer to this name fails unless you restore over it deliberately; pick another target name."
             )
         } else {
-            format!(
-                "“{name}” already exists on the server{extra}, and {}.",
-                differences.join("; ")
-            )
+            format!("“{name}” already exists on the server, and {}.", differences.join("; "))
         };
     }
     if !differences.is_empty() {
@@ -128,7 +122,9 @@ pub fn reconcile(local: &Verdict, server: &SystemUserVerdict, purpose: Purpose) 
         );
     }
     if local.is_ok() && server_ok && !server.reserved {
-        format!("Both agree: “{name}” is free and valid on this server.")
+        format!(
+            "Both agree: “{name}” is valid and no user of that name exists on the server. Clashes with the server’s groups, databases and the first characters of its other names are checked on the check page, against a session’s analysis."
+        )
     } else if local
         .violations
         .iter()
@@ -170,9 +166,14 @@ mod tests {
     fn reconciles_agreement_and_disagreement() {
         let ctx = RuleContext::default();
         let fine = check_username("bobsmith", &ctx, Purpose::Transfer);
-        assert!(reconcile(&fine, &verdict((false, false, true, true)), Purpose::Transfer).starts_with("Both agree"));
+        let s = reconcile(&fine, &verdict((false, false, true, true)), Purpose::Transfer);
+        assert!(s.starts_with("Both agree"), "{s}");
+        // without an analysis of the server, it does not claim the name is free of every clash
+        assert!(!s.contains("free"), "{s}");
+        assert!(s.contains("check page"), "{s}");
         let s = reconcile(&fine, &verdict((true, false, true, true)), Purpose::Transfer);
         assert!(s.contains("already exists on the server"), "{s}");
+        assert!(!s.contains("analysis did not list"), "{s}");
         let s = reconcile(&fine, &verdict((false, true, true, true)), Purpose::Transfer);
         assert!(s.contains("/etc/aliases"), "{s}");
         let bad = check_username("test", &ctx, Purpose::Transfer);
