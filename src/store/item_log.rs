@@ -6,6 +6,7 @@
 use crate::whm::display;
 use crate::whm::logs::{LogLine, ParsedLine, parse_log};
 use serde_json::Value;
+use std::collections::VecDeque;
 
 /// What kind of entry, as the admin reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,14 +50,20 @@ pub struct Entry {
     pub text: String,
 }
 
-/// Most entries shown for one log (a runaway log is cut, and says so).
+/// Most entries kept for one log (a runaway log is cut in the middle, and says so).
 pub const MAX_ENTRIES: usize = 5_000;
+/// Of those, the first ones; the rest are the latest, where the outcome and WHM's closing lists are.
+pub const HEAD_ENTRIES: usize = 1_000;
 
-/// A readable item log.
+/// A readable item log. A log longer than [`MAX_ENTRIES`] keeps its first [`HEAD_ENTRIES`] entries
+/// and its latest ones: the lines dropped are from the middle, never the end, where the outcome
+/// ("Failed: …") and the lists of warnings and skipped items are, and where a live log grows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemLog {
-    pub entries: Vec<Entry>,
-    /// Entries past [`MAX_ENTRIES`] that were left out.
+    pub head: Vec<Entry>,
+    /// The latest entries after the head, at most `MAX_ENTRIES - HEAD_ENTRIES`.
+    pub tail: VecDeque<Entry>,
+    /// Entries left out between `head` and `tail`.
     pub cut: usize,
 }
 
@@ -110,14 +117,19 @@ impl ItemLog {
         if text.trim().is_empty() {
             return;
         }
-        if self.entries.len() >= MAX_ENTRIES {
-            self.cut += 1;
-            return;
-        }
-        self.entries.push(Entry {
+        let entry = Entry {
             kind,
             text: display::text(text.trim_end()),
-        });
+        };
+        if self.head.len() < HEAD_ENTRIES {
+            self.head.push(entry);
+            return;
+        }
+        self.tail.push_back(entry);
+        if self.tail.len() > MAX_ENTRIES - HEAD_ENTRIES {
+            self.tail.pop_front();
+            self.cut += 1;
+        }
     }
 
     fn add_entry(&mut self, l: &LogLine) {
@@ -143,8 +155,13 @@ impl ItemLog {
         }
     }
 
+    /// Every entry kept, in order (the cut, if any, lies between the head and the tail).
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.head.iter().chain(&self.tail)
+    }
+
     pub fn count(&self, kind: EntryKind) -> usize {
-        self.entries.iter().filter(|e| e.kind == kind).count()
+        self.entries().filter(|e| e.kind == kind).count()
     }
 }
 
@@ -193,7 +210,7 @@ mod tests {
         ]
         .join("\n");
         let l = ItemLog::parse(&log);
-        let kinds: Vec<EntryKind> = l.entries.iter().map(|e| e.kind).collect();
+        let kinds: Vec<EntryKind> = l.entries().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
             [
@@ -208,20 +225,32 @@ mod tests {
                 EntryKind::Raw
             ]
         );
-        assert_eq!(l.entries[1].text, "Restoring <b>mail</b>…", "markup stays text");
-        assert_eq!(l.entries[4].text, "Quota could not be set. (Cpanel::Quota)");
-        assert_eq!(l.entries[6].text, "Renamed database bob_wp to bob2_wp");
+        assert_eq!(l.head[1].text, "Restoring <b>mail</b>…", "markup stays text");
+        assert_eq!(l.head[4].text, "Quota could not be set. (Cpanel::Quota)");
+        assert_eq!(l.head[6].text, "Renamed database bob_wp to bob2_wp");
         assert!(
-            l.entries[8].text.contains("\\u{202e}"),
+            l.head[8].text.contains("\\u{202e}"),
             "bidi overrides are shown, not applied"
         );
     }
 
     #[test]
-    fn a_runaway_log_is_cut() {
-        let line = r#"{"type":"out","contents":{"msg":["x"]}}"#;
-        let l = ItemLog::parse(&vec![line; MAX_ENTRIES + 10].join("\n"));
-        assert_eq!(l.entries.len(), MAX_ENTRIES);
-        assert_eq!(l.cut, 10);
+    fn a_runaway_log_is_cut_in_the_middle_and_keeps_its_outcome() {
+        let mut lines: Vec<String> = (0..MAX_ENTRIES + 10)
+            .map(|i| format!(r#"{{"type":"out","contents":{{"msg":["line {i}"]}}}}"#))
+            .collect();
+        lines.push(r#"{"type":"failed","contents":{"msg":["Failed: the restore stopped."]}}"#.into());
+        let l = ItemLog::parse(&lines.join("\n"));
+        assert_eq!(l.entries().count(), MAX_ENTRIES);
+        assert_eq!(l.cut, 11);
+        assert_eq!(l.head[0].text, "line 0");
+        assert_eq!(l.head.len(), HEAD_ENTRIES);
+        assert_eq!(l.tail.front().map(|e| e.text.as_str()), Some("line 1011"));
+        let last = l.entries().last().unwrap();
+        assert_eq!(
+            (last.kind, last.text.as_str()),
+            (EntryKind::Failed, "Failed: the restore stopped.")
+        );
+        assert_eq!(l.count(EntryKind::Failed), 1);
     }
 }

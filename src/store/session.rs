@@ -1622,7 +1622,7 @@ mod tests {
             "…with the open log first, from its first byte"
         );
         let shown = |f: &SessionFlow| match &f.open_log.as_ref().unwrap().content {
-            LogContent::Live { log, .. } => log.entries.len(),
+            LogContent::Live { log, .. } => log.entries().count(),
             other => panic!("{other:?}"),
         };
         assert_eq!(shown(&f), 0);

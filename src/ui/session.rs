@@ -485,17 +485,24 @@ struct ItemLogProps {
     on_retry: Callback<MouseEvent>,
 }
 
+fn entry(e: &crate::store::item_log::Entry) -> Html {
+    html! { <li data-testid={e.kind.testid()} class={classes!("log-entry", e.kind.testid())}>{ &e.text }</li> }
+}
+
 fn entries(log: &crate::store::item_log::ItemLog) -> Html {
     html! {
         <>
             <ol class="log-entries">
-                { for log.entries.iter().map(|e| html! {
-                    <li data-testid={e.kind.testid()} class={classes!("log-entry", e.kind.testid())}>{ &e.text }</li>
-                }) }
+                { for log.head.iter().map(entry) }
+                if log.cut > 0 {
+                    <li class="log-cut muted" data-testid="log-cut">{ format!(
+                        "{} lines not shown here: the first {} and the latest {} are.",
+                        format::count(log.cut as u128), format::count(crate::store::item_log::HEAD_ENTRIES as u128),
+                        format::count((crate::store::item_log::MAX_ENTRIES - crate::store::item_log::HEAD_ENTRIES) as u128)
+                    ) }</li>
+                }
+                { for log.tail.iter().map(entry) }
             </ol>
-            if log.cut > 0 {
-                <p class="muted">{ format!("{} more lines not shown.", log.cut) }</p>
-            }
         </>
     }
 }
