@@ -533,13 +533,21 @@ impl Progress {
             .filter(|i| matches!(i.outcome, Outcome::Failed(_) | Outcome::Warning))
     }
 
-    /// Distinct items (type and name) that failed, warned or did not finish, whatever the queue.
+    /// Distinct items (type and name) that failed, warned or did not finish, whatever the queue: a step
+    /// that did not succeed, or, in a session with a RESTORE queue, an item transferred and never
+    /// restored (an abort between its two steps).
     pub fn items_needing_attention(&self) -> usize {
-        let mut seen = std::collections::BTreeSet::new();
-        for i in self.items.iter().filter(|i| !matches!(i.outcome, Outcome::Success)) {
-            seen.insert((i.item_type.as_str(), i.item.as_str()));
-        }
-        seen.len()
+        let restores = self.queues.contains_key("RESTORE");
+        self.joined()
+            .iter()
+            .filter(|j| {
+                [j.transfer, j.restore]
+                    .into_iter()
+                    .flatten()
+                    .any(|r| !matches!(r.outcome, Outcome::Success))
+                    || (restores && j.restore.is_none())
+            })
+            .count()
     }
 
     /// Items a queue announced (`queue_count`) that never got a row: never picked up.
@@ -580,6 +588,25 @@ mod tests {
         assert_eq!(p.queue_fraction("TRANSFER"), 1.0);
         assert_eq!(p.problems().count(), 2);
         assert_eq!(p.items_needing_attention(), 1, "one account, failed in both queues");
+        assert!(!p.all_succeeded());
+    }
+
+    #[test]
+    fn an_item_transferred_and_never_restored_needs_attention() {
+        let log = concat!(
+            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"TRANSFER","msg":2}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"queue_count","child_number":0,"queue":"RESTORE","msg":2}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"bob","item_type":"AccountRemoteRoot"}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"amy","item_type":"AccountRemoteRoot"}}"#,
+            "\n",
+            r#"{"pid":1,"type":"control","contents":{"action":"success-item","child_number":1,"queue":"RESTORE","item":"amy","item_type":"AccountRemoteRoot"}}"#,
+        );
+        let p = progress_of(log);
+        assert_eq!(p.items_needing_attention(), 1, "bob was transferred, never restored");
+        assert_eq!(p.tally().unfinished, 1, "the same as the verdict's count");
         assert!(!p.all_succeeded());
     }
 
