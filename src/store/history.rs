@@ -397,6 +397,14 @@ pub fn parse(stored: &str) -> Vec<Entry> {
     super::recent::parse(text).iter().map(|id| Entry::new(id)).collect()
 }
 
+/// Whether what is stored is a JSON document that does not parse (cut short by a full storage, or
+/// edited by hand): [`parse`] reads it as an empty history, so the page keeps a copy before it writes
+/// over it.
+pub fn is_damaged(stored: &str) -> bool {
+    let text = stored.trim_start_matches('\u{feff}').trim();
+    (text.starts_with('{') || text.starts_with('[')) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+}
+
 fn entry_from_json(v: &Value) -> Option<Entry> {
     if let Some(id) = v.as_str() {
         return check_session_id(id.trim()).is_ok().then(|| Entry::new(id.trim()));
@@ -1138,5 +1146,17 @@ mod tests {
         assert_eq!(v["sessions"][0]["seen_utc"], "2014-02-06 19:24:28 UTC");
         let fresh: Value = serde_json::from_str(&export_json(&[Entry::new("x_1")], 0)).unwrap();
         assert_eq!(fresh["sessions"][0]["state"], "UNKNOWN");
+    }
+
+    #[test]
+    fn a_document_that_does_not_parse_is_told_apart_from_an_empty_one() {
+        let doc = serialize(&[Entry::new("abc_1")]);
+        assert!(!is_damaged(&doc));
+        assert!(!is_damaged(r#"{"version":1,"sessions":[]}"#));
+        assert!(!is_damaged(""));
+        assert!(!is_damaged("abc_1\ndef_2"), "the older one-id-per-line text");
+        let cut = &doc[..doc.len() - 3];
+        assert!(is_damaged(cut), "cut short");
+        assert!(parse(cut).is_empty(), "which reads as an empty history");
     }
 }

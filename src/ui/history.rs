@@ -44,10 +44,19 @@ pub fn load() -> Vec<Entry> {
     }
 }
 
+/// Where a stored history that does not parse is kept before it is written over (once: the first
+/// damaged copy is the one worth keeping).
+const DAMAGED_KEY: &str = "whm-transfer-console.history.damaged";
+
 fn save(entries: &[Entry]) {
-    if let Some(s) = storage()
-        && s.set_item(KEY, &history::serialize(entries)).is_ok()
+    let Some(s) = storage() else { return };
+    if let Some(old) = s.get_item(KEY).ok().flatten()
+        && history::is_damaged(&old)
+        && s.get_item(DAMAGED_KEY).ok().flatten().is_none()
     {
+        let _ = s.set_item(DAMAGED_KEY, &old);
+    }
+    if s.set_item(KEY, &history::serialize(entries)).is_ok() {
         // Migrated: the older list is not read again.
         let _ = s.remove_item(LEGACY_KEY);
     }

@@ -159,3 +159,23 @@ test("sessions WHM no longer has are marked gone, not errors; the older id list 
   expect(exported.sessions.find((s) => s.id === DEMO).created).toBe("2014-02-06 19:24:28");
   expect(problems).toEqual([]);
 });
+
+test("a stored history that does not parse is kept aside before the page writes over it", async ({ page }) => {
+  await openApp(page, "demo", "#/");
+  const damaged = `{"version":1,"sessions":[{"id":"${DEMO}","host":"remote.example.com","state":"COMPLETED"},{"id":"other_1"`;
+  await page.evaluate((text) => {
+    window.localStorage.clear();
+    window.localStorage.setItem("whm-transfer-console.history", text);
+  }, damaged);
+  await page.reload();
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-connected", "true");
+  // opening a session writes the history: the damaged text is kept, once, under its own key
+  await page.evaluate((id) => { window.location.hash = `#/check/${id}`; }, DEMO);
+  await expect(page.getByTestId("analysis-summary")).toBeVisible();
+  const [doc, kept] = await page.evaluate(() => [
+    window.localStorage.getItem("whm-transfer-console.history"),
+    window.localStorage.getItem("whm-transfer-console.history.damaged"),
+  ]);
+  expect(kept).toBe(damaged);
+  expect(JSON.parse(doc).sessions.map((s) => s.id)).toEqual([DEMO]);
+});
