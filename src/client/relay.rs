@@ -46,6 +46,7 @@ extern "C" {
         path: &str,
         body: &str,
         signal: &AbortSignal,
+        limit: f64,
     ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn stream(this: &Bridge, tab_id: u32, origin: &str, path: &str, signal: &AbortSignal) -> Result<Promise, JsValue>;
@@ -104,6 +105,9 @@ fn failure(err: JsValue, origin: &str) -> WhmError {
                 detail: f.detail,
             },
             "aborted" => WhmError::Cancelled,
+            "too-large" => WhmError::TooLarge {
+                limit_bytes: super::MAX_REPLY_BYTES as u64,
+            },
             "network" => WhmError::Network { detail: f.detail },
             _ => WhmError::Network {
                 detail: format!("the extension's relay failed: {}", f.detail),
@@ -214,7 +218,13 @@ impl Relay {
         signal: &AbortSignal,
     ) -> Result<(u16, Option<String>, String), WhmError> {
         let b = bridge().ok_or_else(no_bridge)?;
-        let value = settle(b.post(self.tab_id, &self.origin, path, body, signal), &self.origin).await?;
+        // The relay stops reading past the cap (the check below stays for a bridge that does not).
+        let limit = super::MAX_REPLY_BYTES as f64;
+        let value = settle(
+            b.post(self.tab_id, &self.origin, path, body, signal, limit),
+            &self.origin,
+        )
+        .await?;
         let body = body_text(&value);
         let reply: PostReply = serde_wasm_bindgen::from_value(value).map_err(|e| unreadable("reply", e))?;
         self.notice(reply.status, reply.content_type.as_deref());

@@ -17,7 +17,7 @@
   if (!chrome || !chrome.tabs || !chrome.scripting || !chrome.permissions || !chrome.runtime || !chrome.runtime.id) {
     return; // not an extension page: leave whmRelay undefined
   }
-  const VERSION = 1;
+  const VERSION = 2; // relay.js protocol: 2, a POST reply in parts
   const TOKEN = /^\/cpsess\d{10}(?=\/|$)/;
   const fail = (kind, detail) => ({ kind, detail: String(detail || "") });
   const pattern = (origin) => `${origin}/*`;
@@ -209,11 +209,17 @@
     },
 
     /** One form POST through the tab: {status, contentType, body}, body as UTF-8 bytes (a Uint8Array:
-     *  the console copies it into wasm in one piece, where a string is copied character by character). */
-    post(tabId, origin, path, body, signal) {
-      return call(tabId, origin, { op: "post", path, body }, signal, (m, resolve, reject) => {
-        if (m.type === "reply") resolve({ status: m.status, contentType: m.contentType, body: new TextEncoder().encode(String(m.body ?? "")) });
-        else reject(fail("relay", `unexpected relay message ${m.type}`));
+     *  the console copies it into wasm in one piece, where a string is copied character by character).
+     *  The reply comes in parts; one larger than `limit` bytes rejects with kind "too-large". */
+    post(tabId, origin, path, body, signal, limit) {
+      let head = null;
+      const parts = [];
+      return call(tabId, origin, { op: "post", path, body, limit }, signal, (m, resolve, reject) => {
+        if (m.type === "reply-head" && !head) head = m;
+        else if (m.type === "reply-part" && head) parts.push(String(m.text ?? ""));
+        else if (m.type === "reply-end" && head) {
+          resolve({ status: head.status, contentType: head.contentType, body: new TextEncoder().encode(parts.join("")) });
+        } else reject(fail("relay", `unexpected relay message ${m.type}`));
       });
     },
 

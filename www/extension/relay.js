@@ -6,16 +6,19 @@
 // call and never leaves the tab; nothing is stored.
 //
 // Protocol (one port per call, named "whm-relay", opened with chrome.tabs.connect by bridge.js):
-//   console → relay  {op: "post", origin, path, body}   one form POST; relay answers {type: "reply", status, contentType, body}
+//   console → relay  {op: "post", origin, path, body, limit}   one form POST; relay answers {type: "reply-head", status,
+//                                                       contentType}, then {type: "reply-part", text} (at most PART characters
+//                                                       each: one port message may not pass 64 MiB), then {type: "reply-end"};
+//                                                       past `limit` bytes it stops reading and answers kind "too-large"
 //                    {op: "stream", origin, path}       one streamed GET; relay answers {type: "head", status, contentType},
 //                                                       then {type: "chunk", text} per decoded chunk, then {type: "end"}
-//   relay → console  {type: "error", kind, detail}      kind: "session-lost" | "network" | "relay"
+//   relay → console  {type: "error", kind, detail}      kind: "session-lost" | "network" | "relay" | "too-large"
 // Disconnecting the port aborts the fetch. A one-off message {op: "ping"} answers whether the relay is
 // here and whether the tab still has a token (never the token itself).
 "use strict";
 
 (() => {
-  const VERSION = 1;
+  const VERSION = 2; // 2: a POST reply comes in parts, capped
 
   // Like cPanel's own libraries: the first path segment, "/cpsess" and 10 digits (§2.6).
   const TOKEN = /^\/cpsess\d{10}(?=\/|$)/;
@@ -58,9 +61,14 @@
     redirect: "follow",
   };
 
+  // Characters per message of a POST reply: Chromium refuses a message over 64 MiB once serialised,
+  // and a character may take 6 bytes there (a JSON reply inside JSON, escaped again).
+  const PART = 4 * 1024 * 1024;
+
   async function post(msg, signal, send) {
     const url = target(msg.origin, msg.path);
     if (typeof msg.body !== "string") throw new RelayError("relay", "the call has no form body");
+    const limit = Number.isFinite(msg.limit) && msg.limit > 0 ? msg.limit : Infinity;
     const response = await fetch(url, {
       ...COMMON,
       method: "POST",
@@ -71,8 +79,32 @@
       body: msg.body,
       signal,
     });
-    const body = await response.text();
-    send({ type: "reply", status: response.status, contentType: response.headers.get("content-type"), body });
+    send({ type: "reply-head", status: response.status, contentType: response.headers.get("content-type") });
+    // The body in parts (one message could exceed what a port carries), read no further than the
+    // console's cap on a reply.
+    if (response.body) {
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let bytes = 0;
+      let part = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        if (bytes > limit) {
+          await reader.cancel();
+          throw new RelayError("too-large", `the reply passed ${limit} bytes`);
+        }
+        part += decoder.decode(value, { stream: true });
+        if (part.length >= PART) {
+          send({ type: "reply-part", text: part });
+          part = "";
+        }
+      }
+      part += decoder.decode();
+      if (part) send({ type: "reply-part", text: part });
+    }
+    send({ type: "reply-end" });
   }
 
   async function stream(msg, signal, send) {
