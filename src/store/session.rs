@@ -1081,18 +1081,21 @@ mod tests {
         assert!(f.wants.control.is_none());
     }
 
-    #[test]
-    fn polling_stops_when_it_cannot_succeed_or_the_session_ended() {
+    /// A page whose first state read failed with `e`, and that read's generation.
+    fn first_read_failed(e: WhmError) -> (SessionFlow, u64) {
         let mut f = SessionFlow::new(ID);
         f.apply(SessionAction::Refresh);
         let g = f.wants.poll.unwrap();
-        f.apply(SessionAction::Polled(
-            g,
-            Err(WhmError::Api {
-                command: "get_transfer_session_state".into(),
-                reason: format!("The session ID “{ID}” does not exist."),
-            }),
-        ));
+        f.apply(SessionAction::Polled(g, Err(e)));
+        (f, g)
+    }
+
+    #[test]
+    fn polling_stops_when_it_cannot_succeed_or_the_session_ended() {
+        let (mut f, _) = first_read_failed(WhmError::Api {
+            command: "get_transfer_session_state".into(),
+            reason: format!("The session ID “{ID}” does not exist."),
+        });
         assert!(f.wants.poll_later.is_none());
         f.apply(SessionAction::PollDue);
         assert!(
@@ -1100,10 +1103,7 @@ mod tests {
             "no more polls for a session that does not exist"
         );
 
-        let mut f = SessionFlow::new(ID);
-        f.apply(SessionAction::Refresh);
-        let g = f.wants.poll.unwrap();
-        f.apply(SessionAction::Polled(g, Err(WhmError::Network { detail: "x".into() })));
+        let (f, _) = first_read_failed(WhmError::Network { detail: "x".into() });
         assert!(
             f.wants.poll_later.is_some(),
             "a network error is retried by the next poll"
@@ -1116,15 +1116,9 @@ mod tests {
 
     #[test]
     fn a_stopped_read_is_asked_for_again_and_then_polls_as_before() {
-        let mut f = SessionFlow::new(ID);
-        f.apply(SessionAction::Refresh);
-        let g = f.wants.poll.unwrap();
-        f.apply(SessionAction::Polled(
-            g,
-            Err(WhmError::TabClosed {
-                origin: "https://h:2087".into(),
-            }),
-        ));
+        let (mut f, g) = first_read_failed(WhmError::TabClosed {
+            origin: "https://h:2087".into(),
+        });
         assert!(f.polling_stopped(), "a closed WHM tab does not come back by waiting");
         assert!(f.read_error.is_some());
         f.apply(SessionAction::PollDue);

@@ -75,6 +75,9 @@ test.afterAll(async () => {
 
 const connection = () => consolePage.getByTestId("whm-connection");
 
+/** A control call to this spec's simulator (`faults`, `reset`; JSON, as the simulator requires). */
+const simPost = (what, data) => fetch(`${SIM}/__sim/${what}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
+
 async function openConsole() {
   consolePage = await context.newPage();
   consolePage.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
@@ -184,18 +187,17 @@ test("a username is checked by the server through the relay", async () => {
 });
 
 test("a reply larger than one port message arrives whole, and one past the console's cap says it is too large", async () => {
-  const post = (what, data) => fetch(`${SIM}/__sim/${what}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
   await route("#/username");
   const input = consolePage.getByTestId("username-input");
   try {
     // 9 MiB of valid JSON: more than one of the relay's parts; read whole, it decodes
-    expect((await post("faults", { function: "validate_system_user", kind: "huge", size_bytes: 9 * 1024 * 1024, times: 1 })).ok).toBe(true);
+    expect((await simPost("faults", { function: "validate_system_user", kind: "huge", size_bytes: 9 * 1024 * 1024, times: 1 })).ok).toBe(true);
     await input.fill("bigreply1");
     const server = consolePage.locator('[data-testid="username-server-verdict"][data-user="bigreply1"]');
     await expect(server).toBeVisible();
     await expect(consolePage.getByTestId("username-server").getByTestId("error-banner")).toHaveCount(0);
     // 100 MiB: past the console's 64 MiB cap; the relay stops reading and the console says so
-    expect((await post("faults", { function: "validate_system_user", kind: "huge", times: 1 })).ok).toBe(true);
+    expect((await simPost("faults", { function: "validate_system_user", kind: "huge", times: 1 })).ok).toBe(true);
     await input.fill("bigreply2");
     const banner = consolePage.getByTestId("username-server").getByTestId("error-banner");
     await expect(banner).toHaveAttribute("data-kind", "too-large", { timeout: 30_000 });
@@ -206,8 +208,7 @@ test("a reply larger than one port message arrives whole, and one past the conso
 });
 
 test("using another WHM tab while items are being queued asks first; declined, the run goes on through the same tab", async () => {
-  const post = (what, data) => fetch(`${SIM}/__sim/${what}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data) });
-  expect((await post("faults", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 3000, match: { user: "example" } })).ok).toBe(true);
+  expect((await simPost("faults", { function: "enqueue_transfer_item", kind: "delay", delay_ms: 3000, match: { user: "example" } })).ok).toBe(true);
   try {
     await route(`#/check/${DEMO}`);
     await queueAccountsOnly(consolePage);
@@ -234,7 +235,7 @@ test("using another WHM tab while items are being queued asks first; declined, t
   } finally {
     // The next test queues the same accounts into a fresh session: the simulator's and this page's
     // memory of them both go (the page would otherwise show them queued).
-    await post("reset", {});
+    await simPost("reset", {});
     await route("#/");
     await consolePage.evaluate((key) => localStorage.removeItem(key), `whm-transfer-console.queue.${DEMO}`);
   }

@@ -23,12 +23,18 @@ async function fillCreate(page) {
   await page.getByTestId("create-password").fill("luggage12345");
 }
 
-test("leaving #/new while the create call runs: back on the page it is still running, then its outcome", async ({ page, request }) => {
+/** Submits a root session on #/new whose create call WHM holds for `ms`; the bodies of the calls sent. */
+async function startSlowCreate(page, request, ms) {
   await openApp(page, "demo", "#/new");
-  await setFault(request, "demo", { function: "create_remote_root_transfer_session", kind: "delay", delay_ms: 4000, times: 1 });
+  await setFault(request, "demo", { function: "create_remote_root_transfer_session", kind: "delay", delay_ms: ms, times: 1 });
   const calls = capture(page, "create_remote_root_transfer_session");
   await fillCreate(page);
   await page.getByTestId("create-submit").click();
+  return calls;
+}
+
+test("leaving #/new while the create call runs: back on the page it is still running, then its outcome", async ({ page, request }) => {
+  const calls = await startSlowCreate(page, request, 4000);
   await expect(page.getByTestId("create-running")).toBeVisible();
   await page.getByRole("link", { name: "Usernames" }).click();
   await expect(page.getByTestId("username-input")).toBeVisible();
@@ -44,11 +50,7 @@ test("leaving #/new while the create call runs: back on the page it is still run
 });
 
 test("closing or reloading the tab while a session is being created has the browser ask first; once it exists, nothing asks", async ({ page, request }) => {
-  await openApp(page, "demo", "#/new");
-  await setFault(request, "demo", { function: "create_remote_root_transfer_session", kind: "delay", delay_ms: 4000, times: 1 });
-  const calls = capture(page, "create_remote_root_transfer_session");
-  await fillCreate(page);
-  await page.getByTestId("create-submit").click();
+  const calls = await startSlowCreate(page, request, 4000);
   await expect(page.getByTestId("create-running")).toContainText("Keep this tab open");
   // declined: the page stays, and the answer (the new session's id) still arrives
   const kinds = [];
