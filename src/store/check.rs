@@ -127,7 +127,8 @@ pub struct Pending {
 pub enum Busy {
     /// `retrieve_transfer_session_remote_analysis`
     Loading,
-    /// `analyze_transfer_session_remote`, then the retrieve
+    /// The same retrieve, after the server has analysed the session again (the admin's Refresh,
+    /// which the app sends: `store::reanalysis`).
     Refreshing,
 }
 
@@ -137,7 +138,12 @@ pub enum CheckAction {
     Edit(String),
     /// A load was asked for; the caller sends the request only if [`CheckState::pending`] returns a ticket.
     StartLoad,
-    StartRefresh,
+    /// The server has analysed this session again (`store::reanalysis`): read the new analysis if
+    /// this session's is on screen. A load still on its way is superseded: it may have read the
+    /// analysis from before.
+    Reanalysed(String),
+    /// Analysing the session again failed (or may not have run).
+    ReanalysisFailed(WhmError),
     Loaded(Ticket, Box<Loaded>),
     Failed(Ticket, WhmError),
     /// The call was cancelled (page left): forget it.
@@ -162,6 +168,18 @@ impl CheckState {
         }
     }
 
+    /// The session Refresh re-analyses: the one on screen, if it came from WHM (whatever the field
+    /// holds now). An analysis from a file or paste has none.
+    pub fn refresh_target(&self) -> Option<&str> {
+        match &self.loaded {
+            Some(Loaded {
+                source: Source::Server { session_id },
+                ..
+            }) => Some(session_id),
+            _ => None,
+        }
+    }
+
     /// The id to send, if the field holds a valid one.
     pub fn session_id(&self) -> Option<&str> {
         let id = self.input.trim();
@@ -177,46 +195,44 @@ impl CheckState {
                 self.input = text;
                 (self, None)
             }
-            CheckAction::StartLoad | CheckAction::StartRefresh => {
+            CheckAction::StartLoad => {
                 if self.pending.is_some() {
                     // never send a second call while one is in flight
                     return (self, None);
                 }
-                // Refresh re-analyses the session on screen, whatever the field holds now.
-                let loaded_id = match &self.loaded {
-                    Some(Loaded {
-                        source: Source::Server { session_id },
-                        ..
-                    }) => Some(session_id.clone()),
-                    _ => None,
-                };
-                let trimmed = match (&action, loaded_id) {
-                    (CheckAction::StartRefresh, Some(id)) => id,
-                    (CheckAction::StartRefresh, None) => {
-                        self.input_error =
-                            Some("Load a session from WHM first: only its analysis can be refreshed.".into());
-                        return (self, None);
-                    }
-                    _ => self.input.trim().to_owned(),
-                };
+                let trimmed = self.input.trim().to_owned();
                 if let Err(msg) = check_session_id(&trimmed) {
                     self.input_error = Some(msg);
                     return (self, None);
                 }
                 self.input_error = None;
                 self.error = None;
-                let kind = if matches!(action, CheckAction::StartRefresh) {
-                    Busy::Refreshing
-                } else {
-                    Busy::Loading
-                };
                 let ticket = self.latest.issue();
                 self.pending = Some(Pending {
                     ticket,
-                    kind,
+                    kind: Busy::Loading,
                     session_id: trimmed,
                 });
                 (self, Some(ticket))
+            }
+            CheckAction::Reanalysed(id) => {
+                if self.refresh_target() != Some(id.as_str()) {
+                    // the admin has moved on to a file or paste
+                    return (self, None);
+                }
+                self.error = None;
+                let ticket = self.latest.issue();
+                self.pending = Some(Pending {
+                    ticket,
+                    kind: Busy::Refreshing,
+                    session_id: id,
+                });
+                (self, Some(ticket))
+            }
+            CheckAction::ReanalysisFailed(err) => {
+                self.error = Some(err);
+                self.offline_error = false;
+                (self, None)
             }
             CheckAction::Loaded(ticket, loaded) => {
                 self.finish(ticket);
@@ -294,7 +310,7 @@ mod tests {
         let (s, _) = s.apply(CheckAction::Loaded(first, Box::new(loaded)));
         assert!(s.pending.is_none() && s.loaded.is_some());
         // an answer to a superseded ticket changes nothing
-        let (s, second) = s.apply(CheckAction::StartRefresh);
+        let (s, second) = s.apply(CheckAction::Reanalysed("exampleservercopya20140206192428NtyW".into()));
         let (s, _) = s.apply(CheckAction::Inspect(
             Loaded::from_text(Source::Paste, GUIDE).map(Box::new),
         ));
@@ -312,13 +328,38 @@ mod tests {
         let loaded = Loaded::from_text(server("exampleservercopya20140206192428NtyW"), GUIDE).unwrap();
         let (s, _) = s.apply(CheckAction::Loaded(t.unwrap(), Box::new(loaded)));
         let (s, _) = s.apply(CheckAction::Edit("someothersession".into()));
-        let (s, t) = s.apply(CheckAction::StartRefresh);
+        assert_eq!(s.refresh_target(), Some("exampleservercopya20140206192428NtyW"));
+        let (s, t) = s.apply(CheckAction::Reanalysed("exampleservercopya20140206192428NtyW".into()));
         assert!(t.is_some());
         assert_eq!(
-            s.pending.as_ref().map(|p| p.session_id.as_str()),
-            Some("exampleservercopya20140206192428NtyW")
+            s.pending.as_ref().map(|p| (p.session_id.as_str(), p.kind)),
+            Some(("exampleservercopya20140206192428NtyW", Busy::Refreshing))
         );
         assert_eq!(s.input, "someothersession", "the field is left as typed");
+    }
+
+    #[test]
+    fn a_reanalysis_supersedes_a_load_still_on_its_way() {
+        // back on the page while the server analysed: the arrival load may read the old analysis
+        let id = "exampleservercopya20140206192428NtyW";
+        let (s, t) = CheckState::with_input(id).apply(CheckAction::StartLoad);
+        let (s, _) = s.apply(CheckAction::Loaded(
+            t.unwrap(),
+            Box::new(Loaded::from_text(server(id), GUIDE).unwrap()),
+        ));
+        let (s, arrival) = s.apply(CheckAction::StartLoad);
+        let (s, fresh) = s.apply(CheckAction::Reanalysed(id.into()));
+        assert!(fresh.is_some() && fresh != arrival);
+        let (s, _) = s.apply(CheckAction::Failed(arrival.unwrap(), WhmError::Timeout { after_ms: 1 }));
+        assert!(
+            s.error.is_none() && s.pending.is_some(),
+            "the older load no longer counts"
+        );
+        // another session's answer, or one for a page showing a file, reads nothing
+        let (s, t) = s.apply(CheckAction::Reanalysed("another".into()));
+        assert!(t.is_none());
+        let (s, _) = s.apply(CheckAction::ReanalysisFailed(WhmError::Timeout { after_ms: 5 }));
+        assert_eq!(s.error.as_ref().map(WhmError::kind), Some("timeout"));
     }
 
     #[test]
@@ -326,9 +367,9 @@ mod tests {
         let (s, _) = CheckState::with_input("abc").apply(CheckAction::Inspect(
             Loaded::from_text(Source::Paste, GUIDE).map(Box::new),
         ));
-        let (s, t) = s.apply(CheckAction::StartRefresh);
+        assert_eq!(s.refresh_target(), None);
+        let (s, t) = s.apply(CheckAction::Reanalysed("abc".into()));
         assert!(t.is_none() && s.pending.is_none());
-        assert!(s.input_error.is_some());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod progress;
 pub mod queue;
 pub mod queue_table;
+pub mod reanalysis;
 pub mod recent;
 pub mod report;
 pub mod session;

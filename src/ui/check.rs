@@ -3,10 +3,11 @@
 use super::analysis::AnalysisView;
 use super::banner::ErrorBanner;
 use super::hooks::queue::QueueRunning;
-use super::hooks::{confirm, use_owner, use_whm};
+use super::hooks::{ReanalysisContext, confirm, use_owner, use_reanalyses, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
 use crate::store::check::{AnalysisNote, Busy, CheckAction, CheckState, Loaded, Pending, Source};
+use crate::store::reanalysis::{ReanalysisAction, RunKey};
 use crate::whm::WhmError;
 use crate::whm::request as rq;
 use std::rc::Rc;
@@ -40,6 +41,15 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let owner = use_owner();
     let whm = use_whm();
     let state = &store.0;
+    // The app's re-analyses (Refresh); a page rendered on its own (tests) has its own.
+    let own = use_reanalyses(whm.clone());
+    let reanalyses = use_context::<ReanalysisContext>().unwrap_or(own);
+    // This page's session on this WHM: the analysis on screen, or until one is, the route's.
+    let run_key = whm.as_ref().and_then(|w| {
+        let id = state.refresh_target().or(props.session_id.as_deref())?;
+        Some(RunKey::new(w.host(), id))
+    });
+    let run = run_key.as_ref().map(|k| reanalyses.0.view(k)).unwrap_or_default();
     // The app's flag (`ui::shell`), which also asks before any route change during a run.
     let queue_running = use_context::<QueueRunning>().unwrap_or_default();
     // Replacing the analysis in place (an inspected file) replaces its queue step, which stops after
@@ -77,6 +87,32 @@ pub fn check_page(props: &CheckPageProps) -> Html {
         });
     }
 
+    // A re-analysis answered: read the new analysis, or show why there is none. Once per answer; an
+    // answer that came while the page was away only needs showing if it failed, as the page's
+    // arrival load (sent now) reads what the server has.
+    {
+        let store = store.clone();
+        let reanalyses = reanalyses.clone();
+        let mounted = use_mut_ref(|| false);
+        use_effect_with(
+            (run_key.clone(), run.answered, run.unseen.is_some()),
+            move |(key, answered, _)| {
+                let arriving = !mounted.replace(true);
+                let outcome = key
+                    .as_ref()
+                    .and_then(|k| reanalyses.0.view(k).unseen.map(|o| (k.clone(), o)));
+                if let Some((key, outcome)) = outcome {
+                    match outcome {
+                        Ok(()) if arriving => {}
+                        Ok(()) => store.dispatch(CheckAction::Reanalysed(key.session_id.clone())),
+                        Err(e) => store.dispatch(CheckAction::ReanalysisFailed(e)),
+                    }
+                    reanalyses.dispatch(ReanalysisAction::Seen { key, run: *answered });
+                }
+            },
+        );
+    }
+
     {
         let on_context = props.on_context.clone();
         let note = state.loaded.as_ref().map(Loaded::note);
@@ -111,8 +147,16 @@ pub fn check_page(props: &CheckPageProps) -> Html {
         })
     };
     let on_refresh = {
-        let store = store.clone();
-        Callback::from(move |_| store.dispatch(CheckAction::StartRefresh))
+        let reanalyses = reanalyses.clone();
+        let key = whm
+            .as_ref()
+            .zip(state.refresh_target())
+            .map(|(w, id)| RunKey::new(w.host(), id));
+        Callback::from(move |_| {
+            if let Some(key) = key.clone() {
+                reanalyses.dispatch(ReanalysisAction::Ask(key));
+            }
+        })
     };
     let on_dismiss = {
         let store = store.clone();
@@ -132,7 +176,12 @@ pub fn check_page(props: &CheckPageProps) -> Html {
         })
     };
 
-    let busy = state.pending.as_ref().map(|p| p.kind);
+    // The server analysing this session again counts as busy, whoever asked and whenever.
+    let busy = state
+        .pending
+        .as_ref()
+        .map(|p| p.kind)
+        .or(run.in_flight.then_some(Busy::Refreshing));
     let connected = whm.is_some();
     let invalid = state.input_error.is_some();
     html! {
@@ -179,7 +228,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
             if let Some(loaded) = &state.loaded {
                 <AnalysisView loaded={loaded.clone()}
                     on_refresh={matches!(loaded.source, Source::Server { .. }).then_some(on_refresh)}
-                    refreshing={busy == Some(Busy::Refreshing)} />
+                    refreshing={run.in_flight || busy == Some(Busy::Refreshing)} />
             } else if busy == Some(Busy::Loading) {
                 <p class="loading" role="status">{ "Loading the analysis…" }</p>
             }
@@ -197,22 +246,7 @@ fn context_of(state: &CheckState) -> AttrValue {
 }
 
 async fn run_pending(whm: Whm, owner: Rc<Owner>, pending: Pending, store: UseReducerHandle<Store>) {
-    let Pending {
-        ticket,
-        kind,
-        session_id,
-    } = pending;
-    if kind == Busy::Refreshing {
-        // Re-runs the remote analysis on the server (slow, mutating: sent once, never retried).
-        match whm
-            .call(&rq::analyze_transfer_session_remote(&session_id), &owner)
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if e.is_cancelled() => return store.dispatch(CheckAction::Cancelled(ticket)),
-            Err(e) => return store.dispatch(CheckAction::Failed(ticket, e)),
-        }
-    }
+    let Pending { ticket, session_id, .. } = pending;
     let result = whm
         .call_answer(&rq::retrieve_transfer_session_remote_analysis(&session_id), &owner)
         .await;

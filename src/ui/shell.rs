@@ -5,7 +5,7 @@ use super::connect::Connect;
 use super::create::{CreateContext, CreatePage, CreateStore};
 use super::history::HistoryPage;
 use super::hooks::queue::QueueRunning;
-use super::hooks::{WhmContext, confirm};
+use super::hooks::{ReanalysisContext, WhmContext, confirm, use_reanalyses};
 use super::session::SessionPage;
 use super::username::UsernamePage;
 use crate::client::Whm;
@@ -86,6 +86,8 @@ pub fn app() -> Html {
     let page_key = |id: &str| format!("{id}@{}", whm.as_ref().map_or("", |w| w.host()));
     // The create form and its call outlive `#/new`: leaving the page never loses the answer.
     let create = use_reducer(CreateStore::default);
+    // So does the check page's Refresh: WHM analyses the session whatever the page does.
+    let reanalyses = use_reanalyses(whm.clone());
     // The session and prefix length of the last analysis loaded on the check page, for the username
     // page: nothing of the analysis itself, which is freed when its page is left.
     let last_analysis = use_state(|| None::<AnalysisNote>);
@@ -151,6 +153,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<WhmContext> context={WhmContext(whm.clone())}>
         <ContextProvider<CreateContext> context={create}>
+        <ContextProvider<ReanalysisContext> context={reanalyses}>
         <ContextProvider<QueueRunning> context={(*queue_running).clone()}>
             <Header whm={whm.clone()} route={(*route).clone()} />
             <main id="main" class="page">
@@ -168,6 +171,7 @@ pub fn app() -> Html {
                 } }
             </main>
         </ContextProvider<QueueRunning>>
+        </ContextProvider<ReanalysisContext>>
         </ContextProvider<CreateContext>>
         </ContextProvider<WhmContext>>
     }

@@ -2,7 +2,7 @@
 // hostile strings, offline inspection and every error banner.
 const { test, expect } = require("./fixtures"); // with the leak sweep
 const path = require("path");
-const { openApp, setFault, resetSim, screenshot, forbidDialogsAndErrors, accessLog, ROOT } = require("./helpers");
+const { openApp, setFault, resetSim, screenshot, forbidDialogsAndErrors, accessLog, simCalls, ROOT } = require("./helpers");
 const { SESSIONS } = require("./scenarios");
 
 const DEMO = SESSIONS.demo;
@@ -98,6 +98,50 @@ test.describe("demo scenario", () => {
     await reloaded;
     await expect(page.getByTestId("analysis-refresh")).toBeEnabled();
     await expect(page.getByTestId("finding").first()).toBeVisible();
+  });
+
+  test("a Refresh outlives its page: back during it, the page shows it running, and only one analysis is sent", async ({ page, request }) => {
+    await openApp(page, "demo", `#/check/${DEMO}`);
+    await expect(page.getByTestId("analysis-summary")).toBeVisible();
+    // WHM takes a while to analyse; the admin looks at the start page meanwhile, then comes back
+    await setFault(request, "demo", { function: "analyze_transfer_session_remote", kind: "delay", delay_ms: 5000, times: 1 });
+    const sent = page.waitForRequest((r) => r.url().endsWith("/json-api/analyze_transfer_session_remote"));
+    await page.getByTestId("analysis-refresh").click();
+    await sent;
+    await page.evaluate(() => { window.location.hash = "#/"; });
+    await expect(page.getByTestId("home")).toBeVisible();
+    const analyzed = page.waitForResponse((r) => r.url().endsWith("/json-api/analyze_transfer_session_remote"));
+    await page.evaluate((id) => { window.location.hash = `#/check/${id}`; }, DEMO);
+    await expect(page.getByTestId("analysis-summary")).toBeVisible();
+    const refresh = page.getByTestId("analysis-refresh");
+    await expect(refresh).toBeDisabled();
+    await expect(refresh).toHaveText("Refreshing…");
+    await expect(page.getByTestId("analysis-load")).toBeDisabled();
+    // its answer still comes to the app, which then reads the new analysis (the load on coming back
+    // has been answered: its summary is on screen)
+    const reread = page.waitForResponse((r) => r.url().endsWith("/json-api/retrieve_transfer_session_remote_analysis"));
+    expect((await analyzed).status()).toBe(200);
+    expect((await reread).status()).toBe(200);
+    await expect(refresh).toBeEnabled();
+    await expect(refresh).toHaveText("Refresh");
+    const calls = await simCalls(request, "demo");
+    expect(calls.analyze_transfer_session_remote).toBe(1);
+    // the first load, the load on coming back, and the read after the analysis
+    expect(calls.retrieve_transfer_session_remote_analysis).toBe(3);
+    await expect(page.getByTestId("error-banner")).toHaveCount(0);
+  });
+
+  test("a Refresh that fails says so on the page", async ({ page, request }) => {
+    await openApp(page, "demo", `#/check/${DEMO}`);
+    await expect(page.getByTestId("analysis-summary")).toBeVisible();
+    await setFault(request, "demo", { function: "analyze_transfer_session_remote", kind: "result0", reason: "The remote server refused the analysis.", times: 1 });
+    await page.getByTestId("analysis-refresh").click();
+    const banner = page.getByTestId("error-banner");
+    await expect(banner).toHaveAttribute("data-kind", "api");
+    await expect(banner).toContainText("The remote server refused the analysis.");
+    // the analysis from before stays on screen, and Refresh can be asked for again
+    await expect(page.getByTestId("analysis-summary")).toContainText(DEMO);
+    await expect(page.getByTestId("analysis-refresh")).toBeEnabled();
   });
 
   test("findings and accounts export as files", async ({ page }) => {

@@ -2,10 +2,12 @@
 
 mod live_tail;
 pub mod queue;
+mod reanalysis;
 mod session;
 mod timer;
 
 pub use live_tail::use_live_tail;
+pub use reanalysis::{ReanalysisContext, ReanalysisStore, use_reanalyses};
 pub use session::{SessionStore, ask_notify, use_session_flow};
 pub use timer::{use_after_paint, use_after_paint_with, use_timeout};
 
