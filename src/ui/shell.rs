@@ -82,8 +82,14 @@ pub fn app() -> Html {
     } else {
         (*same_origin).clone()
     };
-    // A page per WHM: connecting (or switching WHM tabs) gives the page a fresh start.
-    let page_key = |id: &str| format!("{id}@{}", whm.as_ref().map_or("", |w| w.host()));
+    // A page per WHM: connecting to another server gives the page a fresh start. The last server
+    // connected counts, so the time between "Use another WHM tab" and picking one (no WHM) keeps
+    // the pages, and picking the same server again (or another tab of it) loses nothing typed.
+    let last_host = use_mut_ref(String::new);
+    if let Some(w) = whm.as_ref().filter(|w| *last_host.borrow() != w.host()) {
+        *last_host.borrow_mut() = w.host().to_owned();
+    }
+    let page_key = |id: &str| format!("{id}@{}", last_host.borrow());
     // The create form and its call outlive `#/new`: leaving the page never loses the answer.
     let create = use_reducer(CreateStore::default);
     // So does the check page's Refresh: WHM analyses the session whatever the page does.

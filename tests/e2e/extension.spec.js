@@ -226,12 +226,16 @@ test("using another WHM tab while items are being queued asks first; declined, t
     // once the run is over, nothing asks (an unexpected question would be dismissed and keep the tab)
     const unexpected = async (d) => { questions.push(d.message()); await d.dismiss(); };
     consolePage.on("dialog", unexpected);
+    // something typed and not sent yet: picking the same WHM again keeps it, and the page
+    await consolePage.getByTestId("session-id-input").fill("typednotloaded");
     await consolePage.getByTestId("whm-change").click();
     await expect(connection()).not.toHaveAttribute("data-state", "connected");
     consolePage.off("dialog", unexpected);
     expect(questions).toHaveLength(1);
     await consolePage.locator(`[data-testid="whm-tab"][data-origin="${SIM}"]`).click();
     await expect(connection()).toHaveAttribute("data-state", "connected");
+    await expect(consolePage.getByTestId("session-id-input")).toHaveValue("typednotloaded");
+    await expect(consolePage.locator('[data-testid="queue-result"][data-ok="true"]')).toHaveCount(2);
   } finally {
     // The next test queues the same accounts into a fresh session: the simulator's and this page's
     // memory of them both go (the page would otherwise show them queued).
