@@ -1,5 +1,5 @@
 //! `/__sim/…`: the test controls (faults, reset, call counts, request capture, lose an account, add a local user,
-//! purge a session, schema overrides). One guard covers every route: loopback peers only, and a mutating request
+//! purge a session, a long log line, schema overrides). One guard covers every route: loopback peers only, and a mutating request
 //! must be one a web page cannot send cross-site (JSON body, no foreign `Origin`, no cross-site
 //! `Sec-Fetch-Site`). The Host check of every route is in `web`.
 
@@ -32,6 +32,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/lose-account", post(lose_account))
         .route("/add-local-user", post(add_local_user))
         .route("/purge-session", post(purge_session))
+        .route("/long-log-line", post(long_log_line))
         .route(
             "/schema",
             post(drop_schema_keys).delete(restore_schemas).get(list_schema_drops),
@@ -238,6 +239,44 @@ async fn purge_session(State(app): State<Arc<App>>, body: Bytes) -> Reply {
         return Err(text(StatusCode::NOT_FOUND, format!("no session named {session_id:?}")));
     }
     Ok(json_reply(&json!({ "purged": session_id })))
+}
+
+#[derive(Deserialize)]
+struct LongLogLine {
+    session_id: String,
+    log: String,
+    bytes: usize,
+}
+
+/// The largest line `/__sim/long-log-line` writes.
+const MAX_LONG_LINE: usize = 64 << 20;
+
+/// A module prints a huge listing: one `out` line of about `bytes` bytes (at most 64 MiB) lands in
+/// an open log of a session, and the live tail sends it like any other line.
+async fn long_log_line(State(app): State<Arc<App>>, body: Bytes) -> Reply {
+    let LongLogLine { session_id, log, bytes } =
+        serde_json::from_slice(&body).map_err(|e| text(StatusCode::BAD_REQUEST, format!("invalid request: {e}")))?;
+    let mut w = app.lock();
+    let s = w
+        .sessions
+        .get_mut(&session_id)
+        .ok_or_else(|| text(StatusCode::NOT_FOUND, format!("no session named {session_id:?}")))?;
+    if !s.logs.get(&log).is_some_and(|f| f.open) {
+        return Err(text(
+            StatusCode::CONFLICT,
+            format!("{log:?} is not an open log of this session"),
+        ));
+    }
+    let pid = s.master_pid.unwrap_or(1);
+    let line = crate::session::log_line(
+        pid,
+        "out",
+        None,
+        &json!({ "msg": ["x".repeat(bytes.min(MAX_LONG_LINE))] }),
+    );
+    let written = line.len() + 1;
+    s.append(&log, &line);
+    Ok(json_reply(&json!({ "log": log, "bytes": written })))
 }
 
 #[derive(Deserialize)]

@@ -148,7 +148,8 @@ impl Whm {
     /// arrive (keep-alives left out). Resolves
     /// with `true` when the stream ended with this connection's terminator (the session is over),
     /// `false` when it ended without one (reconnect from the new position). Errors: a refused login,
-    /// an HTTP error, a broken connection, a line past the cap, or [`WhmError::Timeout`] when no byte
+    /// an HTTP error, a broken connection, a line past the cap that is not a log line (a log line past it
+    /// is passed over: [`TailFrame::TooLong`]), or [`WhmError::Timeout`] when no byte
     /// came for [`TAIL_IDLE_MS`]. A GET: it carries no secret.
     pub fn tail(
         &self,

@@ -23,6 +23,8 @@ pub enum EntryKind {
     Altered,
     /// A line that was not a log entry (kept as raw text).
     Raw,
+    /// A line too long to read live (the live tail passed over it).
+    TooLong,
 }
 
 impl EntryKind {
@@ -40,6 +42,7 @@ impl EntryKind {
             EntryKind::Dangerous => "log-dangerous",
             EntryKind::Altered => "log-altered",
             EntryKind::Raw => "log-raw",
+            EntryKind::TooLong => "log-too-long",
         }
     }
 }
@@ -87,6 +90,17 @@ impl ItemLog {
                 ParsedLine::Raw { text, .. } => self.push(EntryKind::Raw, text),
             }
         }
+    }
+
+    /// A line the live tail passed over, `bytes` long: said where it was.
+    pub fn add_too_long(&mut self, bytes: u64) {
+        self.push(
+            EntryKind::TooLong,
+            &format!(
+                "A line of {} was too long to show live. The whole log is read when the item ends.",
+                crate::store::format::bytes(u128::from(bytes))
+            ),
+        );
     }
 
     /// WHM's closing lists sit in `contents` beside `action` (or, in older logs, in `msg`).

@@ -222,6 +222,9 @@ pub struct SessionFlow {
     tail_ended: Option<u64>,
     /// Bytes of `master.log` already read through the tail.
     pub tail_position: u64,
+    /// `master.log` lines passed over live because they were too long to read
+    /// ([`TailFrame::TooLong`]); the log read whole once the session is over has them.
+    pub tail_skipped: u32,
     /// The item tail's status (the logs of the items in progress).
     pub item_live: Live,
     item_tail_failures: u32,
@@ -369,6 +372,7 @@ impl SessionFlow {
             tail_failures: 0,
             tail_ended: None,
             tail_position: 0,
+            tail_skipped: 0,
             item_live: Live::Idle,
             item_tail_failures: 0,
             item_tail_files: Vec::new(),
@@ -517,18 +521,24 @@ impl SessionFlow {
                 let progress = Rc::make_mut(self.live_progress.get_or_insert_with(Rc::default));
                 let mut lines = false;
                 for frame in frames {
-                    if let TailFrame::Line {
-                        logfile,
-                        byte_count,
-                        json,
-                    } = frame
-                        && logfile == "master.log"
-                    {
-                        self.tail_position = self.tail_position.saturating_add(byte_count);
-                        for line in parse_log(&json) {
-                            progress.apply_line(&line);
+                    match frame {
+                        TailFrame::Line {
+                            logfile,
+                            byte_count,
+                            json,
+                        } if logfile == "master.log" => {
+                            self.tail_position = self.tail_position.saturating_add(byte_count);
+                            for line in parse_log(&json) {
+                                progress.apply_line(&line);
+                            }
+                            lines = true;
                         }
-                        lines = true;
+                        TailFrame::TooLong { logfile, byte_count } if logfile == "master.log" => {
+                            self.tail_position = self.tail_position.saturating_add(byte_count);
+                            self.tail_skipped += 1;
+                            lines = true;
+                        }
+                        _ => {}
                     }
                 }
                 if lines {
@@ -813,19 +823,33 @@ impl SessionFlow {
     fn item_tail_frames(&mut self, frames: Vec<TailFrame>) {
         let mut lines = false;
         for frame in frames {
-            let TailFrame::Line {
-                logfile,
-                byte_count,
-                json,
-            } = frame
-            else {
-                continue;
+            let (logfile, byte_count, json) = match frame {
+                TailFrame::Line {
+                    logfile,
+                    byte_count,
+                    json,
+                } => (logfile, byte_count, Some(json)),
+                TailFrame::TooLong { logfile, byte_count } => (logfile, byte_count, None),
+                _ => continue,
             };
             let Some((_, at)) = self.item_tail_files.iter_mut().find(|(f, _)| *f == logfile) else {
                 continue;
             };
             *at = at.saturating_add(byte_count);
             lines = true;
+            let Some(json) = json else {
+                // Too long to read live: the open log says so; it is read whole when the item ends.
+                if let Some(OpenLog {
+                    logfile: open,
+                    content: LogContent::Live { log, ended: false },
+                    ..
+                }) = &mut self.open_log
+                    && *open == logfile
+                {
+                    Rc::make_mut(log).add_too_long(byte_count);
+                }
+                continue;
+            };
             let parsed = parse_log(&json);
             if let Some(p) = &mut self.live_progress {
                 let p = Rc::make_mut(p);
@@ -1585,6 +1609,76 @@ mod tests {
         f.apply(SessionAction::ItemTailFrames(second, vec![percent(&bob, 1)]));
         f.apply(SessionAction::ItemTailEnded(second, Err(WhmError::Cancelled)));
         assert_eq!(f.item_live, Live::Idle);
+    }
+
+    #[test]
+    fn lines_too_long_to_read_live_move_the_positions_past_them_and_are_said() {
+        let mut f = at("RUNNING");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "bob", 1)]);
+        let pos = f.tail_position;
+        master_frames(
+            &mut f,
+            vec![
+                TailFrame::TooLong {
+                    logfile: "master.log".into(),
+                    byte_count: 3_000_000,
+                },
+                master("success-item", "TRANSFER", "bob", 1),
+            ],
+        );
+        assert_eq!(
+            f.tail_position,
+            pos + 3_000_000 + line_len(&master("success-item", "TRANSFER", "bob", 1))
+        );
+        assert_eq!(f.tail_skipped, 1);
+        let p = f.live_progress.clone().unwrap();
+        assert_eq!(p.items[0].outcome, Outcome::Success, "the lines after it are read");
+        // an item log: the next connection starts past the line, and the open log says where it was
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "amy", 1)]);
+        let amy = log_of("TRANSFER", "amy");
+        f.apply(SessionAction::OpenItemLog {
+            item: "amy".into(),
+            logfile: amy.clone(),
+        });
+        item_frames(
+            &mut f,
+            vec![
+                out(&amy, "before"),
+                TailFrame::TooLong {
+                    logfile: amy.clone(),
+                    byte_count: 2 << 20,
+                },
+                out(&amy, "after"),
+            ],
+        );
+        let LogContent::Live { log, .. } = &f.open_log.as_ref().unwrap().content else {
+            panic!("live")
+        };
+        let kinds: Vec<_> = log.entries().map(|e| (e.kind, e.text.clone())).collect();
+        assert_eq!(kinds.len(), 3);
+        assert_eq!(kinds[1].0, crate::store::item_log::EntryKind::TooLong);
+        assert!(
+            kinds[1].1.starts_with("A line of 2.0 MiB was too long to show live."),
+            "{}",
+            kinds[1].1
+        );
+        assert_eq!(kinds[2].1, "after");
+        let at = tailed(&f).into_iter().find(|(l, _)| *l == amy).unwrap().1;
+        assert_eq!(at, 0, "this connection was opened from byte 0");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "cat", 1)]);
+        let at = tailed(&f).into_iter().find(|(l, _)| *l == amy).unwrap().1;
+        assert_eq!(
+            at,
+            line_len(&out(&amy, "before")) + (2 << 20) + line_len(&out(&amy, "after")),
+            "the reopened tail starts past the long line"
+        );
+    }
+
+    fn line_len(f: &TailFrame) -> u64 {
+        match f {
+            TailFrame::Line { byte_count, .. } => *byte_count,
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

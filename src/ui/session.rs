@@ -130,7 +130,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                         Notify::Refused => html! { <span class="muted">{ "This browser does not allow notifications from this page." }</span> },
                     } }
                 }
-                <LiveStatus live={flow.live.clone()} on_retry={dispatch_on(SessionAction::RetryLive)} />
+                <LiveStatus live={flow.live.clone()} on_retry={dispatch_on(SessionAction::RetryLive)} skipped={flow.tail_skipped} />
                 <ItemLiveStatus live={flow.item_live.clone()} on_retry={dispatch_on(SessionAction::RetryItemLive)} />
             </div>
             if let Some(e) = &flow.control_error {
@@ -186,6 +186,9 @@ pub fn session_page(props: &SessionPageProps) -> Html {
 struct LiveStatusProps {
     live: Live,
     on_retry: Callback<MouseEvent>,
+    /// Log lines passed over live, too long to read (the master log only).
+    #[prop_or_default]
+    skipped: u32,
 }
 
 /// Whether items are followed live, and what to do when they are not.
@@ -193,6 +196,15 @@ struct LiveStatusProps {
 fn live_status(props: &LiveStatusProps) -> Html {
     let (state, text, retry) = match &props.live {
         Live::Idle => return html! {},
+        Live::Following if props.skipped > 0 => (
+            "following",
+            format!(
+                "Following the log live. {} too long to show live {} passed over; the whole log is read when the session ends.",
+                format::plural(props.skipped as usize, "log line", "log lines"),
+                if props.skipped == 1 { "was" } else { "were" }
+            ),
+            false,
+        ),
         Live::Following => ("following", "Following the log live.".to_owned(), false),
         Live::Reconnecting { failures, delay_ms, .. } if *failures == 0 => (
             "reconnecting",

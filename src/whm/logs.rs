@@ -110,6 +110,9 @@ pub enum TailFrame {
         byte_count: u64,
         json: String,
     },
+    /// A `<logfile>|<byte_count>|…` line longer than the splitter keeps: only its prefix was read.
+    /// The position moves past it; its text is in the log file, read whole later.
+    TooLong { logfile: String, byte_count: u64 },
     /// `.`
     KeepAlive,
     /// `[tail_end:<termination_integer>]`

@@ -5,8 +5,13 @@ use super::logs::{TailFrame, parse_tail_line};
 use super::request::form_encode_into;
 
 /// Longest stream line kept (a `master.log` line is a few hundred bytes; an item log line with a long
-/// list can reach tens of KB). A longer line is a fault: the stream is stopped with an error.
+/// list can reach tens of KB). A longer log line is skipped: its prefix names its file and length, so
+/// the stream goes on past it ([`TailFrame::TooLong`]). A longer line without that prefix is a
+/// fault: the stream is stopped with an error.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How far into a line its `<logfile>|<byte_count>|` prefix is looked for.
+const PREFIX_BYTES: usize = 1024;
 
 /// One connection following log files of a session from given byte positions. A GET: it carries no
 /// secret, only the session id and positions.
@@ -56,6 +61,8 @@ pub enum SplitError {
 #[derive(Debug, Default)]
 pub struct LineSplitter {
     pending: String,
+    /// Inside a log line past the cap, already reported: its text is dropped up to its newline.
+    skipping: bool,
     ended: bool,
 }
 
@@ -64,16 +71,26 @@ impl LineSplitter {
         Self::default()
     }
 
-    /// Feeds one chunk; every complete line becomes a frame. `termination` marks the end frame of
+    /// Feeds one chunk; every complete line becomes a frame, and a log line past the cap a
+    /// [`TailFrame::TooLong`] as soon as the cap is reached. `termination` marks the end frame of
     /// this connection (after which [`LineSplitter::ended`] is true).
     pub fn push(&mut self, chunk: &str, termination: u64, out: &mut Vec<TailFrame>) -> Result<(), SplitError> {
         let mut rest = chunk;
+        if self.skipping {
+            match rest.find('\n') {
+                Some(end) => {
+                    rest = &rest[end + 1..];
+                    self.skipping = false;
+                }
+                None => return Ok(()),
+            }
+        }
         while let Some(end) = rest.find('\n') {
             let (head, tail) = rest.split_at(end + 1);
             rest = tail;
             if self.pending.len() + head.len() > MAX_LINE_BYTES {
-                self.pending.clear();
-                return Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES });
+                out.push(self.too_long(head)?);
+                continue;
             }
             let frame = if self.pending.is_empty() {
                 parse_tail_line(head)
@@ -89,11 +106,38 @@ impl LineSplitter {
             out.push(frame);
         }
         if self.pending.len() + rest.len() > MAX_LINE_BYTES {
-            self.pending.clear();
-            return Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES });
+            out.push(self.too_long(rest)?);
+            self.skipping = true;
+            return Ok(());
         }
         self.pending.push_str(rest);
         Ok(())
+    }
+
+    /// The line in `pending` followed by `more` is past the cap: the frame that skips it, read from
+    /// its prefix. The partial line is dropped either way.
+    fn too_long(&mut self, more: &str) -> Result<TailFrame, SplitError> {
+        let mut start = std::mem::take(&mut self.pending);
+        if start.len() < PREFIX_BYTES {
+            let mut n = (PREFIX_BYTES - start.len()).min(more.len());
+            while !more.is_char_boundary(n) {
+                n -= 1;
+            }
+            start.push_str(&more[..n]);
+        }
+        // the prefix is complete: the JSON that follows it is cut off, not needed
+        match start
+            .find('|')
+            .and_then(|a| start[a + 1..].find('|').map(|b| a + 1 + b))
+        {
+            Some(second) => match parse_tail_line(&start[..=second]) {
+                TailFrame::Line {
+                    logfile, byte_count, ..
+                } => Ok(TailFrame::TooLong { logfile, byte_count }),
+                _ => Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES }),
+            },
+            None => Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES }),
+        }
     }
 
     /// Whether this connection's end marker was seen (the session is over).
@@ -156,5 +200,59 @@ mod tests {
         assert_eq!(result, Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES }));
         assert_eq!(s.pending_len(), 0, "the partial line is dropped, not kept");
         assert!(out.is_empty());
+    }
+
+    /// Feeds `text` in chunks of `size` bytes (at char boundaries).
+    fn feed(s: &mut LineSplitter, text: &str, size: usize, out: &mut Vec<TailFrame>) -> Result<(), SplitError> {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut n = size.min(rest.len());
+            while !rest.is_char_boundary(n) {
+                n += 1;
+            }
+            s.push(&rest[..n], 3, out)?;
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_log_line_past_the_cap_is_skipped_by_its_length_and_the_stream_goes_on() {
+        let long = format!(
+            "{{\"type\":\"out\",\"contents\":{{\"msg\":\"{}\"}}}}",
+            "é".repeat(MAX_LINE_BYTES)
+        );
+        let text = format!(
+            "master.log|10|{{\"a\":1}}\nitem-TRANSFER_AccountRemoteRoot_bob|{}|{long}\nmaster.log|12|{{\"b\":2}}\n[tail_end:3]\n",
+            long.len() + 1
+        );
+        for size in [7, 4096, 64 * 1024, text.len()] {
+            let mut s = LineSplitter::new();
+            let mut out = Vec::new();
+            feed(&mut s, &text, size, &mut out).unwrap();
+            assert_eq!(out.len(), 4, "chunks of {size}");
+            assert_eq!(
+                out[1],
+                TailFrame::TooLong {
+                    logfile: "item-TRANSFER_AccountRemoteRoot_bob".into(),
+                    byte_count: long.len() as u64 + 1
+                }
+            );
+            assert!(matches!(&out[2], TailFrame::Line { byte_count: 12, json, .. } if json == "{\"b\":2}"));
+            assert!(s.ended());
+            assert!(s.pending_len() < 1024, "the long line is not kept");
+        }
+    }
+
+    #[test]
+    fn a_long_line_without_a_log_prefix_still_stops_the_stream() {
+        for bad in ["master.log|".to_owned(), "master.log|x|".to_owned(), String::new()] {
+            let mut s = LineSplitter::new();
+            let text = format!("{bad}{}\n", "y".repeat(MAX_LINE_BYTES + 1));
+            assert_eq!(
+                feed(&mut s, &text, 64 * 1024, &mut Vec::new()),
+                Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES })
+            );
+        }
     }
 }

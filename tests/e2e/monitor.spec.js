@@ -105,3 +105,44 @@ test("a running item's log grows live and the bars move between its start and it
   await expect(page.locator('[data-testid="queue-progress"][data-queue="TRANSFER"]')).toHaveAttribute("data-percent", "100");
   expect(problems).toEqual([]);
 });
+
+test("a log line too long to read live is passed over: the live view goes on, and the whole log has it", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = forbidDialogsAndErrors(page);
+  await openApp(page, SCENARIO, `#/session/${DEMO}`);
+  await enqueue(page, "example", GIB);
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
+  await page.getByTestId("session-start").click();
+  const itemLog = "item-TRANSFER_AccountRemoteRoot_example";
+  const open = page.locator(`[data-testid="item-log-open"][data-item="example"][data-log="${itemLog}"]`);
+  await expect(open).toBeVisible({ timeout: 30_000 });
+  await open.click();
+  const log = page.getByTestId("item-log");
+  await expect(log).toHaveAttribute("data-live", "true");
+  await expect.poll(async () => (await snapshot(page, "example")).lines, { timeout: 30_000, intervals: [100] }).toBeGreaterThan(0);
+
+  // a module prints a 3 MiB listing into the item's log and one into the master log, past the
+  // console's 1 MiB line cap
+  const long = async (logName) => {
+    const r = await page.request.post(`${base(SCENARIO)}/__sim/long-log-line`, { data: { session_id: DEMO, log: logName, bytes: 3 << 20 } });
+    expect(r.status(), await r.text()).toBe(200);
+  };
+  await long(itemLog);
+  await long("master.log");
+  const tooLong = log.getByTestId("log-too-long");
+  await expect(tooLong).toHaveCount(1);
+  await expect(tooLong).toContainText("A line of 3.0 MiB was too long to show live. The whole log is read when the item ends.");
+  const status = page.getByTestId("live-status");
+  await expect(status).toHaveAttribute("data-state", "following");
+  await expect(status).toContainText("1 log line too long to show live was passed over");
+  // lines after it still arrive live, then the item ends and its whole log, long line included, is read
+  const before = (await snapshot(page, "example")).lines;
+  await expect.poll(async () => (await snapshot(page, "example")).lines, { timeout: 30_000, intervals: [100] }).toBeGreaterThan(before);
+  await expect(log).toHaveAttribute("data-live", "false", { timeout: 30_000 });
+  await expect(log.getByTestId("log-too-long")).toHaveCount(0);
+  await expect(log.getByTestId("log-success")).toBeVisible();
+  await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "COMPLETED", { timeout: 60_000 });
+  await expect(page.locator('[data-testid="item-row"][data-item="example"]')).toHaveAttribute("data-outcome", "success");
+  await expect(page.getByTestId("item-live-status")).toHaveCount(0); // never stopped
+  expect(problems).toEqual([]);
+});

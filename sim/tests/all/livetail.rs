@@ -190,3 +190,42 @@ async fn an_item_log_streams_while_its_item_runs_with_percentages_between_0_and_
     );
     assert_eq!(percentages.last(), Some(&100.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_log_line_is_written_into_an_open_log_and_streamed_with_its_length() {
+    let s = sim(&["--speed", "1"]).await;
+    let long = |log: &str, id: &str| format!(r#"{{"session_id":"{id}","log":"{log}","bytes":2000000}}"#);
+    // nothing runs yet: master.log is not open
+    let r = s
+        .post_json("/__sim/long-log-line", &long("master.log", DEMO_SESSION))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = s
+        .post_json("/__sim/long-log-line", &long("master.log", "nosuchsession"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    s.enqueue_account(DEMO_SESSION, "example", "").await;
+    s.api_json("start_transfer_session", &format!("transfer_session_id={DEMO_SESSION}"))
+        .await;
+    let before = s.log(DEMO_SESSION, "master.log").await.unwrap_or_default().len();
+    let r = s
+        .post_json("/__sim/long-log-line", &long("master.log", DEMO_SESSION))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let written = r.json()["bytes"].as_u64().unwrap_or(0) as usize;
+    assert!(written > 2_000_000, "{}", r.body);
+    let master = s.log(DEMO_SESSION, "master.log").await.unwrap_or_default();
+    let line = master
+        .get(before..)
+        .and_then(|rest| rest.lines().find(|l| l.len() > 1_000_000))
+        .unwrap_or_default();
+    assert_eq!(line.len() + 1, written);
+    assert!(serde_json::from_str::<Value>(line).is_ok_and(|v| v["type"] == "out"));
+    // the tail sends it as any line: its length in the prefix
+    let url = tail_url(DEMO_SESSION, "5", &[("master.log", 0)]);
+    let (_, body) = read_stream(&s, &url, Duration::from_secs(3)).await;
+    assert!(
+        body.lines().any(|l| l.starts_with(&format!("master.log|{written}|"))),
+        "no long line"
+    );
+}
