@@ -993,7 +993,9 @@ impl SessionFlow {
             }
             Err(e) if e.is_cancelled() => {}
             Err(e) => {
-                self.busy = None;
+                // `busy` stays: the control's effect is not known until a read works, and the
+                // control enabled again on the state from before would let a second click send it
+                // again. (A read that cannot work any more leaves "Read the state again".)
                 if e.polling_can_recover() {
                     self.poll_later();
                 } else {
@@ -1096,6 +1098,26 @@ mod tests {
             f.control_error.is_some(),
             "a successful read does not hide why the control failed"
         );
+    }
+
+    #[test]
+    fn a_failed_read_after_a_control_keeps_it_busy_until_a_read_works() {
+        let mut f = at("RUNNING");
+        f.apply(SessionAction::Press(Control::Pause));
+        let (t, _) = f.wants.control.unwrap();
+        f.apply(SessionAction::Controlled(t, Ok(())));
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, Err(WhmError::Network { detail: "x".into() })));
+        assert!(f.read_error.is_some());
+        assert_eq!(f.busy, Some(Control::Pause), "the pause may have happened");
+        assert!(!enabled(&f, Control::Pause), "no second pause on the state from before");
+        f.apply(SessionAction::Press(Control::Pause));
+        assert!(f.wants.control.is_none(), "nothing sent");
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("PAUSING")));
+        assert_eq!(f.busy, None);
+        assert!(enabled(&f, Control::Abort));
     }
 
     #[test]

@@ -82,6 +82,31 @@ test("a read refused for the login stops polling, and the page offers to read th
   await expect(again).toHaveCount(0);
 });
 
+test("a state read that fails after Start keeps Start disabled: its effect is not known yet", async ({ page }) => {
+  await openApp(page, "demo", `#/session/${DEMO}`);
+  const state = page.getByTestId("session-state");
+  await expect(state).toHaveAttribute("data-state", "PENDING");
+  // the read sent after start_transfer_session's reply is lost on the way
+  let failNext = false;
+  let failed = 0;
+  page.on("response", (r) => { if (r.url().endsWith("/json-api/start_transfer_session")) failNext = true; });
+  await page.route("**/json-api/get_transfer_session_state", (route) => {
+    if (!failNext) return route.continue();
+    failNext = false;
+    failed += 1;
+    return route.abort("connectionreset");
+  });
+  await page.getByTestId("session-start").click();
+  await expect(page.getByTestId("error-banner")).toHaveAttribute("data-kind", "network");
+  expect(failed).toBe(1);
+  await expect(state).toHaveAttribute("data-state", "PENDING"); // what was last read
+  await expect(page.getByTestId("session-start")).toBeDisabled();
+  await expect(page.getByTestId("session-abort")).toBeDisabled();
+  // the next read, by itself, shows the effect
+  await expect(state).not.toHaveAttribute("data-state", "PENDING", { timeout: 20_000 });
+  await expect(page.getByTestId("session-start")).toHaveCount(0);
+});
+
 test("declining the confirmation sends nothing", async ({ page }) => {
   await openApp(page, "demo", `#/session/${DEMO}`);
   await expect(page.getByTestId("session-state")).toHaveAttribute("data-state", "PENDING");
