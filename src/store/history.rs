@@ -194,7 +194,23 @@ pub struct Entry {
     pub items: Option<(u64, u64)>,
     /// When this browser first remembered it (ms since the Unix epoch).
     pub added_ms: Option<u64>,
+    /// Fields this version does not know (a newer console wrote them), written back as they were:
+    /// going back to an older console loses nothing the newer one stored.
+    pub extra: serde_json::Map<String, Value>,
 }
+
+/// The fields of a stored entry this version reads.
+const KNOWN_FIELDS: [&str; 9] = [
+    "id",
+    "host",
+    "kind",
+    "remote_user",
+    "state",
+    "seen",
+    "items",
+    "failed",
+    "added",
+];
 
 impl Entry {
     pub fn new(id: &str) -> Entry {
@@ -207,6 +223,7 @@ impl Entry {
             seen_ms: None,
             items: None,
             added_ms: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -442,6 +459,11 @@ fn entry_from_json(v: &Value) -> Option<Entry> {
         seen_ms: num("seen"),
         items,
         added_ms: num("added"),
+        extra: o
+            .iter()
+            .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     })
 }
 
@@ -469,6 +491,9 @@ fn entry_json(e: &Entry) -> Value {
     }
     if let Some(t) = e.added_ms {
         o.insert("added".into(), json!(t));
+    }
+    for (k, v) in &e.extra {
+        o.entry(k.clone()).or_insert_with(|| v.clone());
     }
     Value::Object(o)
 }
@@ -798,6 +823,7 @@ mod tests {
                 seen_ms: Some(1_764_628_529_000),
                 items: Some((7, 2)),
                 added_ms: Some(1_764_628_000_000),
+                extra: serde_json::Map::new(),
             },
             Entry {
                 state: Some(LastState::Gone),
@@ -841,6 +867,27 @@ mod tests {
         assert_eq!(e[0].items, Some((3, 3)), "failed never exceeds the items");
         assert_eq!(e[0].host.as_deref(), Some("host"), "control characters dropped");
         assert_eq!(e[1].id, "b_2");
+        // and what we do not understand is written back as it was, beside what we do
+        assert_eq!(e[0].extra.get("extra"), Some(&json!({})));
+        let written: Value = serde_json::from_str(&serialize(&record(
+            &e,
+            "a_1",
+            &HistoryUpdate {
+                items: Some((4, 1)),
+                ..Default::default()
+            },
+            99,
+            false,
+        )))
+        .unwrap();
+        let a = written["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "a_1")
+            .unwrap();
+        assert_eq!(a["extra"], json!({}));
+        assert_eq!((a["items"].clone(), a["failed"].clone()), (json!(4), json!(1)));
         // an item state as WHM's docs list them counts as the session state it implies
         assert_eq!(
             LastState::parse("TRANSFER_INPROGRESS"),
