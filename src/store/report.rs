@@ -266,9 +266,9 @@ pub fn markdown(input: &ReportInput<'_>) -> String {
     out.push_str(&format!("\n{verdict}\n"));
     for (q, (count, size)) in &p.queues {
         out.push_str(&format!(
-            "\n- {} queue: {} items, {}, {:.0}% done",
+            "\n- {} queue: {}, {}, {:.0}% done",
             md_name(q),
-            format::count(u128::from(*count)),
+            format::plural(*count as usize, "item", "items"),
             format::bytes(u128::from(*size)),
             p.queue_fraction(q) * 100.0
         ));

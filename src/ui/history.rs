@@ -198,7 +198,7 @@ pub fn history_page() -> Html {
             </p>
             <p role="status" class="muted" data-testid="history-status" data-refreshing={s.refreshing().to_string()}>
                 if s.refreshing() {
-                    { format!("Reading the state of {total} sessions from WHM, three at a time…") }
+                    { if total == 1 { "Reading the state of the session from WHM…".to_owned() } else { format!("Reading the state of {total} sessions from WHM, three at a time…") } }
                 } else if gone > 0 {
                     { format!("{} no longer on this server (purged after 30 days, or never created here).", format::plural(gone, "session is", "sessions are")) }
                 }

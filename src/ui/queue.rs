@@ -202,8 +202,8 @@ fn queue_step(props: &StepProps) -> Html {
                 return;
             }
             let question = format!(
-                "Queue {} items into session {session_id}? WHM cannot remove items from a session once they are queued.",
-                to_send.len()
+                "Queue {} into session {session_id}? WHM cannot remove items from a session once they are queued.",
+                plural(to_send.len(), "item", "items")
             );
             if confirm(&question) {
                 run.dispatch(QueueAction::Start(to_send));
@@ -319,7 +319,11 @@ fn queue_step(props: &StepProps) -> Html {
                     { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {}", plural(count, "item", "items")) } }
                 </button>
                 if errors > 0 {
-                    <span class="sev-error">{ format!("Fix the {errors} errors above first: WHM would refuse these items or the restore would fail.") }</span>
+                    <span class="sev-error">{ if errors == 1 {
+                        "Fix the error above first: WHM would refuse this item or the restore would fail.".to_owned()
+                    } else {
+                        format!("Fix the {errors} errors above first: WHM would refuse these items or the restore would fail.")
+                    } }</span>
                 } else if let Some(why) = &not_ready {
                     <span class="hint" role="status">{ why }</span>
                 }
@@ -384,7 +388,7 @@ fn queue_step(props: &StepProps) -> Html {
                     <p data-testid="queue-summary" role="status">{ summary }</p>
                 }
                 if !running && sent_ok > 0 {
-                    <p><a class="button-link" data-testid="queue-run-link" href={Route::Session(session_id.clone()).to_hash()}>{ format!("{sent_ok} items queued: run this session") }</a></p>
+                    <p><a class="button-link" data-testid="queue-run-link" href={Route::Session(session_id.clone()).to_hash()}>{ format!("{} queued: run this session", plural(sent_ok, "item", "items")) }</a></p>
                 }
             }
         </section>
@@ -533,7 +537,8 @@ fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
     }
     html! {
         <div class="panel fix-diff" data-testid="queue-fix-diff">
-            <p>{ format!("{} accounts get a new local username that passes every rule, is free here and unique in this queue. Edit any of them, then accept; the selection stays as it is unless you queue them too.", fixes.len()) }</p>
+            <p>{ format!("{} a new local username that passes every rule, is free here and unique in this queue. Edit any of them, then accept; the selection stays as it is unless you queue them too.",
+                if fixes.len() == 1 { "1 account gets".to_owned() } else { format!("{} accounts get", fixes.len()) }) }</p>
             <table>
                 <thead><tr><th scope="col">{ "Source account" }</th><th scope="col">{ "Was" }</th><th scope="col">{ "Becomes" }</th></tr></thead>
                 <tbody>

@@ -325,7 +325,7 @@ fn results(props: &ResultsProps) -> Html {
                     html! {
                         <div class="queue" data-testid="queue-progress" data-queue={q.clone()} data-percent={format!("{pct:.0}")}>
                             <p data-testid="session-queue" data-queue={q.clone()}>
-                                <strong>{ q }</strong>{ format!(": {} items, {} — {:.0}% done", count, format::bytes(u128::from(*size)), pct) }
+                                <strong>{ q }</strong>{ format!(": {}, {} — {:.0}% done", format::plural(*count as usize, "item", "items"), format::bytes(u128::from(*size)), pct) }
                                 if let Some(r) = rate {
                                     <span class="muted">{ format!(" · {} elapsed · {}/s", duration(r.elapsed_s), format::bytes(r.bytes_per_s as u128)) }
                                         { r.eta_s.filter(|_| pct < 100.0).map(|e| format!(" · about {} left", duration(e))).unwrap_or_default() }</span>

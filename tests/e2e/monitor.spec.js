@@ -135,6 +135,7 @@ test("a log line too long to read live is passed over: the live view goes on, an
   const status = page.getByTestId("live-status");
   await expect(status).toHaveAttribute("data-state", "following");
   await expect(status).toContainText("1 log line too long to show live was passed over");
+  await screenshot(page, "session-log-too-long");
   // lines after it still arrive live, then the item ends and its whole log, long line included, is read
   const before = (await snapshot(page, "example")).lines;
   await expect.poll(async () => (await snapshot(page, "example")).lines, { timeout: 30_000, intervals: [100] }).toBeGreaterThan(before);
