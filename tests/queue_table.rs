@@ -215,7 +215,10 @@ fn an_option_the_schema_lacks_is_not_offered_and_never_sent() {
             user: "bob".into(),
             edit: Edit::Flag(Opt::LiveTransfer, true),
         })
-        .apply(TableAction::Bulk(Edit::Flag(Opt::LiveTransfer, true)));
+        .apply(TableAction::Bulk {
+            edit: Edit::Flag(Opt::LiveTransfer, true),
+            except: Default::default(),
+        });
     for c in t.calls("s1") {
         assert_eq!(key(&c, "live_transfer"), None, "{c:?}");
         assert_eq!(key(&c, "skipbwdata"), None, "{c:?}");
@@ -371,12 +374,24 @@ fn bulk_edits_follow_the_tables_filters() {
     assert_eq!(t.row("bob").map(|r| r.selected), Some(false));
     assert_eq!(t.row("carol").map(|r| r.selected), Some(false));
     assert_eq!(t.row("dave").map(|r| r.selected), Some(true));
-    let t = t.apply(TableAction::Bulk(Edit::Flag(Opt::CopyEmail, false)));
+    // a selected row already queued (`except`) keeps what was sent
+    let t = t.apply(TableAction::Select {
+        user: "carol".into(),
+        on: true,
+    });
+    let t = t.apply(TableAction::Bulk {
+        edit: Edit::Flag(Opt::CopyEmail, false),
+        except: ["carol".to_owned()].into_iter().collect(),
+    });
     let calls = t.calls("s");
     assert_eq!(key(call_for(&calls, "dave"), "skipemail"), Some("1"));
     assert!(
         t.row("bob").is_some_and(|r| !r.account.skipemail),
         "unselected rows untouched"
+    );
+    assert!(
+        t.row("carol").is_some_and(|r| r.selected && !r.account.skipemail),
+        "a queued row keeps its options"
     );
     // A specific IP must be a free one; choosing it ticks the dedicated IP.
     let t = t.apply(TableAction::Edit {

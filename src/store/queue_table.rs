@@ -303,8 +303,12 @@ pub enum TableAction {
         user: String,
         edit: Edit,
     },
-    /// The edit for every selected row (where it applies).
-    Bulk(Edit),
+    /// The edit for every selected row (where it applies), except those of `except`: rows whose item
+    /// WHM already has (or may have), which keep what was sent.
+    Bulk {
+        edit: Edit,
+        except: FastSet<String>,
+    },
     ShowMore,
     Pick {
         kind: PickKind,
@@ -1235,9 +1239,13 @@ impl QueueTable {
                     self.apply_edit(i, &edit);
                 }
             }
-            TableAction::Bulk(edit) => {
+            TableAction::Bulk { edit, except } => {
                 for i in 0..self.rows.len() {
-                    if self.rows.get(i).is_some_and(|r| r.selected) {
+                    if self
+                        .rows
+                        .get(i)
+                        .is_some_and(|r| r.selected && !except.contains(&r.account.user))
+                    {
                         self.apply_edit(i, &edit);
                     }
                 }

@@ -276,7 +276,7 @@ fn queue_step(props: &StepProps) -> Html {
                 </div>
             }
             if !user_session {
-                { tools(&table, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }
+                { tools(&table, &run, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }
                 { fixes_view(t, &dispatch) }
                 if *text_open {
                     { text_view(&table, &dispatch, &text, running) }
@@ -424,6 +424,7 @@ struct Lists<'a> {
 /// Filters, selection by filter, bulk options, fix all, text view.
 fn tools(
     table: &UseReducerHandle<TableStore>,
+    run: &UseReducerHandle<RunStore>,
     lists: Lists<'_>,
     dispatch: &Callback<TableAction>,
     text_open: &UseStateHandle<bool>,
@@ -446,6 +447,7 @@ fn tools(
     let bulk_opts: Vec<Opt> = Opt::ALL.into_iter().filter(|o| t.offered(*o)).collect();
     let on_bulk = {
         let dispatch = dispatch.clone();
+        let (run, module) = (run.clone(), t.module);
         Callback::from(move |_| {
             let doc = web_sys::window().and_then(|w| w.document());
             let value = |id: &str| {
@@ -459,7 +461,18 @@ fn tools(
             };
             let (key, on) = (value("queue-bulk-key"), value("queue-bulk-value") == "on");
             if let Some(o) = Opt::from_key(&key) {
-                dispatch.emit(TableAction::Bulk(Edit::Flag(o, on)));
+                // the rows already queued keep what was sent (they are locked on screen)
+                let except = run
+                    .0
+                    .settled_keys()
+                    .into_iter()
+                    .filter(|(m, _)| *m == module)
+                    .map(|(_, u)| u.to_owned())
+                    .collect();
+                dispatch.emit(TableAction::Bulk {
+                    edit: Edit::Flag(o, on),
+                    except,
+                });
             }
         })
     };
