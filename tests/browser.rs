@@ -122,14 +122,19 @@ async fn an_identical_mutating_call_in_flight_is_not_sent_again() {
     let whm = whm();
     let first = whm.call(&rq::start_transfer_session("s"), &owner);
     let second = whm.call(&rq::start_transfer_session("s"), &owner);
-    let (first, second) = futures_join(first, async {
+    let (first, (second, other)) = futures_join(first, async {
         let second = second.await;
+        // a new connection to the same WHM (the extension's tab picked again) shares what is in flight
+        let other = Whm::with_token("/cpsess0123456789")
+            .call(&rq::start_transfer_session("s"), &owner)
+            .await;
         next_task().await;
         owner.cancel_all();
-        second
+        (second, other)
     })
     .await;
     assert!(matches!(second, Err(WhmError::AlreadySending { .. })), "{second:?}");
+    assert!(matches!(other, Err(WhmError::AlreadySending { .. })), "{other:?}");
     assert!(first.unwrap_err().is_cancelled());
     assert_eq!(
         recorded_calls().length(),

@@ -44,6 +44,8 @@ pub enum FaultKind {
     Drop,
     /// End the login session after `after_calls` more calls (then the normal auth failure).
     Expire,
+    /// HTTP 307 to another origin (a proxy that moved WHM); the call does not run.
+    Redirect,
 }
 
 /// The JSON body of `POST /__sim/faults`.
@@ -69,6 +71,9 @@ pub struct FaultSpec {
     #[serde(default)]
     pub depth: Option<usize>,
 }
+
+/// Where a `redirect` fault points: another origin (nothing listens on port 9, discard).
+pub const REDIRECT_TO: &str = "http://127.0.0.1:9/elsewhere/json-api/";
 
 /// Default size of `huge` and `nonewline` bodies: 100 MiB.
 pub const HUGE_BYTES: u64 = 100 * 1024 * 1024;
@@ -141,6 +146,7 @@ pub enum Action {
     Deep(usize),
     NoNewline(u64),
     Stall,
+    Redirect,
 }
 
 /// Find the first fault that applies to this call and consume one use of it.
@@ -173,6 +179,7 @@ pub fn take(faults: &mut Vec<Fault>, function: &str, params: &Params) -> Option<
             FaultKind::Deep => Action::Deep(f.depth),
             FaultKind::Nonewline => Action::NoNewline(f.size_bytes),
             FaultKind::Stall => Action::Stall,
+            FaultKind::Redirect => Action::Redirect,
         });
         break;
     }

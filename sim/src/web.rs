@@ -655,6 +655,13 @@ fn fault_reply(app: &App, action: &Action, func: &str, rest: &str, secret: &str,
             }
             r
         }
+        // 307 keeps the method and the body: a client that follows it sends the call again, elsewhere.
+        Action::Redirect => {
+            let mut r = text(StatusCode::TEMPORARY_REDIRECT, "moved");
+            r.headers_mut()
+                .insert(header::LOCATION, HeaderValue::from_static(faults::REDIRECT_TO));
+            r
+        }
         Action::Result0(_) | Action::Delay(_) | Action::Truncated => return None,
     })
 }

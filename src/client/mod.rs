@@ -77,8 +77,11 @@ pub struct Whm {
     transport: Transport,
     host: Rc<str>,
     /// Hashes of the mutating calls in flight (function + body): a second identical one is refused.
-    mutations: Rc<RefCell<Vec<u64>>>,
+    mutations: InFlight,
 }
+
+/// Hashes of mutating calls in flight.
+type InFlight = Rc<RefCell<Vec<u64>>>;
 
 impl PartialEq for Whm {
     fn eq(&self, other: &Self) -> bool {
@@ -105,16 +108,17 @@ impl Whm {
         Whm {
             transport: Transport::SameOrigin { token: token.into() },
             host: origin.split("://").nth(1).unwrap_or(origin).into(),
-            mutations: Rc::default(),
+            mutations: mutations_of(origin.split("://").nth(1).unwrap_or(origin)),
         }
     }
 
     /// Through the browser extension's relay in a WHM tab.
     pub fn via_relay(relay: relay::Relay) -> Whm {
+        let host = crate::store::connect::host_of(relay.origin());
         Whm {
-            host: crate::store::connect::host_of(relay.origin()).into(),
+            mutations: mutations_of(host),
+            host: host.into(),
             transport: Transport::Relay(relay),
-            mutations: Rc::default(),
         }
     }
 
@@ -241,6 +245,25 @@ impl Whm {
             })
         }
     }
+}
+
+thread_local! {
+    /// The mutating calls in flight, per WHM host: shared by every connection to that host, so a new
+    /// one (another tab of the same WHM, or the same tab picked again) cannot send a call identical to
+    /// one still on its way through the old.
+    static MUTATIONS: RefCell<Vec<(String, InFlight)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn mutations_of(host: &str) -> InFlight {
+    MUTATIONS.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some((_, list)) = m.iter().find(|(h, _)| h == host) {
+            return list.clone();
+        }
+        let list = InFlight::default();
+        m.push((host.to_owned(), list.clone()));
+        list
+    })
 }
 
 fn forget(in_flight: &std::rc::Weak<RefCell<Vec<AbortController>>>, controller: &AbortController) {

@@ -1,6 +1,8 @@
 //! The same-origin transport: `fetch` from a page WHM itself serves (plugin, simulator), with the
 //! page's cookie. `Referrer-Policy: same-origin`: WHM's optional blank-referrer check refuses calls
-//! without a Referer, and the Referer never leaves WHM's origin.
+//! without a Referer, and the Referer never leaves WHM's origin. A redirect is never followed: the
+//! browser would send the POST, secrets and all, again to wherever it points (a 307 or 308 keeps the
+//! body), and read that server's answer as WHM's.
 
 use super::{MAX_REPLY_BYTES, RawReply};
 use crate::whm::WhmError;
@@ -32,6 +34,20 @@ impl Abort {
     }
 }
 
+/// What an answer that was a redirect is, as an error (`redirect: "manual"` gives an opaque one).
+/// Whether WHM did the work first is not known.
+fn redirected(response: &Response) -> Result<(), WhmError> {
+    if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        return Err(WhmError::Network {
+            detail: REDIRECT_DETAIL.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Said of a redirect, here and by the extension's relay.
+const REDIRECT_DETAIL: &str = "WHM answered with a redirect to another address, which the console does not follow; check the address WHM is reached at (a proxy in front of it?)";
+
 /// One form POST of `call` to `<token>/json-api/<function>`.
 pub(super) async fn post(token: &str, call: &Call, controller: &AbortController) -> Result<RawReply, WhmError> {
     let abort = Abort {
@@ -52,6 +68,7 @@ pub(super) async fn post(token: &str, call: &Call, controller: &AbortController)
         .credentials(web_sys::RequestCredentials::SameOrigin)
         .referrer_policy(web_sys::ReferrerPolicy::SameOrigin)
         .cache(web_sys::RequestCache::NoStore)
+        .redirect(web_sys::RequestRedirect::Manual)
         .abort_signal(Some(&signal))
         .body(call.form_body())
         .map_err(|e| abort.classify(controller, e.to_string()))?;
@@ -59,6 +76,7 @@ pub(super) async fn post(token: &str, call: &Call, controller: &AbortController)
         .send()
         .await
         .map_err(|e| abort.classify(controller, e.to_string()))?;
+    redirected(&response)?;
     let status = response.status();
     let content_type = response.headers().get("content-type");
     let body = read_capped(&response, MAX_REPLY_BYTES).await.map_err(|e| match e {
@@ -101,10 +119,12 @@ pub(super) async fn stream(
         .credentials(web_sys::RequestCredentials::SameOrigin)
         .referrer_policy(web_sys::ReferrerPolicy::SameOrigin)
         .cache(web_sys::RequestCache::NoStore)
+        .redirect(web_sys::RequestRedirect::Manual)
         .abort_signal(Some(&signal))
         .send()
         .await
         .map_err(|e| abort.classify(controller, e.to_string()))?;
+    redirected(&response)?;
     if let Some(e) = WhmError::from_status(response.status(), "the live log") {
         return Err(e);
     }

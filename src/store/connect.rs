@@ -6,10 +6,11 @@
 //! time, then the relay is probed. The `ui::connect` component dispatches [`ConnectAction`]s and does
 //! the effects [`ConnectState`] asks for (a probe when [`ConnectState::probe`] changes).
 
-use crate::whm::security_token_from_path;
 use serde::Deserialize;
 
-/// An open browser tab as the extension lists it (no query or fragment, never a token on its own).
+/// An open browser tab as the extension lists it: its origin and, if its address carries a `/cpsess`
+/// security token, the rest of its path and its title; never the token itself (nor a query or
+/// fragment).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrowserTab {
@@ -17,7 +18,12 @@ pub struct BrowserTab {
     #[serde(default)]
     pub window_id: i64,
     pub origin: String,
+    /// The path after the token (`/scripts7/…`, `/frontend/jupiter/…`).
+    #[serde(default)]
     pub path: String,
+    /// The address starts with `/cpsess` and 10 digits.
+    #[serde(default)]
+    pub has_token: bool,
     #[serde(default)]
     pub title: String,
     #[serde(default)]
@@ -45,10 +51,21 @@ pub fn host_of(origin: &str) -> &str {
     origin.split_once("://").map_or(origin, |(_, h)| h)
 }
 
-/// Whether a tab's address is a logged-in WHM page: http(s), path starting `/cpsess` + 10 digits.
+/// The ports cPanel (2082, 2083) and Webmail (2095, 2096) answer on: their tabs carry a `/cpsess`
+/// token too, but they do not serve WHM API 1.
+const CPANEL_PORTS: [&str; 4] = ["2082", "2083", "2095", "2096"];
+
+/// Whether a tab is a logged-in WHM page: http(s), a security token, and neither cPanel nor Webmail
+/// (their ports, or, behind a proxy on any port, their pages: `/frontend/<theme>/…`, `/webmail/…`).
 pub fn is_whm(tab: &BrowserTab) -> bool {
-    (tab.origin.starts_with("https://") || tab.origin.starts_with("http://"))
-        && security_token_from_path(&tab.path).is_some()
+    let web = tab.origin.starts_with("https://") || tab.origin.starts_with("http://");
+    let port = host_of(&tab.origin)
+        .rsplit_once(':')
+        .map(|(_, p)| p)
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    let cpanel_port = port.is_some_and(|p| CPANEL_PORTS.contains(&p));
+    let cpanel_page = ["/frontend/", "/webmail/"].iter().any(|p| tab.path.starts_with(p));
+    web && tab.has_token && !cpanel_port && !cpanel_page
 }
 
 /// The WHM tabs among `tabs`, in a stable order (origin, then tab id).
@@ -339,12 +356,15 @@ impl ConnectState {
 mod tests {
     use super::*;
 
+    /// A tab as the bridge lists it from its whole address: the token split off.
     fn tab(id: u32, origin: &str, path: &str) -> BrowserTab {
+        let token = crate::whm::security_token_from_path(path);
         BrowserTab {
             tab_id: id,
             window_id: 1,
             origin: origin.into(),
-            path: path.into(),
+            path: token.map_or(path, |t| &path[t.len()..]).into(),
+            has_token: token.is_some(),
             title: format!("tab {id}"),
             active: false,
         }
@@ -384,6 +404,27 @@ mod tests {
         ];
         let ids: Vec<u32> = whm_tabs(&all).iter().map(|t| t.tab_id).collect();
         assert_eq!(ids, [2, 1, 3], "sorted by origin, non-WHM pages left out");
+        // cPanel and Webmail carry a token too: by their ports, or behind a proxy by their pages
+        let cpanel = vec![
+            tab(1, "https://host.example.com:2083", "/cpsess0123456789/"),
+            tab(
+                2,
+                "https://host.example.com:2096",
+                "/cpsess0123456789/webmail/jupiter/index.html",
+            ),
+            tab(3, "http://host.example.com:2082", "/cpsess0123456789/"),
+            tab(
+                4,
+                "https://cpanel.example.com",
+                "/cpsess0123456789/frontend/jupiter/index.html",
+            ),
+            tab(5, "https://webmail.example.com", "/cpsess0123456789/webmail/jupiter/"),
+            tab(6, "https://whm.example.com", "/cpsess0123456789/scripts7/transfer_tool"),
+            tab(7, "https://[2001:db8::1]:2087", "/cpsess0123456789/"),
+            tab(8, "https://[2001:db8::2083]", "/cpsess0123456789/"),
+        ];
+        let ids: Vec<u32> = whm_tabs(&cpanel).iter().map(|t| t.tab_id).collect();
+        assert_eq!(ids, [7, 8, 6], "WHM behind a proxy and on IPv6 still counts");
         assert_eq!(whm_tabs(&all)[1].host(), "host.example.com:2087");
     }
 
@@ -531,10 +572,14 @@ mod tests {
     #[test]
     fn tabs_deserialize_from_the_bridge_shape() {
         let t: BrowserTab = serde_json::from_str(
-            r#"{"tabId":7,"windowId":3,"origin":"http://127.0.0.1:28112","path":"/cpsess0123456789/","title":"WHM","active":true}"#,
+            r#"{"tabId":7,"windowId":3,"origin":"http://127.0.0.1:28112","path":"/scripts7/","hasToken":true,"title":"WHM","active":true}"#,
         )
         .unwrap();
         assert_eq!(t.tab_id, 7);
         assert!(is_whm(&t));
+        // a tab listed without the flag (an older bridge, or no token) is not WHM
+        let t: BrowserTab =
+            serde_json::from_str(r#"{"tabId":8,"origin":"https://h:2087","path":"/cpsess0123456789/"}"#).unwrap();
+        assert!(!is_whm(&t));
     }
 }

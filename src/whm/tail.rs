@@ -117,6 +117,7 @@ impl LineSplitter {
     /// The line in `pending` followed by `more` is past the cap: the frame that skips it, read from
     /// its prefix. The partial line is dropped either way.
     fn too_long(&mut self, more: &str) -> Result<TailFrame, SplitError> {
+        let seen = self.pending.len() + more.len();
         let mut start = std::mem::take(&mut self.pending);
         if start.len() < PREFIX_BYTES {
             let mut n = (PREFIX_BYTES - start.len()).min(more.len());
@@ -126,17 +127,23 @@ impl LineSplitter {
             start.push_str(&more[..n]);
         }
         // the prefix is complete: the JSON that follows it is cut off, not needed
-        match start
+        let too_long = Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES });
+        let Some(second) = start
             .find('|')
             .and_then(|a| start[a + 1..].find('|').map(|b| a + 1 + b))
-        {
-            Some(second) => match parse_tail_line(&start[..=second]) {
-                TailFrame::Line {
-                    logfile, byte_count, ..
-                } => Ok(TailFrame::TooLong { logfile, byte_count }),
-                _ => Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES }),
-            },
-            None => Err(SplitError::LineTooLong { limit: MAX_LINE_BYTES }),
+        else {
+            return too_long;
+        };
+        match parse_tail_line(&start[..=second]) {
+            // The count is the log line's length with its newline: at least what came after the
+            // prefix so far. A smaller one would not move the position past the line, and the next
+            // connection would meet it again.
+            TailFrame::Line {
+                logfile, byte_count, ..
+            } if usize::try_from(byte_count).is_ok_and(|n| n >= seen.saturating_sub(second + 1)) => {
+                Ok(TailFrame::TooLong { logfile, byte_count })
+            }
+            _ => too_long,
         }
     }
 
@@ -246,7 +253,14 @@ mod tests {
 
     #[test]
     fn a_long_line_without_a_log_prefix_still_stops_the_stream() {
-        for bad in ["master.log|".to_owned(), "master.log|x|".to_owned(), String::new()] {
+        // (a count smaller than the line would leave the position before it)
+        for bad in [
+            "master.log|".to_owned(),
+            "master.log|x|".to_owned(),
+            String::new(),
+            "master.log|0|".to_owned(),
+            "master.log|1000|".to_owned(),
+        ] {
             let mut s = LineSplitter::new();
             let text = format!("{bad}{}\n", "y".repeat(MAX_LINE_BYTES + 1));
             assert_eq!(

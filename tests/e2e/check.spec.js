@@ -144,6 +144,21 @@ test.describe("demo scenario", () => {
     await expect(page.getByTestId("analysis-refresh")).toBeEnabled();
   });
 
+  test("a redirect is never followed: WHM's call is not sent on elsewhere, and the page says why", async ({ page, request }) => {
+    // (a request the browser really makes to the redirect's target is caught here and answered)
+    const elsewhere = [];
+    await page.route("http://127.0.0.1:9/**", (route) => {
+      elsewhere.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: "application/json", body: "{}" });
+    });
+    await setFault(request, "demo", { function: "retrieve_transfer_session_remote_analysis", kind: "redirect", times: 1 });
+    await openApp(page, "demo", `#/check/${DEMO}`);
+    const banner = page.getByTestId("error-banner");
+    await expect(banner).toHaveAttribute("data-kind", "network");
+    await expect(banner).toContainText("WHM answered with a redirect to another address, which the console does not follow");
+    expect(elsewhere).toEqual([]);
+  });
+
   test("findings and accounts export as files", async ({ page }) => {
     await openApp(page, "demo", `#/check/${DEMO}`);
     await expect(page.getByTestId("analysis-summary")).toBeVisible();

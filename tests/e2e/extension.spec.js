@@ -111,7 +111,10 @@ test("the shipped manifest grants no host at install; the test build differs onl
   expect(shipped.permissions).not.toContain("<all_urls>");
   expect(shipped.permissions.some((p) => p.includes("://"))).toBe(false);
   expect(shipped.optional_host_permissions).toEqual(["https://*/*", "http://*/*"]);
-  expect(shipped.content_security_policy.extension_pages).toBe("script-src 'self' 'wasm-unsafe-eval'; object-src 'none'");
+  // the page's own policy (its meta tag), and no framing
+  const meta = /Content-Security-Policy" content="([^"]+)"/.exec(fs.readFileSync(path.join(SHIPPED, "index.html"), "utf8"));
+  expect(meta).toBeTruthy();
+  expect(shipped.content_security_policy.extension_pages).toBe(`${meta[1]}; frame-ancestors 'none'`);
   expect(shipped.side_panel.default_path).toBe("index.html");
   expect(fs.existsSync(path.join(SHIPPED, "index.html"))).toBe(true);
 
@@ -145,6 +148,10 @@ test("with no WHM tab open it says so; a WHM tab appears by itself and picking i
   await expect(connection()).toHaveAttribute("data-state", "connected");
   await expect(connection()).toContainText(`Connected to 127.0.0.1:${PORT}`);
   await screenshot(consolePage, "extension-connected-360");
+  // the bridge lists tabs without their token: the console page does not hold it
+  const listed = await consolePage.evaluate(() => globalThis.whmRelay.listTabs());
+  expect(listed.some((t) => t.origin === SIM && t.hasToken)).toBe(true);
+  expect(JSON.stringify(listed)).not.toMatch(/cpsess|0123456789/);
 });
 
 test("the analysis loads through the WHM tab, with its Referer, and the check screen's contract holds", async () => {
@@ -203,6 +210,28 @@ test("a reply larger than one port message arrives whole, and one past the conso
     await expect(banner).toHaveAttribute("data-kind", "too-large", { timeout: 30_000 });
     await expect(banner).toContainText("larger than");
   } finally {
+    await fetch(`${SIM}/__sim/faults`, { method: "DELETE" });
+  }
+});
+
+test("a redirect is not followed through the relay either", async () => {
+  // (a request the browser really makes to the redirect's target is caught here and answered)
+  const elsewhere = [];
+  const catchIt = (route) => {
+    elsewhere.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "application/json", body: "{}" });
+  };
+  await context.route("http://127.0.0.1:9/**", catchIt);
+  try {
+    expect((await simPost("faults", { function: "validate_system_user", kind: "redirect", times: 1 })).ok).toBe(true);
+    await route("#/username");
+    await consolePage.getByTestId("username-input").fill("movedname");
+    const banner = consolePage.getByTestId("username-server").getByTestId("error-banner");
+    await expect(banner).toHaveAttribute("data-kind", "network");
+    await expect(banner).toContainText("WHM answered with a redirect to another address, which the console does not follow");
+    expect(elsewhere).toEqual([]);
+  } finally {
+    await context.unroute("http://127.0.0.1:9/**", catchIt);
     await fetch(`${SIM}/__sim/faults`, { method: "DELETE" });
   }
 });

@@ -3,7 +3,8 @@
 // `globalThis.whmRelay`. Outside the extension (WHM plugin, simulator) this file is not there, and the
 // app talks to WHM with same-origin fetches instead.
 //
-// It lists the open tabs (the console keeps those that look like WHM), asks for access to exactly the
+// It lists the open tabs, never with their /cpsess token (the console keeps those that look like
+// WHM), asks for access to exactly the
 // WHM origin the admin picked (chrome.permissions.request, from their click), injects relay.js into
 // that tab and hands each call to it over a port. It never sees the session cookie or the /cpsess
 // token; the only thing it stores is the picked WHM origin, to reconnect next time.
@@ -176,7 +177,9 @@
   globalThis.whmRelay = Object.freeze({
     version: VERSION,
 
-    /** Every open http(s) tab: {tabId, windowId, origin, path, title, active} (no query, no fragment). */
+    /** Every open http(s) tab: {tabId, windowId, origin, path, hasToken, title, active}. For a tab whose
+     *  address carries a /cpsess token, `path` is what follows the token; for another, `path` and
+     *  `title` are empty. The token itself, a query and a fragment are never handed out. */
     async listTabs() {
       const tabs = await chrome.tabs.query({});
       const out = [];
@@ -189,7 +192,12 @@
           continue;
         }
         if (url.protocol !== "https:" && url.protocol !== "http:") continue;
-        out.push({ tabId: t.id, windowId: t.windowId, origin: url.origin, path: url.pathname, title: t.title || "", active: !!t.active });
+        const token = TOKEN.exec(url.pathname);
+        // A tab without a token is listed by its origin only (the console follows the picked tab
+        // when it leaves WHM); its path and title are none of the console's business.
+        const path = token ? url.pathname.slice(token[0].length) : "";
+        const title = token ? t.title || "" : "";
+        out.push({ tabId: t.id, windowId: t.windowId, origin: url.origin, path, hasToken: !!token, title, active: !!t.active });
       }
       return out;
     },
@@ -204,8 +212,15 @@
     },
 
     /** Resolves when the relay runs in the tab and the tab shows WHM with a token; rejects {kind, detail}. */
-    probe(tabId, origin) {
-      return ensureRelay(tabId, origin);
+    async probe(tabId, origin) {
+      await ensureRelay(tabId, origin);
+      // Chromium may discard a background tab to save memory, which would cut a call in flight
+      // (its outcome then unknown): the picked WHM tab is kept. Best effort.
+      try {
+        await chrome.tabs.update(tabId, { autoDiscardable: false });
+      } catch (_) {
+        // an older Chromium, or the tab just went: the next call says so
+      }
     },
 
     /** One form POST through the tab: {status, contentType, body}, body as UTF-8 bytes (a Uint8Array:

@@ -53,13 +53,24 @@
   }
 
   // Same-origin fetch options: the tab's cookie, and a Referer for WHM only (the page's own referrer
-  // policy may be stricter, e.g. "no-referrer", which WHM's blank-referrer check refuses).
+  // policy may be stricter, e.g. "no-referrer", which WHM's blank-referrer check refuses). A redirect
+  // is never followed: the POST, secrets and all, would go again to wherever it points, and that
+  // server's answer would be read as WHM's.
   const COMMON = {
     credentials: "same-origin",
     referrerPolicy: "same-origin",
     cache: "no-store",
-    redirect: "follow",
+    redirect: "manual",
   };
+
+  // As the console says it when it fetches itself (src/client/same_origin.rs, REDIRECT_DETAIL).
+  const REDIRECTED =
+    "WHM answered with a redirect to another address, which the console does not follow; check the address WHM is reached at (a proxy in front of it?)";
+
+  /** A redirect answer (opaque under redirect: "manual") is an error: whether WHM acted is not known. */
+  function notRedirected(response) {
+    if (response.type === "opaqueredirect") throw new RelayError("network", REDIRECTED);
+  }
 
   // Characters per message of a POST reply: Chromium refuses a message over 64 MiB once serialised,
   // and a character may take 6 bytes there (a JSON reply inside JSON, escaped again).
@@ -79,6 +90,7 @@
       body: msg.body,
       signal,
     });
+    notRedirected(response);
     send({ type: "reply-head", status: response.status, contentType: response.headers.get("content-type") });
     // The body in parts (one message could exceed what a port carries), read no further than the
     // console's cap on a reply.
@@ -110,6 +122,7 @@
   async function stream(msg, signal, send) {
     const url = target(msg.origin, msg.path);
     const response = await fetch(url, { ...COMMON, method: "GET", signal });
+    notRedirected(response);
     send({ type: "head", status: response.status, contentType: response.headers.get("content-type") });
     if (response.body) {
       const reader = response.body.getReader();
