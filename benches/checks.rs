@@ -273,7 +273,10 @@ mod native {
             .take(selected)
             .map(|x| format!("{}\n", x.user))
             .collect();
-        QueueTable::new(Shared::new(a.clone()), report, Shared::new(ctx.clone())).apply(TableAction::ApplyText(text))
+        QueueTable::new(Shared::new(a.clone()), report, Shared::new(ctx.clone())).apply(TableAction::ApplyText {
+            text,
+            settled: Default::default(),
+        })
     }
 
     fn bench_bulk(c: &mut Criterion) {

@@ -177,6 +177,7 @@ async fn guide_analysis_renders_offline() {
             loaded,
             on_refresh: None,
             refreshing: false,
+            refresh_blocked: false,
         },
     )
     .render();

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use whm_transfer_console::checks::{self, FindingsInput, RuleContext};
+use whm_transfer_console::names::FastSet;
 use whm_transfer_console::shared::Shared;
 use whm_transfer_console::store::queue::{ItemKey, QueueAction, QueueState, Stored, StoredOutcome};
 use whm_transfer_console::store::queue_table::{Edit, Opt, Overwrite, PickKind, QueueTable, TableAction};
@@ -217,7 +218,7 @@ fn an_option_the_schema_lacks_is_not_offered_and_never_sent() {
         })
         .apply(TableAction::Bulk {
             edit: Edit::Flag(Opt::LiveTransfer, true),
-            except: Default::default(),
+            settled: Default::default(),
         });
     for c in t.calls("s1") {
         assert_eq!(key(&c, "live_transfer"), None, "{c:?}");
@@ -259,9 +260,72 @@ fn overwrite_is_offered_only_where_whm_honours_it() {
 }
 
 #[test]
+fn rows_already_queued_keep_their_names_in_fix_all_and_in_the_text() {
+    let t = with_schemas(table(analysis(false)), account_schema_without(&[]));
+    // longname2 is queued (WHM has it) under its name, which clashes with longname1's first letters:
+    // longname1 is the one to rename now
+    let settled: FastSet<String> = ["longname2".to_owned()].into_iter().collect();
+    let t = t.apply(TableAction::ProposeFixes {
+        settled: settled.clone(),
+    });
+    let fixes = t.fixes.clone().unwrap_or_default();
+    let fixed: Vec<&str> = fixes.iter().map(|f| f.user.as_str()).collect();
+    assert!(fixed.contains(&"longname1"), "{fixes:?}");
+    assert!(!fixed.contains(&"longname2"), "{fixes:?}");
+    // a diff made before an item was settled renames it no more
+    let stale = t.clone().apply(TableAction::AcceptFixes {
+        select: false,
+        settled: ["longname1".to_owned()].into_iter().collect(),
+    });
+    assert_eq!(
+        stale.row("longname1").map(|r| r.account.localuser.as_str()),
+        Some("longname1")
+    );
+    let t = t.apply(TableAction::AcceptFixes {
+        select: false,
+        settled: settled.clone(),
+    });
+    assert_ne!(
+        t.row("longname1").map(|r| r.account.localuser.as_str()),
+        Some("longname1")
+    );
+    assert_eq!(
+        t.row("longname2").map(|r| r.account.localuser.as_str()),
+        Some("longname2")
+    );
+    // the text renames or unselects a queued row no more
+    let was_selected = t.row("longname2").map(|r| r.selected);
+    let t = t.apply(TableAction::ApplyText {
+        text: "bob\nlongname2 other2\n".into(),
+        settled: settled.clone(),
+    });
+    assert_eq!(
+        t.row("longname2").map(|r| r.account.localuser.as_str()),
+        Some("longname2")
+    );
+    let t = t.apply(TableAction::ApplyText {
+        text: "bob\n".into(),
+        settled,
+    });
+    assert_eq!(
+        t.row("longname2").map(|r| r.selected),
+        was_selected,
+        "its selection stays"
+    );
+    assert_eq!(t.row("bob").map(|r| r.selected), Some(true));
+    assert_eq!(
+        t.row("longname1").map(|r| r.selected),
+        Some(false),
+        "the others follow the text"
+    );
+}
+
+#[test]
 fn fix_all_gives_every_conflict_a_free_unique_name_the_admin_can_edit() {
     let t = with_schemas(table(analysis(false)), account_schema_without(&[]));
-    let t = t.apply(TableAction::ProposeFixes);
+    let t = t.apply(TableAction::ProposeFixes {
+        settled: Default::default(),
+    });
     let fixes = t.fixes.clone().unwrap_or_default();
     let fixed: Vec<&str> = fixes.iter().map(|f| f.user.as_str()).collect();
     assert!(fixed.contains(&"alice") && fixed.contains(&"testsite"), "{fixes:?}");
@@ -274,7 +338,10 @@ fn fix_all_gives_every_conflict_a_free_unique_name_the_admin_can_edit() {
             user: "testsite".into(),
             name: "tsite".into(),
         })
-        .apply(TableAction::AcceptFixes { select: true });
+        .apply(TableAction::AcceptFixes {
+            select: true,
+            settled: Default::default(),
+        });
     assert!(t.fixes.is_none());
     assert_eq!(t.row("testsite").map(|r| r.account.localuser.as_str()), Some("tsite"));
     for u in ["alice", "testsite", "longname2"] {
@@ -344,12 +411,18 @@ fn the_text_view_reads_back_the_same_selection_and_keeps_options() {
     });
     let text = t.to_text();
     assert!(text.contains("\nbob\n") && text.contains("\n# alice\n"), "{text}");
-    let same = t.clone().apply(TableAction::ApplyText(text.clone()));
+    let same = t.clone().apply(TableAction::ApplyText {
+        text: text.clone(),
+        settled: Default::default(),
+    });
     assert_eq!(same.plan(), t.plan(), "round trip");
     let edited = text
         .replace("\ncarol\n", "\ncarol carol2\n")
         .replace("\nbob\n", "\n# bob\n");
-    let t2 = t.clone().apply(TableAction::ApplyText(edited));
+    let t2 = t.clone().apply(TableAction::ApplyText {
+        text: edited,
+        settled: Default::default(),
+    });
     assert_eq!(t2.row("bob").map(|r| r.selected), Some(false));
     let carol = t2
         .row("carol")
@@ -357,7 +430,10 @@ fn the_text_view_reads_back_the_same_selection_and_keeps_options() {
         .unwrap_or_else(|| panic!("carol"));
     assert_eq!(carol.localuser, "carol2");
     assert!(carol.skipemail, "options set in the table are kept");
-    let bad = t.clone().apply(TableAction::ApplyText("bob\nnosuch\nbob x y\n".into()));
+    let bad = t.clone().apply(TableAction::ApplyText {
+        text: "bob\nnosuch\nbob x y\n".into(),
+        settled: Default::default(),
+    });
     assert_eq!(bad.text_issues.len(), 2);
     assert_eq!(bad.plan(), t.plan(), "nothing half-applied");
 }
@@ -381,7 +457,7 @@ fn bulk_edits_follow_the_tables_filters() {
     });
     let t = t.apply(TableAction::Bulk {
         edit: Edit::Flag(Opt::CopyEmail, false),
-        except: ["carol".to_owned()].into_iter().collect(),
+        settled: ["carol".to_owned()].into_iter().collect(),
     });
     let calls = t.calls("s");
     assert_eq!(key(call_for(&calls, "dave"), "skipemail"), Some("1"));
@@ -586,8 +662,13 @@ fn a_user_session_queues_the_one_account_it_names() {
 #[test]
 fn accepting_fixes_leaves_the_selection_alone_unless_asked() {
     let t = with_schemas(table(analysis(false)), account_schema_without(&[]))
-        .apply(TableAction::ProposeFixes)
-        .apply(TableAction::AcceptFixes { select: false });
+        .apply(TableAction::ProposeFixes {
+            settled: Default::default(),
+        })
+        .apply(TableAction::AcceptFixes {
+            select: false,
+            settled: Default::default(),
+        });
     assert_eq!(t.row("alice").map(|r| r.selected), Some(false));
     assert_ne!(t.row("alice").map(|r| r.account.localuser.as_str()), Some("alice"));
     assert!(

@@ -954,8 +954,9 @@ pub struct Fix {
 /// group keeps its name; accounts restored into an existing account (`skipaccount`) or overwriting
 /// one (`force` in an unrestricted session, same name) keep theirs, as do second copies of a source
 /// account (enqueue refuses those anyway). Accounts for which the search gives up are left out, so
-/// the findings still show them. Linear in the plan (with the checker's owner index).
-pub fn suggest_fixes(input: PlanInput<'_>) -> Vec<Fix> {
+/// the findings still show them. Accounts whose item WHM already has (or may have: `settled`) keep
+/// their names before any other can. Linear in the plan (with the checker's owner index).
+pub fn suggest_fixes(input: PlanInput<'_>, settled: &FastSet<String>) -> Vec<Fix> {
     let ctx = input.ctx;
     let checker = Checker::indexed(ctx, Purpose::Transfer);
     let n = ctx.effective_prefix_length();
@@ -967,6 +968,10 @@ pub fn suggest_fixes(input: PlanInput<'_>) -> Vec<Fix> {
     let mut seen_users: FastSet<&str> = FastSet::default();
     let mut hints = FastMap::default();
     let mut out = Vec::new();
+    for a in accounts.iter().filter(|a| settled.contains(&a.user)) {
+        seen_users.insert(a.user.as_str());
+        kept.insert(key_of(&a.localuser, n));
+    }
     for a in accounts {
         if !seen_users.insert(a.user.as_str()) || keeps_name(a) {
             continue;

@@ -303,11 +303,11 @@ pub enum TableAction {
         user: String,
         edit: Edit,
     },
-    /// The edit for every selected row (where it applies), except those of `except`: rows whose item
+    /// The edit for every selected row (where it applies), except the `settled` ones: rows whose item
     /// WHM already has (or may have), which keep what was sent.
     Bulk {
         edit: Edit,
-        except: FastSet<String>,
+        settled: FastSet<String>,
     },
     ShowMore,
     Pick {
@@ -315,20 +315,29 @@ pub enum TableAction {
         name: String,
         on: bool,
     },
-    /// Compute "fix all conflicts" as a diff.
-    ProposeFixes,
+    /// Compute "fix all conflicts" as a diff. The `settled` rows (WHM has, or may have, their item)
+    /// keep their names, which the others must then avoid.
+    ProposeFixes {
+        settled: FastSet<String>,
+    },
     /// The admin changes a proposed name.
     EditFix {
         user: String,
         name: String,
     },
-    /// Apply the diff: rename every fixed account (the selection is left as it is, unless `select`).
+    /// Apply the diff: rename every fixed account (the selection is left as it is, unless `select`),
+    /// except those settled since the diff was made.
     AcceptFixes {
         select: bool,
+        settled: FastSet<String>,
     },
     DiscardFixes,
-    /// The selection edited as text (`user` or `user localuser` per line, `#` comments).
-    ApplyText(String),
+    /// The selection edited as text (`user` or `user localuser` per line, `#` comments). The
+    /// `settled` rows keep their name and selection.
+    ApplyText {
+        text: String,
+        settled: FastSet<String>,
+    },
     /// The session was analysed again (the admin's Refresh): [`QueueTable::reanalysed`].
     Reanalysed {
         analysis: Shared<Analysis>,
@@ -1239,12 +1248,12 @@ impl QueueTable {
                     self.apply_edit(i, &edit);
                 }
             }
-            TableAction::Bulk { edit, except } => {
+            TableAction::Bulk { edit, settled } => {
                 for i in 0..self.rows.len() {
                     if self
                         .rows
                         .get(i)
-                        .is_some_and(|r| r.selected && !except.contains(&r.account.user))
+                        .is_some_and(|r| r.selected && !settled.contains(&r.account.user))
                     {
                         self.apply_edit(i, &edit);
                     }
@@ -1262,7 +1271,7 @@ impl QueueTable {
                     }
                 }
             }
-            TableAction::ProposeFixes => {
+            TableAction::ProposeFixes { settled } => {
                 let plan = self.plan_of(|_| true);
                 let input = PlanInput {
                     plan: &plan,
@@ -1274,7 +1283,7 @@ impl QueueTable {
                     schemas: None,
                     server_verdicts: Some(&self.verdicts),
                 };
-                self.fixes = Some(suggest_fixes(input));
+                self.fixes = Some(suggest_fixes(input, &settled));
                 return self;
             }
             TableAction::EditFix { user, name } => {
@@ -1283,8 +1292,11 @@ impl QueueTable {
                 }
                 return self;
             }
-            TableAction::AcceptFixes { select } => {
+            TableAction::AcceptFixes { select, settled } => {
                 for fix in self.fixes.take().unwrap_or_default() {
+                    if settled.contains(&fix.user) {
+                        continue;
+                    }
                     if let Some(r) = self.row_mut(&fix.user) {
                         r.account.localuser = fix.to;
                         r.selected |= select;
@@ -1298,7 +1310,7 @@ impl QueueTable {
                 self.fixes = None;
                 return self;
             }
-            TableAction::ApplyText(text) => self.apply_text(&text),
+            TableAction::ApplyText { text, settled } => self.apply_text(&text, &settled),
             TableAction::DismissRefreshNotes => {
                 self.gone.clear();
                 self.unselected.clear();
@@ -1390,7 +1402,7 @@ impl QueueTable {
 
     /// Text back into the table: listed accounts selected (with their local name), all others not;
     /// options set in the table are kept. Lines naming no account are reported, not guessed.
-    fn apply_text(&mut self, text: &str) {
+    fn apply_text(&mut self, text: &str, settled: &FastSet<String>) {
         let mut issues = Vec::new();
         let mut wanted: Vec<(usize, Option<String>)> = Vec::new();
         for line in plan_lines(text) {
@@ -1420,11 +1432,14 @@ impl QueueTable {
         }
         self.text_issues.clear();
         for r in &mut self.rows {
-            if r.selected {
+            if r.selected && !settled.contains(&r.account.user) {
                 Shared::make_mut(r).selected = false;
             }
         }
         for (i, local) in wanted {
+            if self.rows.get(i).is_some_and(|r| settled.contains(&r.account.user)) {
+                continue;
+            }
             if let Some(r) = self.rows.get_mut(i).map(Shared::make_mut) {
                 r.selected = true;
                 r.account.localuser = local.unwrap_or_else(|| r.account.user.clone());
@@ -1667,7 +1682,9 @@ mod tests {
                 ticket: 1,
                 result: Ok(verdict),
             })
-            .apply(TableAction::ProposeFixes);
+            .apply(TableAction::ProposeFixes {
+                settled: FastSet::default(),
+            });
         assert!(t.target("bob").valid, "bob is free before the refresh");
         assert_eq!(t.next_lookup(), None, "alice2 was answered");
         assert!(t.fixes.is_some());

@@ -21,6 +21,9 @@ pub struct AnalysisViewProps {
     pub on_refresh: Option<Callback<()>>,
     #[prop_or_default]
     pub refreshing: bool,
+    /// The queue step is sending items: Refresh waits until it is done.
+    #[prop_or_default]
+    pub refresh_blocked: bool,
 }
 
 #[function_component(AnalysisView)]
@@ -44,7 +47,7 @@ pub fn analysis_view(props: &AnalysisViewProps) -> Html {
     };
     html! {
         <div class="analysis" data-testid="analysis">
-            <Summary loaded={loaded.clone()} on_refresh={props.on_refresh.clone()} refreshing={props.refreshing} />
+            <Summary loaded={loaded.clone()} on_refresh={props.on_refresh.clone()} refreshing={props.refreshing} refresh_blocked={props.refresh_blocked} />
             <FindingsPanel findings={loaded.report.clone()} on_focus={on_focus} />
             <section class="panel" id="accounts" aria-labelledby="accounts-h">
                 <h2 id="accounts-h">{ "Accounts" }</h2>
@@ -73,6 +76,7 @@ struct SummaryProps {
     loaded: Loaded,
     on_refresh: Option<Callback<()>>,
     refreshing: bool,
+    refresh_blocked: bool,
 }
 
 fn yes_no(v: Option<bool>) -> &'static str {
@@ -111,8 +115,12 @@ fn summary(props: &SummaryProps) -> Html {
     let refresh = props.on_refresh.as_ref().map(|cb| {
         let cb = cb.clone();
         html! {
-            <button type="button" data-testid="analysis-refresh" disabled={props.refreshing}
-                title="Re-run the remote analysis on the server (analyze_transfer_session_remote), then reload it"
+            <button type="button" data-testid="analysis-refresh" disabled={props.refreshing || props.refresh_blocked}
+                title={if props.refresh_blocked {
+                    "Wait until the items are queued: a new analysis would rebuild the queue table under the run"
+                } else {
+                    "Re-run the remote analysis on the server (analyze_transfer_session_remote), then reload it"
+                }}
                 onclick={Callback::from(move |_| cb.emit(()))}>
                 { if props.refreshing { "Refreshing…" } else { "Refresh" } }
             </button>

@@ -2,7 +2,7 @@
 
 use super::analysis::AnalysisView;
 use super::banner::ErrorBanner;
-use super::hooks::queue::QueueRunning;
+use super::hooks::queue::{OnQueueRunning, QueueRunning};
 use super::hooks::{ReanalysisContext, confirm, use_owner, use_reanalyses, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
@@ -177,6 +177,16 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     };
 
     // The server analysing this session again counts as busy, whoever asked and whenever.
+    // Whether this page's queue step is sending (Refresh waits for it).
+    let queue_busy = use_state(|| false);
+    let on_queue_running = {
+        let queue_busy = queue_busy.clone();
+        OnQueueRunning(Callback::from(move |on: bool| {
+            if *queue_busy != on {
+                queue_busy.set(on);
+            }
+        }))
+    };
     let busy = state
         .pending
         .as_ref()
@@ -226,9 +236,12 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                 }
             }
             if let Some(loaded) = &state.loaded {
+                <ContextProvider<OnQueueRunning> context={on_queue_running}>
                 <AnalysisView loaded={loaded.clone()}
                     on_refresh={matches!(loaded.source, Source::Server { .. }).then_some(on_refresh)}
-                    refreshing={run.in_flight || busy == Some(Busy::Refreshing)} />
+                    refreshing={run.in_flight || busy == Some(Busy::Refreshing)}
+                    refresh_blocked={*queue_busy} />
+                </ContextProvider<OnQueueRunning>>
             } else if busy == Some(Busy::Loading) {
                 <p class="loading" role="status">{ "Loading the analysis…" }</p>
             }

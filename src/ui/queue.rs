@@ -8,6 +8,7 @@ use super::banner::ErrorBanner;
 use super::hooks::queue::{RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas, use_report_running};
 use super::hooks::{confirm, use_whm};
 use crate::checks::DbOverwrite;
+use crate::names::hash::FastSet;
 use crate::route::Route;
 use crate::store::check::Loaded;
 use crate::store::format::{bytes, plural};
@@ -277,9 +278,9 @@ fn queue_step(props: &StepProps) -> Html {
             }
             if !user_session {
                 { tools(&table, &run, Lists { filtered: filtered.len(), owners: &owners, kinds: &kinds }, &dispatch, &text_open, &text) }
-                { fixes_view(t, &dispatch) }
+                { fixes_view(t, &run, &dispatch) }
                 if *text_open {
-                    { text_view(&table, &dispatch, &text, running) }
+                    { text_view(&table, &run, &dispatch, &text) }
                 }
             }
             <div class="table-scroll">
@@ -444,6 +445,14 @@ fn tools(
     let on_owner = set(|q, v| q.owner = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
     let on_finding = set(|q, v| q.finding = Some(v).filter(|v| !v.is_empty())).reform(|e: Event| select_value(&e));
     let filtered = lists.filtered;
+    // While items are sent, what is sent was fixed when Queue was pressed: the table stays as it is.
+    let running = run.0.is_running();
+    let on_fix_all = {
+        let (run, module) = (run.clone(), t.module);
+        dispatch.reform(move |_| TableAction::ProposeFixes {
+            settled: settled_users(&run, module),
+        })
+    };
     let bulk_opts: Vec<Opt> = Opt::ALL.into_iter().filter(|o| t.offered(*o)).collect();
     let on_bulk = {
         let dispatch = dispatch.clone();
@@ -462,16 +471,10 @@ fn tools(
             let (key, on) = (value("queue-bulk-key"), value("queue-bulk-value") == "on");
             if let Some(o) = Opt::from_key(&key) {
                 // the rows already queued keep what was sent (they are locked on screen)
-                let except = run
-                    .0
-                    .settled_keys()
-                    .into_iter()
-                    .filter(|(m, _)| *m == module)
-                    .map(|(_, u)| u.to_owned())
-                    .collect();
+                let settled = settled_users(&run, module);
                 dispatch.emit(TableAction::Bulk {
                     edit: Edit::Flag(o, on),
-                    except,
+                    settled,
                 });
             }
         })
@@ -507,10 +510,10 @@ fn tools(
                         <option value={k} selected={q.finding.as_deref() == Some(k)}>{ k }</option>
                     }) }
                 </select>
-                <button type="button" data-testid="queue-select-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: true })}>
+                <button type="button" data-testid="queue-select-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: true })} disabled={running}>
                     { format!("Select these {filtered}") }
                 </button>
-                <button type="button" data-testid="queue-unselect-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: false })}>
+                <button type="button" data-testid="queue-unselect-shown" onclick={dispatch.reform(|_| TableAction::SelectShown { on: false })} disabled={running}>
                     { format!("Unselect these {filtered}") }
                 </button>
             </div>
@@ -523,9 +526,9 @@ fn tools(
                     <option value="on">{ "on" }</option>
                     <option value="off">{ "off" }</option>
                 </select>
-                <button type="button" data-testid="queue-bulk-apply" onclick={on_bulk}>{ "Apply" }</button>
+                <button type="button" data-testid="queue-bulk-apply" onclick={on_bulk} disabled={running}>{ "Apply" }</button>
                 <span class="spacer" />
-                <button type="button" data-testid="queue-fix-all" onclick={dispatch.reform(|_| TableAction::ProposeFixes)}
+                <button type="button" data-testid="queue-fix-all" onclick={on_fix_all} disabled={running}
                     title="Suggest a local username for every account whose name breaks a rule, exists here or clashes">
                     { "Fix all conflicts…" }
                 </button>
@@ -537,9 +540,28 @@ fn tools(
     }
 }
 
+/// The users of this table's module whose item WHM has, or may have (sending, queued, unknown):
+/// their rows keep what was sent.
+fn settled_users(run: &UseReducerHandle<RunStore>, module: &str) -> FastSet<String> {
+    run.0
+        .settled_keys()
+        .into_iter()
+        .filter(|(m, _)| *m == module)
+        .map(|(_, u)| u.to_owned())
+        .collect()
+}
+
 /// "Fix all conflicts" as a diff: the admin edits any name, then accepts or discards.
-fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
+fn fixes_view(t: &QueueTable, run: &UseReducerHandle<RunStore>, dispatch: &Callback<TableAction>) -> Html {
     let Some(fixes) = &t.fixes else { return Html::default() };
+    let running = run.0.is_running();
+    let accept = |select: bool| {
+        let (run, module) = (run.clone(), t.module);
+        dispatch.reform(move |_| TableAction::AcceptFixes {
+            select,
+            settled: settled_users(&run, module),
+        })
+    };
     if fixes.is_empty() {
         return html! {
             <div class="panel fix-diff" data-testid="queue-fix-diff" role="status">
@@ -570,10 +592,10 @@ fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
                 </tbody>
             </table>
             <p class="row">
-                <button type="button" class="primary" data-testid="queue-fix-accept" onclick={dispatch.reform(|_| TableAction::AcceptFixes { select: false })}>
+                <button type="button" class="primary" data-testid="queue-fix-accept" onclick={accept(false)} disabled={running}>
                     { format!("Accept {} renames", fixes.len()) }
                 </button>
-                <button type="button" data-testid="queue-fix-accept-select" onclick={dispatch.reform(|_| TableAction::AcceptFixes { select: true })}>
+                <button type="button" data-testid="queue-fix-accept-select" onclick={accept(true)} disabled={running}>
                     { "Accept and queue them too" }
                 </button>
                 <button type="button" data-testid="queue-fix-discard" onclick={dispatch.reform(|_| TableAction::DiscardFixes)}>{ "Discard" }</button>
@@ -584,11 +606,12 @@ fn fixes_view(t: &QueueTable, dispatch: &Callback<TableAction>) -> Html {
 
 fn text_view(
     table: &UseReducerHandle<TableStore>,
+    run: &UseReducerHandle<RunStore>,
     dispatch: &Callback<TableAction>,
     text: &UseStateHandle<String>,
-    running: bool,
 ) -> Html {
     let t = &table.0;
+    let running = run.0.is_running();
     let on_input = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
@@ -598,7 +621,11 @@ fn text_view(
     };
     let on_apply = {
         let text = text.clone();
-        dispatch.reform(move |_| TableAction::ApplyText((*text).clone()))
+        let (run, module) = (run.clone(), t.module);
+        dispatch.reform(move |_| TableAction::ApplyText {
+            text: (*text).clone(),
+            settled: settled_users(&run, module),
+        })
     };
     let on_reload = {
         let (text, table) = (text.clone(), table.clone());

@@ -347,3 +347,31 @@ for (const [what, script] of [
     await expect(page.getByTestId("queue-row")).toHaveCount(11);
   });
 }
+
+test("while items are being queued the table's tools and Refresh wait: what is sent was fixed when Queue was pressed", async ({ page, request }) => {
+  await startSlowRun(page, request, 3000);
+  const tools = ["queue-select-shown", "queue-unselect-shown", "queue-bulk-apply", "queue-fix-all", "analysis-refresh"];
+  for (const id of tools) await expect(page.getByTestId(id), id).toBeDisabled();
+  await expect(page.getByTestId("analysis-refresh")).toHaveAttribute("title", /Wait until the items are queued/);
+  await expect(result(page, "example")).toHaveAttribute("data-ok", "true");
+  await expect(result(page, "mailer")).toHaveAttribute("data-ok", "true");
+  await expect(page.getByTestId("queue-submit")).not.toHaveText("Queueing…");
+  for (const id of tools) await expect(page.getByTestId(id), id).toBeEnabled();
+});
+
+test("fix all keeps the name of an account already queued and renames the one that clashes with it", async ({ page }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await queueAccountsOnly(page);
+  await queuePlan(page, "shopone\n"); // shop_one, whose first letters clash with it, is left out
+  await submit(page);
+  await expect(result(page, "shopone")).toHaveAttribute("data-ok", "true");
+  // now shop_one too: the clash is an error, and "fix all" must rename shop_one, as WHM has shopone
+  await queuePlan(page, "shop_one\n");
+  await page.getByTestId("queue-fix-all").click();
+  await expect(page.getByTestId("queue-fix-diff")).toBeVisible();
+  await expect(page.locator('[data-testid="queue-fix"][data-user="shop_one"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="queue-fix"][data-user="shopone"]')).toHaveCount(0);
+  await page.getByTestId("queue-fix-accept").click();
+  await expect(row(page, "shopone").getByTestId("queue-target")).toHaveValue("shopone");
+  await expect(row(page, "shop_one").getByTestId("queue-target")).not.toHaveValue("shop_one");
+});

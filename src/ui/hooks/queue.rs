@@ -32,17 +32,31 @@ impl QueueRunning {
     }
 }
 
-/// Tells the page's [`QueueRunning`] (if it has one) whether this queue step is sending.
+/// Told whenever a queue step starts or stops sending: the check page keeps its Refresh disabled
+/// meanwhile (what is sent was fixed when Queue was pressed; a new analysis would rebuild the table
+/// under the run).
+#[derive(Clone, PartialEq)]
+pub struct OnQueueRunning(pub Callback<bool>);
+
+/// Tells the page's [`QueueRunning`] (if it has one) and [`OnQueueRunning`] whether this queue step
+/// is sending.
 #[hook]
 pub fn use_report_running(running: bool) {
     let flag = use_context::<QueueRunning>();
+    let tell = use_context::<OnQueueRunning>();
     use_effect_with(running, move |running| {
         if let Some(f) = &flag {
             f.0.set(*running);
         }
+        if let Some(t) = &tell {
+            t.0.emit(*running);
+        }
         move || {
             if let Some(f) = flag {
                 f.0.set(false);
+            }
+            if let Some(t) = tell {
+                t.0.emit(false);
             }
         }
     });
