@@ -287,6 +287,9 @@ pub struct QueueState {
     pub stop: Option<Stop>,
     running: Option<Run>,
     runs: u32,
+    /// The unknown item being sent again ([`QueueAction::RetryUnknown`]): unless WHM then has it,
+    /// it stays unknown, as the first call may still have reached WHM.
+    retrying: Option<ItemKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -433,6 +436,7 @@ impl QueueState {
                 if let Some(item) = self.items.iter_mut().find(|i| i.key == key) {
                     item.outcome = Outcome::Pending;
                 }
+                self.retrying = Some(key);
                 self.begin();
             }
             QueueAction::StateChecked { run, result } => {
@@ -455,12 +459,14 @@ impl QueueState {
                     Ok(state) => {
                         self.stop = Some(Stop::Started { state });
                         self.running = None;
+                        self.unknown_again();
                     }
                     Err(e) => {
                         if !e.is_cancelled() {
                             self.stop = Some(Stop::Failed(e));
                         }
                         self.running = None;
+                        self.unknown_again();
                     }
                 }
             }
@@ -468,6 +474,7 @@ impl QueueState {
                 if self.running.map(|r| r.id) != Some(run) {
                     return self;
                 }
+                let retried = self.retrying.take_if(|k| *k == key).is_some();
                 let Some(item) = self
                     .items
                     .iter_mut()
@@ -480,17 +487,29 @@ impl QueueState {
                         item.outcome = Outcome::Queued;
                         self.send_next();
                     }
+                    // Sent again, and WHM says it has the item: the first call did reach it.
+                    Err(e) if retried && e.is_duplicate_item() => {
+                        item.outcome = Outcome::Queued;
+                        self.running = None;
+                    }
+                    // Sent again and refused: that says nothing of the first call.
+                    Err(e @ WhmError::Api { .. }) if retried => {
+                        item.outcome = Outcome::Unknown;
+                        self.stop = Some(Stop::Failed(e));
+                        self.running = None;
+                    }
                     Err(WhmError::Api { reason, .. }) => {
                         item.outcome = Outcome::Refused(reason);
                         self.stop = Some(Stop::Refused(key));
                         self.running = None;
                     }
                     Err(e) => {
-                        // A refused login never reached the function: not sent. Anything else may have.
-                        item.outcome = if e.is_session_lost() {
-                            Outcome::Pending
-                        } else {
+                        // Not sent (a refused login, no access to the tab, a 4xx) or maybe sent.
+                        // An item sent again stays unknown either way: the first call may have.
+                        item.outcome = if e.outcome_unknown() || retried {
                             Outcome::Unknown
+                        } else {
+                            Outcome::Pending
                         };
                         if !e.is_cancelled() {
                             self.stop = Some(Stop::Failed(e));
@@ -501,6 +520,18 @@ impl QueueState {
             }
         }
         self
+    }
+
+    /// The run stopped before the item being sent again was sent: it is unknown, as before.
+    fn unknown_again(&mut self) {
+        if let Some(key) = self.retrying.take()
+            && let Some(item) = self
+                .items
+                .iter_mut()
+                .find(|i| i.key == key && i.outcome == Outcome::Pending)
+        {
+            item.outcome = Outcome::Unknown;
+        }
     }
 
     fn begin(&mut self) {
@@ -768,6 +799,106 @@ mod tests {
         assert_eq!(calls, ["a", "b"]);
         assert!(!s.is_running() && s.stop.is_none());
         assert_eq!(s.summary(), "Queued: 2 (Account “a”, Account “b” → “b2”).");
+    }
+
+    /// A state where "b" is unknown (its call timed out).
+    fn b_unknown() -> QueueState {
+        let s = QueueState::default().apply(QueueAction::Start(vec![req("a", "a"), req("b", "b")]));
+        let (s, _) = drive(s, |u| {
+            if u == "b" {
+                Err(WhmError::Timeout { after_ms: 1 })
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(s.item(&key("b")).map(|i| &i.outcome), Some(&Outcome::Unknown));
+        s
+    }
+
+    fn outcome(s: &QueueState, user: &str) -> Option<Outcome> {
+        s.item(&key(user)).map(|i| i.outcome.clone())
+    }
+
+    #[test]
+    fn sending_an_unknown_item_again_keeps_it_unknown_unless_whm_then_has_it() {
+        // the session has started meanwhile: nothing sent, and b is still unknown (not "not sent")
+        let s = b_unknown().apply(QueueAction::RetryUnknown(key("b")));
+        let Some(Step::CheckState { run }) = s.step() else {
+            panic!("state first")
+        };
+        let s = s.apply(QueueAction::StateChecked {
+            run,
+            result: Ok("RUNNING".into()),
+        });
+        assert_eq!(outcome(&s, "b"), Some(Outcome::Unknown));
+        assert!(s.to_send(&[req("b", "b")]).is_empty(), "a plain Queue does not send it");
+        // the state read fails: the same
+        let s = s.apply(QueueAction::RetryUnknown(key("b")));
+        let Some(Step::CheckState { run }) = s.step() else {
+            panic!("state first")
+        };
+        let s = s.apply(QueueAction::StateChecked {
+            run,
+            result: Err(WhmError::Network { detail: "x".into() }),
+        });
+        assert_eq!(outcome(&s, "b"), Some(Outcome::Unknown));
+        // sent, and the login was refused (not sent this time; the first call may have been)
+        let (s, calls) = drive(s.apply(QueueAction::RetryUnknown(key("b"))), |_| {
+            Err(WhmError::SessionLost {
+                status: 403,
+                detail: "x".into(),
+            })
+        });
+        assert_eq!(calls, ["b"]);
+        assert_eq!(outcome(&s, "b"), Some(Outcome::Unknown));
+        // refused for another reason: that says nothing of the first call either
+        let (s, _) = drive(s.apply(QueueAction::RetryUnknown(key("b"))), |_| Err(refused()));
+        assert_eq!(outcome(&s, "b"), Some(Outcome::Unknown));
+        assert!(matches!(s.stop, Some(Stop::Failed(WhmError::Api { .. }))));
+        // WHM says its queue has the item: the first call reached it
+        let duplicate = WhmError::Api {
+            command: "enqueue_transfer_item".into(),
+            reason:
+                "An item with a “user” key value of “b” and a type of “AccountRemoteRoot” already exists in the queue."
+                    .into(),
+        };
+        let (s, _) = drive(s.apply(QueueAction::RetryUnknown(key("b"))), |_| Err(duplicate.clone()));
+        assert_eq!(outcome(&s, "b"), Some(Outcome::Queued));
+        // a first send refused as a duplicate is a refusal (someone else's item), shown as such
+        let s = QueueState::default().apply(QueueAction::Start(vec![req("c", "c")]));
+        let (s, _) = drive(s, |_| Err(duplicate.clone()));
+        assert!(matches!(outcome(&s, "c"), Some(Outcome::Refused(_))));
+    }
+
+    #[test]
+    fn a_call_that_was_never_sent_leaves_its_item_unsent() {
+        for (e, unknown) in [
+            (
+                WhmError::PermissionNeeded {
+                    origin: "https://h:2087".into(),
+                },
+                false,
+            ),
+            (
+                WhmError::Http {
+                    status: 429,
+                    detail: "x".into(),
+                },
+                false,
+            ),
+            (
+                WhmError::Http {
+                    status: 502,
+                    detail: "x".into(),
+                },
+                true,
+            ),
+        ] {
+            let s = QueueState::default().apply(QueueAction::Start(vec![req("a", "a")]));
+            let (s, _) = drive(s, |_| Err(e.clone()));
+            let want = if unknown { Outcome::Unknown } else { Outcome::Pending };
+            assert_eq!(outcome(&s, "a"), Some(want), "{e:?}");
+        }
     }
 
     #[test]

@@ -144,14 +144,23 @@ fn queue_step(props: &StepProps) -> Html {
     let text = use_state(String::new);
     let preview_open = use_state(|| false);
 
-    // Remember what WHM has or may have, per session (names and outcomes only).
+    // Remember what WHM has or may have, per session (names and outcomes only). Nothing is written
+    // before there is something to remember (the first render comes before the restore); once
+    // written, an empty list is written too (an item on its way that turned out not sent).
     {
         let id = session_id.clone();
+        let wrote = use_mut_ref(|| false);
         use_effect_with(run.0.stored(), move |stored| {
-            if !stored.is_empty()
+            if (!stored.is_empty() || *wrote.borrow())
                 && let Some(s) = storage()
             {
-                let _ = s.set_item(&queue::storage_key(&id), &queue::serialize(&id, stored));
+                let key = queue::storage_key(&id);
+                if stored.is_empty() {
+                    let _ = s.remove_item(&key);
+                } else {
+                    let _ = s.set_item(&key, &queue::serialize(&id, stored));
+                }
+                *wrote.borrow_mut() = true;
             }
         });
     }
@@ -246,11 +255,8 @@ fn queue_step(props: &StepProps) -> Html {
     };
     let shown: Vec<usize> = filtered.iter().copied().take(t.shown.min(*warm)).collect();
     let sent_ok = state.count(|o| *o == Outcome::Queued);
-    let total_run = state
-        .items
-        .iter()
-        .filter(|i| !matches!(i.outcome, Outcome::Refused(_)) || running)
-        .count();
+    // Every item of the queue step, answered or not (a refused one counts as answered on both sides).
+    let total_run = state.items.len();
     let done_run = state.count(|o| !matches!(o, Outcome::Pending | Outcome::Sending));
     let summary = state.summary();
     let user_session = t.is_user_session();

@@ -203,6 +203,13 @@ impl WhmError {
         matches!(self, WhmError::Api { command, reason } if command == "accountsummary" && reason.to_ascii_lowercase().contains("does not exist"))
     }
 
+    /// `enqueue_transfer_item` refused an item because the session's queue has it already (§3.9
+    /// step 9: `An item with a “user” key value of “bob” and a type of “…” already exists in the
+    /// queue.`).
+    pub fn is_duplicate_item(&self) -> bool {
+        matches!(self, WhmError::Api { reason, .. } if reason.contains("already exists in the queue"))
+    }
+
     /// For a mutating call: whether WHM may have carried it out although no success came back.
     /// Only a definite refusal (WHM's own `result: 0`, a refused login, a call never sent) says it
     /// did not; a timeout, a broken connection, a proxy error (502/504), an unreadable or cut-short
