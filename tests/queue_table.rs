@@ -677,3 +677,41 @@ fn accepting_fixes_leaves_the_selection_alone_unless_asked() {
         t.target("alice")
     );
 }
+
+#[test]
+fn the_table_knows_when_the_admin_has_changed_it() {
+    let t = with_schemas(table(analysis(false)), account_schema_without(&[]));
+    assert!(!t.edited, "a fresh table");
+    // looking is not changing
+    let t = t
+        .apply(TableAction::SetFilter(TableQuery {
+            owner: Some("res1".into()),
+            ..TableQuery::default()
+        }))
+        .apply(TableAction::ShowMore)
+        .apply(TableAction::ProposeFixes {
+            settled: Default::default(),
+        })
+        .apply(TableAction::DiscardFixes)
+        .apply(TableAction::ApplyText {
+            text: "nosuch\n".into(),
+            settled: Default::default(),
+        });
+    assert!(!t.edited, "a text that does not apply changes nothing");
+    for edit in [
+        TableAction::Select {
+            user: "bob".into(),
+            on: false,
+        },
+        TableAction::SetTarget {
+            user: "bob".into(),
+            name: "bob2".into(),
+        },
+        TableAction::ApplyText {
+            text: "bob\n".into(),
+            settled: Default::default(),
+        },
+    ] {
+        assert!(t.clone().apply(edit.clone()).edited, "{edit:?}");
+    }
+}

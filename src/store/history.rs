@@ -80,6 +80,12 @@ pub fn kind_from_id(id: &str) -> Option<SessionKind> {
 /// What this browser knows of how session `id` was created: what was recorded when it was created
 /// here, else what its id says (then without the source account). For the check page: a user session
 /// has no analysis and queues its one account.
+/// Whether this browser created session `id` (its create form recorded the kind): only then does
+/// the console know how it was created, e.g. that a cPanel-user session restores unrestricted.
+pub fn created_here(entries: &[Entry], id: &str) -> bool {
+    entries.iter().any(|e| e.id == id && e.kind.is_some())
+}
+
 pub fn origin_of(entries: &[Entry], id: &str) -> Option<SessionOrigin> {
     match entries.iter().find(|e| e.id == id) {
         Some(e) => e.kind().map(|kind| SessionOrigin {
@@ -985,6 +991,15 @@ mod tests {
             true,
         );
         assert_eq!(origin_of(&e, "s0").map(|o| o.kind), Some(SessionKind::User));
+        // only a recorded kind says this browser created it; one read from the id does not
+        assert!(created_here(&e, "s0"));
+        let opened = remember(&[], "remoteexamplenoroo20260101000000Ab12", 1);
+        assert_eq!(
+            origin_of(&opened, "remoteexamplenoroo20260101000000Ab12").map(|o| o.kind),
+            Some(SessionKind::User)
+        );
+        assert!(!created_here(&opened, "remoteexamplenoroo20260101000000Ab12"));
+        assert!(!created_here(&[], "s0"));
         // garbage in the stored fields is dropped
         let e = parse(r#"{"sessions":[{"id":"s1","kind":"admin","remote_user":"\u0007"}]}"#);
         assert_eq!((e[0].kind, e[0].remote_user.clone()), (None, None));

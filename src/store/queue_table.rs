@@ -429,6 +429,9 @@ pub struct QueueTable {
     targets: Shared<HashMap<String, TargetVerdict>>,
     /// Bumped on every change of what would be sent.
     pub revision: u64,
+    /// The admin has changed the table (names, options, the selection): leaving the page would drop
+    /// those changes, which the page asks about while some of them are not queued yet.
+    pub edited: bool,
     /// The accounts of the previous analysis that the last refresh no longer listed (their rows and
     /// edits are gone with them).
     pub gone: Vec<String>,
@@ -670,6 +673,7 @@ impl QueueTable {
             account_problems: Shared::new(Vec::new()),
             targets: Shared::new(HashMap::new()),
             revision: 0,
+            edited: false,
             gone: Vec::new(),
             unselected: Vec::new(),
         };
@@ -1203,6 +1207,17 @@ impl QueueTable {
     }
 
     pub fn apply(mut self, action: TableAction) -> Self {
+        // (the text counts once it applies: `apply_text`)
+        self.edited |= matches!(
+            action,
+            TableAction::Select { .. }
+                | TableAction::SelectShown { .. }
+                | TableAction::SetTarget { .. }
+                | TableAction::Edit { .. }
+                | TableAction::Bulk { .. }
+                | TableAction::Pick { .. }
+                | TableAction::AcceptFixes { .. }
+        );
         match action {
             TableAction::Select { user, on } => {
                 if let Some(r) = self.row_mut(&user) {
@@ -1431,6 +1446,7 @@ impl QueueTable {
             return;
         }
         self.text_issues.clear();
+        self.edited = true;
         for r in &mut self.rows {
             if r.selected && !settled.contains(&r.account.user) {
                 Shared::make_mut(r).selected = false;

@@ -2,7 +2,7 @@
 
 use super::analysis::AnalysisView;
 use super::banner::ErrorBanner;
-use super::hooks::queue::{OnQueueRunning, QueueRunning};
+use super::hooks::queue::{OnQueueRunning, QueueEdits, QueueRunning};
 use super::hooks::{ReanalysisContext, confirm, use_owner, use_reanalyses, use_whm};
 use crate::client::{Owner, Whm};
 use crate::route::Route;
@@ -54,13 +54,21 @@ pub fn check_page(props: &CheckPageProps) -> Html {
     let queue_running = use_context::<QueueRunning>().unwrap_or_default();
     // Replacing the analysis in place (an inspected file) replaces its queue step, which stops after
     // the call in flight. (Loading another id changes the route, which the app asks about.)
+    let queue_edits = use_context::<QueueEdits>().unwrap_or_default();
     let may_replace = {
         let queue_running = queue_running.clone();
         move || {
-            !queue_running.get()
-                || confirm(
+            if queue_running.get() {
+                confirm(
                     "Items are still being queued into this session. Going on stops after the call in flight, whose item may then be unknown to this page. Go on?",
                 )
+            } else if queue_edits.get() {
+                confirm(
+                    "The queue table has changes that are not queued yet (names, options or the selection). Another analysis replaces it. Go on?",
+                )
+            } else {
+                true
+            }
         }
     };
 
@@ -225,7 +233,8 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     crate::whm::display::name(&id)
                 ) }</p>
                 <super::queue::UserQueuePanel key={id.clone()} session_id={id.clone()}
-                    user={super::history::origin(&id).and_then(|o| o.remote_user).unwrap_or_default()} />
+                    user={super::history::origin(&id).and_then(|o| o.remote_user).unwrap_or_default()}
+                    unrestricted={super::history::created_here(&id)} />
             } else if let Some(err) = &state.error {
                 if state.offline_error {
                     <ErrorBanner error={err.clone()} context="The saved analysis" on_dismiss={Some(on_dismiss)}

@@ -82,6 +82,11 @@ pub fn origin(id: &str) -> Option<SessionOrigin> {
     history::origin_of(&load(), id)
 }
 
+/// Whether this browser created session `id` (`store::history::created_here`).
+pub fn created_here(id: &str) -> bool {
+    history::created_here(&load(), id)
+}
+
 /// What a page learned about a session (its state, item counts, source host). Adds the session to
 /// the history when it is not there yet. For the session page, e.g.
 /// `record(&id, HistoryUpdate::seen(state).with_progress(&progress))`.

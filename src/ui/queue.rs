@@ -5,7 +5,9 @@
 //! [`crate::store::queue_table`] and [`crate::store::queue`]; effects in [`super::hooks::queue`].
 
 use super::banner::ErrorBanner;
-use super::hooks::queue::{RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas, use_report_running};
+use super::hooks::queue::{
+    RunStore, TableStore, use_enqueue, use_name_lookups, use_queue_schemas, use_report_edits, use_report_running,
+};
 use super::hooks::{confirm, use_whm};
 use crate::checks::DbOverwrite;
 use crate::names::hash::FastSet;
@@ -91,14 +93,19 @@ pub struct UserQueuePanelProps {
     /// The source cPanel account, when this browser created the session.
     #[prop_or_default]
     pub user: AttrValue,
+    /// Whether the session restores unrestricted: known only when this browser created it (its
+    /// create form always asks for that). Otherwise it may be restricted, where WHM ignores
+    /// `force` and always skips reseller privileges (§3.9), so neither is offered.
+    #[prop_or_default]
+    pub unrestricted: bool,
 }
 
 /// A cPanel-user session's queue step: WHM has no analysis for it, so one row for the account it pulls.
 #[function_component(UserQueuePanel)]
 pub fn user_queue_panel(props: &UserQueuePanelProps) -> Html {
     let table = {
-        let user = props.user.to_string();
-        use_reducer(move || TableStore(QueueTable::for_user_session(&user, true)))
+        let (user, unrestricted) = (props.user.to_string(), props.unrestricted);
+        use_reducer(move || TableStore(QueueTable::for_user_session(&user, unrestricted)))
     };
     html! { <QueueStep table={table} session_id={props.session_id.clone()} /> }
 }
@@ -179,6 +186,8 @@ fn queue_step(props: &StepProps) -> Html {
     let count = state.count_unsent_keys(t.plan_keys());
     let running = state.is_running();
     use_report_running(running);
+    // The admin's changes, while some of what they would send is not queued yet.
+    use_report_edits(t.edited && count > 0 && !running);
     // The first page of rows is built a quarter at a time, one quarter per painted frame: a large
     // session's 100 rows with their inputs are one long task otherwise, right after the page appears.
     let warm = use_state(|| WARM_STEP);

@@ -4,7 +4,7 @@ use super::check::CheckPage;
 use super::connect::Connect;
 use super::create::{CreateContext, CreatePage, CreateStore};
 use super::history::HistoryPage;
-use super::hooks::queue::QueueRunning;
+use super::hooks::queue::{QueueEdits, QueueRunning};
 use super::hooks::{ReanalysisContext, WhmContext, confirm, use_reanalyses};
 use super::session::SessionPage;
 use super::username::UsernamePage;
@@ -26,6 +26,8 @@ fn current_route() -> Route {
 
 /// Asked before a route change while the queue step sends items.
 const LEAVE_DURING_RUN: &str = "Items are still being queued into this session. Leaving this page stops after the call in flight, whose item may then be unknown to this page. Leave?";
+/// Asked before a route change while the queue table holds changes not queued yet.
+const LEAVE_WITH_EDITS: &str = "The queue table has changes that are not queued yet (names, options or the selection). Leaving this page drops them. Leave?";
 
 fn history() -> Option<web_sys::History> {
     web_sys::window().and_then(|w| w.history().ok())
@@ -105,6 +107,8 @@ pub fn app() -> Html {
     // after the call in flight, so a route change (a link, back/forward, an edited address) and
     // closing or reloading the tab are asked about first.
     let queue_running = use_memo((), |_| QueueRunning::default());
+    // Set while the queue table holds changes of the admin's not queued yet: asked about the same way.
+    let queue_edits = use_memo((), |_| QueueEdits::default());
     // Whether a create call is in flight. WHM creates the session whatever the browser does, but its
     // id only reaches this page in the answer (WHM API 1 cannot list sessions): closing or reloading
     // the tab meanwhile would lose it, so the browser asks first.
@@ -116,6 +120,7 @@ pub fn app() -> Html {
     {
         let route = route.clone();
         let running = (*queue_running).clone();
+        let edits = (*queue_edits).clone();
         let creating = (*creating).clone();
         use_effect_with((), move |_| {
             // The route the page shows (first the one read at the first render, which this handle
@@ -124,10 +129,20 @@ pub fn app() -> Html {
             // Where the shown page's entry stands in the history: what a declined change goes back to.
             let place = Rc::new(Cell::new(place_now()));
             let follow = {
-                let running = running.clone();
+                let (running, edits) = (running.clone(), edits.clone());
                 move || {
                     let next = current_route();
-                    if next != *shown.borrow() && running.get() && !confirm(LEAVE_DURING_RUN) {
+                    let question = if running.get() {
+                        Some(LEAVE_DURING_RUN)
+                    } else if edits.get() {
+                        Some(LEAVE_WITH_EDITS)
+                    } else {
+                        None
+                    };
+                    if next != *shown.borrow()
+                        && let Some(q) = question
+                        && !confirm(q)
+                    {
                         undo_change(&shown.borrow(), place.get());
                         return;
                     }
@@ -146,7 +161,7 @@ pub fn app() -> Html {
                 // Not passive: a passive listener's preventDefault is ignored.
                 let options = EventListenerOptions::enable_prevent_default();
                 let unload = EventListener::new_with_options(&w, "beforeunload", options, move |e| {
-                    if running.get() || creating.get() {
+                    if running.get() || edits.get() || creating.get() {
                         // The browser's own "Leave site?" dialog.
                         e.prevent_default();
                     }
@@ -161,6 +176,7 @@ pub fn app() -> Html {
         <ContextProvider<CreateContext> context={create}>
         <ContextProvider<ReanalysisContext> context={reanalyses}>
         <ContextProvider<QueueRunning> context={(*queue_running).clone()}>
+        <ContextProvider<QueueEdits> context={(*queue_edits).clone()}>
             <Header whm={whm.clone()} route={(*route).clone()} />
             <main id="main" class="page">
                 if extension { <Connect {on_relay} /> }
@@ -176,6 +192,7 @@ pub fn app() -> Html {
                     Route::Sessions => html! { <HistoryPage /> },
                 } }
             </main>
+        </ContextProvider<QueueEdits>>
         </ContextProvider<QueueRunning>>
         </ContextProvider<ReanalysisContext>>
         </ContextProvider<CreateContext>>

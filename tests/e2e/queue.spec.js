@@ -375,3 +375,29 @@ test("fix all keeps the name of an account already queued and renames the one th
   await expect(row(page, "shopone").getByTestId("queue-target")).toHaveValue("shopone");
   await expect(row(page, "shop_one").getByTestId("queue-target")).not.toHaveValue("shop_one");
 });
+
+test("changes to the table not queued yet are asked about before leaving the page; declined, they stay", async ({ page }) => {
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await expect(page.getByTestId("queue-row")).toHaveCount(11);
+  // nothing changed yet: leaving asks nothing (an unexpected question would be dismissed and fail below)
+  const questions = [];
+  const answer = { accept: false };
+  page.on("dialog", async (d) => { questions.push(d.message()); await (answer.accept ? d.accept() : d.dismiss()); });
+  await page.evaluate(() => { window.location.hash = "#/username"; });
+  await expect(page.getByTestId("username-input")).toBeVisible();
+  expect(questions).toEqual([]);
+  await page.evaluate((id) => { window.location.hash = `#/check/${id}`; }, DEMO);
+  await expect(row(page, "example")).toBeVisible();
+
+  await row(page, "example").getByTestId("queue-target").fill("example9");
+  await page.evaluate(() => { window.location.hash = "#/username"; });
+  await expect.poll(() => questions.length).toBe(1);
+  expect(questions[0]).toContain("changes that are not queued yet");
+  await expect(page).toHaveURL(new RegExp(`#/check/${DEMO}$`));
+  await expect(row(page, "example").getByTestId("queue-target")).toHaveValue("example9");
+  // agreed: the page is left, and its changes with it
+  answer.accept = true;
+  await page.evaluate(() => { window.location.hash = "#/username"; });
+  await expect(page.getByTestId("username-input")).toBeVisible();
+  expect(questions).toHaveLength(2);
+});

@@ -32,6 +32,35 @@ impl QueueRunning {
     }
 }
 
+/// Whether the check page's queue table holds changes of the admin's (names, options, the
+/// selection) that are not queued yet: the table lives with the page, so leaving it drops them, and
+/// the app asks first, as for a run.
+#[derive(Clone, Default, PartialEq)]
+pub struct QueueEdits(Shared<Cell<bool>>);
+
+impl QueueEdits {
+    pub fn get(&self) -> bool {
+        self.0.get()
+    }
+}
+
+/// Tells the app's [`QueueEdits`] (if there is one) whether this queue step's table holds changes
+/// not queued yet.
+#[hook]
+pub fn use_report_edits(unsent: bool) {
+    let flag = use_context::<QueueEdits>();
+    use_effect_with(unsent, move |unsent| {
+        if let Some(f) = &flag {
+            f.0.set(*unsent);
+        }
+        move || {
+            if let Some(f) = flag {
+                f.0.set(false);
+            }
+        }
+    });
+}
+
 /// Told whenever a queue step starts or stops sending: the check page keeps its Refresh disabled
 /// meanwhile (what is sent was fixed when Queue was pressed; a new analysis would rebuild the table
 /// under the run).
