@@ -330,7 +330,7 @@ impl ConnectState {
             "connecting" => (format!("Connecting to {host}…"), String::new()),
             "connected" => (
                 format!("Connected to {host} through your WHM tab."),
-                "Keep that tab open (any WHM page will do); the console uses its login and never stores it.".into(),
+                "Keep that tab open (any WHM page will do, but stay on it while items are being queued: a page change cuts the call in flight). The console uses its login and never stores it.".into(),
             ),
             "permission-needed" => (
                 format!("The extension may not use {host} yet."),

@@ -220,7 +220,7 @@ pub fn check_page(props: &CheckPageProps) -> Html {
                     <p class="field-error" data-testid="session-id-error">{ msg }</p>
                 }
                 <p class="hint" id="session-id-help">
-                    { "The ID that create_remote_root_transfer_session returned (letters, digits and underscores)." }
+                    { "The ID WHM gave the session when it was created (create_remote_root_transfer_session or create_remote_user_transfer_session): letters, digits and underscores." }
                 </p>
             </form>
             if !connected {
