@@ -273,6 +273,69 @@ fn force_depends_on_the_session_and_the_name() {
 }
 
 #[test]
+fn overwrite_of_an_account_that_is_not_here_is_checked_as_a_new_account() {
+    // bob is not a user here, but his group is, and WHM would create him: the new account's checks apply
+    let mut a = analysis();
+    a.local.groups.insert("bob".into());
+    let mut p = plan(&["bob"]);
+    p.accounts[0].force = true;
+    let problems = validate(&p, &a);
+    assert!(
+        kinds_of(&problems).contains(&k(kinds::GROUP_EXISTS, "bob")),
+        "{problems:#?}"
+    );
+    assert!(!kinds_of(&problems).contains(&k(kinds::OVERWRITE_EXISTING, "bob")));
+    // and "fix all" proposes another name for him
+    let ctx = RuleContext::from_analysis(&a);
+    let fixes = whm_transfer_console::checks::plan::suggest_fixes(PlanInput::new(&p, &a, &ctx), &Default::default());
+    assert!(fixes.iter().any(|f| f.user == "bob"), "{fixes:?}");
+}
+
+#[test]
+fn overwriting_databases_of_the_same_name_warns_when_another_account_owns_one_here() {
+    use whm_transfer_console::checks::DbOverwrite;
+    // bob's alice_wp on the source; alice owns alice_wp here
+    let mut a = analysis();
+    let mut remote = DbOwnership::default();
+    remote.dbs.mysql.insert("alice_wp".into(), "bob".into());
+    a.remote.dbs = Some(remote);
+    let mut p = plan(&["bob", "carol"]);
+    assert!(
+        !kinds_of(&validate(&p, &a))
+            .iter()
+            .any(|(k, _)| *k == kinds::DB_OVERWRITE_OTHERS)
+    );
+    p.accounts[0].db_overwrite = DbOverwrite::SameOwner;
+    assert!(
+        !kinds_of(&validate(&p, &a))
+            .iter()
+            .any(|(k, _)| *k == kinds::DB_OVERWRITE_OTHERS)
+    );
+    p.accounts[0].db_overwrite = DbOverwrite::All;
+    p.accounts[1].db_overwrite = DbOverwrite::All; // carol has no clash
+    let problems = validate(&p, &a);
+    let found: Vec<_> = problems
+        .iter()
+        .filter(|x| x.kind == kinds::DB_OVERWRITE_OTHERS)
+        .collect();
+    assert_eq!(found.len(), 1, "{problems:#?}");
+    assert_eq!(found[0].subject.name, "bob");
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(
+        found[0].message.contains("“alice_wp” (owned here by “alice”)"),
+        "{}",
+        found[0].message
+    );
+    // databases left out: nothing is overwritten
+    p.accounts[0].skipacctdb = true;
+    assert!(
+        !kinds_of(&validate(&p, &a))
+            .iter()
+            .any(|(k, _)| *k == kinds::DB_OVERWRITE_OTHERS)
+    );
+}
+
+#[test]
 fn reseller_privileges_in_a_restricted_session() {
     let mut a = analysis();
     a.options.unrestricted = Some(false);

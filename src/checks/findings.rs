@@ -409,14 +409,17 @@ fn domain_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
     }
 }
 
+/// A database or database user of the same name on both servers, with different owners.
 #[derive(Default)]
-struct DbClash {
-    engines: BTreeSet<&'static str>,
-    remote_owner: Option<String>,
-    local_owner: Option<String>,
+pub(crate) struct DbClash {
+    pub engines: BTreeSet<&'static str>,
+    pub remote_owner: Option<String>,
+    pub local_owner: Option<String>,
 }
 
-fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
+/// Every database and database user the source and this server both have under different owners:
+/// from comparing their lists, and from the source's own conflict report (§4.1).
+pub(crate) fn db_clashes(analysis: &Analysis) -> BTreeMap<(SubjectKind, &str), DbClash> {
     use SubjectKind::{Database, DbUser};
     let mut clashes: BTreeMap<(SubjectKind, &str), DbClash> = BTreeMap::new();
     if let (Some(remote), Some(local)) = (&analysis.remote.dbs, &analysis.local.dbs) {
@@ -473,8 +476,16 @@ fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
             }
         }
     }
-    for ((kind, name), clash) in clashes {
-        let what = if kind == Database { "database" } else { "database user" };
+    clashes
+}
+
+fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
+    for ((kind, name), clash) in db_clashes(analysis) {
+        let what = if kind == SubjectKind::Database {
+            "database"
+        } else {
+            "database user"
+        };
         let engines: Vec<&str> = clash.engines.into_iter().collect();
         let owners = match (&clash.remote_owner, &clash.local_owner) {
             (Some(r), Some(l)) => format!(
@@ -499,7 +510,7 @@ fn db_conflicts(analysis: &Analysis, out: &mut Vec<Finding>) {
             Subject::new(kind, name),
             format!("The {} {what} {} {owners}.", engines.join(" and "), quote(name)),
             format!(
-                "Rename it on one of the servers before the transfer; the restore will not give another account’s {what} to {new_owner}."
+                "Rename it on one of the servers before the transfer. The restore does not give another account’s {what} to {new_owner} unless that account’s databases are set to “Overwrite databases of the same name”, which replaces this server’s."
             ),
         ));
     }

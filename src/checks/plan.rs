@@ -351,6 +351,8 @@ pub mod kinds {
     pub const OVERWRITE_EXISTING: &str = "overwrite-existing";
     /// `force` in a restricted session: WHM ignores it. Warning.
     pub const FORCE_IGNORED: &str = "force-ignored";
+    /// "Overwrite databases of the same name" where another account here owns one. Warning.
+    pub const DB_OVERWRITE_OTHERS: &str = "db-overwrite-others";
     /// Reseller privileges wanted in a restricted session: WHM skips them. Warning.
     pub const SKIPRES_FORCED: &str = "skipres-forced";
     /// `customip` without `ip`, not free here, or given twice. Error.
@@ -364,7 +366,7 @@ pub mod kinds {
     /// A required schema key the items do not send. Error.
     pub const SCHEMA_MISSING_KEY: &str = "schema-missing-key";
 
-    pub const ALL: [&str; 25] = [
+    pub const ALL: [&str; 26] = [
         NO_ITEMS,
         UNKNOWN_MODULE,
         PACKAGES_IN_USER_SESSION,
@@ -382,6 +384,7 @@ pub mod kinds {
         OVERWRITE_RENAME,
         OVERWRITE_EXISTING,
         FORCE_IGNORED,
+        DB_OVERWRITE_OTHERS,
         SKIPRES_FORCED,
         DEDICATED_IP_SHORTAGE,
         CUSTOMIP_INVALID,
@@ -566,6 +569,25 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
     let mut hints = FastMap::default();
     let mut seen_ips: FastMap<&str, &str> = FastMap::default();
     let mut wanted_ips = 0usize;
+    // The databases each source account shares a name with, owned by another account here: only
+    // needed when some account overwrites databases of the same name.
+    let clashes = analysis
+        .filter(|_| {
+            accounts
+                .iter()
+                .any(|a| a.db_overwrite == DbOverwrite::All && !a.skipacctdb)
+        })
+        .map(crate::checks::findings::db_clashes)
+        .unwrap_or_default();
+    let mut clashes_of: FastMap<&str, Vec<(&str, Option<&str>)>> = FastMap::default();
+    for ((_, name), c) in &clashes {
+        if let Some(owner) = c.remote_owner.as_deref() {
+            clashes_of
+                .entry(owner)
+                .or_default()
+                .push((name, c.local_owner.as_deref()));
+        }
+    }
 
     for (i, account) in accounts.iter().enumerate() {
         let user = account.user.as_str();
@@ -639,18 +661,47 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
                         "Keep the source name to overwrite, or turn overwrite (force) off.".into(),
                     ));
                 }
-            } else {
+            } else if exists_here(local) {
+                // Overwriting an account: the name is taken by design. (With no such account here,
+                // WHM creates one, and every check of a new account applies: groups, first-N.)
                 mode = Mode::Overwrite;
-                if exists_here(local) {
-                    out.push(Finding::new(
-                        Severity::Warning,
-                        kinds::OVERWRITE_EXISTING,
-                        subject(),
-                        format!("The existing account {ql} on this server will be overwritten."),
-                        "Make sure that is intended; turn overwrite (force) off to keep it.".into(),
-                    ));
-                }
+                out.push(Finding::new(
+                    Severity::Warning,
+                    kinds::OVERWRITE_EXISTING,
+                    subject(),
+                    format!("The existing account {ql} on this server will be overwritten."),
+                    "Make sure that is intended; turn overwrite (force) off to keep it.".into(),
+                ));
             }
+        }
+
+        if account.db_overwrite == DbOverwrite::All
+            && !account.skipacctdb
+            && let Some(names) = clashes_of.get(user)
+        {
+            const NAMED: usize = 3;
+            let mut listed: Vec<String> = names
+                .iter()
+                .take(NAMED)
+                .map(|(name, owner)| match owner {
+                    Some(o) => format!("{} (owned here by {})", quote(name), quote(o)),
+                    None => quote(name),
+                })
+                .collect();
+            if names.len() > NAMED {
+                listed.push(format!("and {} more", names.len() - NAMED));
+            }
+            out.push(Finding::new(
+                Severity::Warning,
+                kinds::DB_OVERWRITE_OTHERS,
+                subject(),
+                format!(
+                    "{qu}’s databases are set to overwrite those of the same name, whoever owns them here: {} would be replaced.",
+                    listed.join(", ")
+                ),
+                "Choose “Overwrite this account’s own databases” or “Keep existing databases”, or rename them on one server first."
+                    .into(),
+            ));
         }
 
         // The local username.
@@ -961,7 +1012,18 @@ pub fn suggest_fixes(input: PlanInput<'_>, settled: &FastSet<String>) -> Vec<Fix
     let checker = Checker::indexed(ctx, Purpose::Transfer);
     let n = ctx.effective_prefix_length();
     let accounts = &input.plan.accounts;
-    let keeps_name = |a: &PlannedAccount| a.skipaccount || (a.force && input.unrestricted && !a.renamed());
+    let exists_here = |name: &str| {
+        ctx.local_users.contains(name)
+            || input.analysis.is_some_and(|a| a.local.users.contains(name))
+            || input
+                .server_verdicts
+                .and_then(|v| v.get(name))
+                .is_some_and(|v| v.exists)
+    };
+    // Restored into, or overwriting, an account that is here: the name is meant to be taken.
+    let keeps_name = |a: &PlannedAccount| {
+        a.skipaccount || (a.force && input.unrestricted && !a.renamed() && exists_here(&a.localuser))
+    };
     // Every first-N key the plan holds now: a suggestion takes none of them, nor another's.
     let mut taken: FastSet<String> = accounts.iter().map(|a| key_of(&a.localuser, n).into_owned()).collect();
     let mut kept: FastSet<Cow<'_, str>> = FastSet::default();
