@@ -321,3 +321,51 @@ async fn history_page_migrates_the_older_id_list_and_shows_what_it_knows() {
     assert!(one(&r, "[data-testid=history-refresh]").has_attribute("disabled"));
     storage.clear().unwrap();
 }
+
+mod send_once {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen_test::*;
+    use whm_transfer_console::client::Whm;
+    use whm_transfer_console::ui::hooks::use_send_once;
+    use yew::prelude::*;
+
+    #[derive(Properties, PartialEq)]
+    struct ProbeProps {
+        want: Option<u32>,
+        connected: bool,
+        sent: Rc<RefCell<Vec<u32>>>,
+    }
+
+    #[function_component(Probe)]
+    fn probe(p: &ProbeProps) -> Html {
+        let sent = p.sent.clone();
+        let whm = p.connected.then(|| Whm::with_token("/cpsess0123456789"));
+        use_send_once(p.want, whm, move |w, _| sent.borrow_mut().push(w));
+        html! {}
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_want_waits_for_a_connection_and_is_sent_once_whatever_the_connection_does() {
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let props = |want, connected| ProbeProps {
+            want,
+            connected,
+            sent: sent.clone(),
+        };
+        let mut app = yew::Renderer::<Probe>::with_root_and_props(super::root(), props(Some(1), false)).render();
+        yew::scheduler::flush().await;
+        assert!(sent.borrow().is_empty(), "no WHM: nothing sent, and nothing lost");
+        // connected: sent; disconnected and connected again (the extension's tab picked again): not again
+        for connected in [true, false, true] {
+            app.update(props(Some(1), connected));
+            yew::scheduler::flush().await;
+        }
+        assert_eq!(*sent.borrow(), [1]);
+        app.update(props(Some(2), true));
+        yew::scheduler::flush().await;
+        app.update(props(None, true));
+        yew::scheduler::flush().await;
+        assert_eq!(*sent.borrow(), [1, 2]);
+    }
+}

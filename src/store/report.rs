@@ -65,6 +65,17 @@ impl ReportInput<'_> {
         }
     }
 
+    /// Whether the report may say every item succeeded: the session completed, with items, none of
+    /// them needing attention (as the page's verdict: an aborted or failed session, or one that
+    /// never ran an item, did not).
+    fn all_succeeded(&self) -> bool {
+        let completed = matches!(
+            self.state.and_then(ReportedState::as_session),
+            Some(crate::whm::responses::SessionState::Completed)
+        );
+        completed && !self.progress.items.is_empty() && self.progress.all_succeeded()
+    }
+
     fn host(&self) -> Option<&str> {
         self.host
             .or(self.progress.remote_host.as_deref())
@@ -184,7 +195,7 @@ pub fn json(input: &ReportInput<'_>) -> String {
         "session_id": input.session_id,
         "host": input.host(),
         "state": input.state_name(),
-        "all_succeeded": p.all_succeeded(),
+        "all_succeeded": input.all_succeeded(),
         "counts": { "items": items, "failed": failed, "needing_attention": p.items_needing_attention() },
         "queues": queues,
         "items": rows,
@@ -256,8 +267,10 @@ pub fn markdown(input: &ReportInput<'_>) -> String {
         format::count(u128::from(failed)),
         format::count(p.items_needing_attention() as u128)
     ));
-    let verdict = if p.all_succeeded() {
+    let verdict = if input.all_succeeded() {
         "Every item was transferred and restored successfully."
+    } else if p.items.is_empty() {
+        "No item was run in this session."
     } else if failed > 0 {
         "Some items failed: see the reasons below."
     } else {
@@ -461,6 +474,34 @@ mod tests {
             ..input(&p, &st)
         };
         assert!(markdown(&given).contains("typed\\.example"));
+    }
+
+    #[test]
+    fn a_session_that_failed_or_ran_nothing_never_reads_as_every_item_succeeded() {
+        // aborted before it started: WHM marks it FAILED, and the master log has no item
+        let empty = Progress::default();
+        let failed = ReportedState::parse("FAILED");
+        let v: serde_json::Value = serde_json::from_str(&json(&input(&empty, &failed))).unwrap();
+        assert_eq!(v["all_succeeded"], false);
+        let md = markdown(&input(&empty, &failed));
+        assert!(md.contains("No item was run in this session."), "{md}");
+        assert!(!md.contains("Every item was transferred"), "{md}");
+        // a completed session whose items all succeeded does
+        let ok = Progress::from_log(&crate::whm::logs::parse_log(concat!(
+            r#"{"type":"control","contents":{"action":"start-item","child_number":1,"queue":"TRANSFER","item":"amy","item_type":"AccountRemoteRoot","msg":{"size":1}}}"#,
+            "\n",
+            r#"{"type":"control","contents":{"action":"success-item","child_number":1,"queue":"TRANSFER","item":"amy","item_type":"AccountRemoteRoot"}}"#,
+            "\n",
+            r#"{"type":"control","contents":{"action":"start-item","child_number":1,"queue":"RESTORE","item":"amy","item_type":"AccountRemoteRoot","msg":{"size":1}}}"#,
+            "\n",
+            r#"{"type":"control","contents":{"action":"success-item","child_number":1,"queue":"RESTORE","item":"amy","item_type":"AccountRemoteRoot"}}"#,
+        )));
+        let completed = ReportedState::parse("COMPLETED");
+        assert!(markdown(&input(&ok, &completed)).contains("Every item was transferred and restored successfully."));
+        // the same items in an aborted session: not every item succeeded
+        let aborted = ReportedState::parse("ABORTED");
+        let v: serde_json::Value = serde_json::from_str(&json(&input(&ok, &aborted))).unwrap();
+        assert_eq!(v["all_succeeded"], false);
     }
 
     #[test]

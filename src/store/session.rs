@@ -222,6 +222,8 @@ pub struct SessionFlow {
     tail_ended: Option<u64>,
     /// Bytes of `master.log` already read through the tail.
     pub tail_position: u64,
+    /// The generation of the newest state read applied: an older one answering late is ignored.
+    applied: u64,
     /// `master.log` lines passed over live because they were too long to read
     /// ([`TailFrame::TooLong`]); the log read whole once the session is over has them.
     pub tail_skipped: u32,
@@ -373,6 +375,7 @@ impl SessionFlow {
             tail_ended: None,
             tail_position: 0,
             tail_skipped: 0,
+            applied: 0,
             item_live: Live::Idle,
             item_tail_failures: 0,
             item_tail_files: Vec::new(),
@@ -565,8 +568,15 @@ impl SessionFlow {
                 }
             }
             SessionAction::TailReconnect(t) => {
-                if self.wants.tail_later.is_some_and(|(w, _)| w == t) && self.wants_live() {
-                    self.open_tail();
+                if self.wants.tail_later.is_some_and(|(w, _)| w == t) {
+                    if self.wants_live() {
+                        self.open_tail();
+                    } else {
+                        // Paused (or ended) meanwhile: nothing to follow now. Idle, so the read that
+                        // shows it running again (a resume) opens the tail.
+                        self.wants.tail_later = None;
+                        self.live = Live::Idle;
+                    }
                 }
             }
             SessionAction::OpenItemLog { item, logfile } => {
@@ -911,6 +921,11 @@ impl SessionFlow {
         if self.wants.poll == Some(generation) {
             self.wants.poll = None;
         }
+        if generation < self.applied {
+            // An older read answering after a newer one was applied: it describes the session as it
+            // was before, and would turn the state back.
+            return;
+        }
         if generation < self.barrier {
             // Sent before the last control's reply: it may predate the control's effect. Ignored;
             // a fresh read follows.
@@ -918,6 +933,9 @@ impl SessionFlow {
                 self.poll_later();
             }
             return;
+        }
+        if !result.as_ref().is_err_and(WhmError::is_cancelled) {
+            self.applied = generation;
         }
         match result {
             Ok(state) => {
@@ -1378,6 +1396,44 @@ mod tests {
         f.apply(SessionAction::Polled(g, state("RUNNING")));
         assert_eq!(f.live, Live::Following, "resumed: followed live again");
         assert!(f.wants.tail.is_some());
+    }
+
+    #[test]
+    fn the_tail_starts_again_after_a_pause_that_came_during_a_reconnect() {
+        let mut f = at("RUNNING");
+        let (t, _) = f.wants.tail.unwrap();
+        // the connection drops while still running: a reconnect is scheduled…
+        f.apply(SessionAction::TailEnded(t, Ok(false)));
+        let (later, _) = f.wants.tail_later.unwrap();
+        // …and the session is paused before it is due
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("PAUSED")));
+        f.apply(SessionAction::TailReconnect(later));
+        assert_eq!(f.live, Live::Idle, "nothing to follow while paused");
+        assert!(f.wants.tail_later.is_none());
+        // resumed: followed live again
+        f.apply(SessionAction::PollDue);
+        let g = f.wants.poll.unwrap();
+        f.apply(SessionAction::Polled(g, state("RUNNING")));
+        assert_eq!(f.live, Live::Following);
+        assert!(f.wants.tail.is_some_and(|(n, _)| n != t));
+    }
+
+    #[test]
+    fn an_older_state_read_answering_late_does_not_turn_the_state_back() {
+        let mut f = at("RUNNING");
+        f.apply(SessionAction::PollDue);
+        let older = f.wants.poll.unwrap();
+        f.apply(SessionAction::Refresh); // e.g. after the tail's end marker
+        let newer = f.wants.poll.unwrap();
+        assert!(newer > older);
+        f.apply(SessionAction::Polled(newer, state("COMPLETED")));
+        let tail = f.wants.tail;
+        f.apply(SessionAction::Polled(older, state("RUNNING")));
+        assert_eq!(f.session_state(), Some(SessionState::Completed));
+        assert!(f.polling_stopped(), "still over: nothing polls");
+        assert_eq!(f.wants.tail, tail, "no tail reopened");
     }
 
     #[test]

@@ -94,6 +94,12 @@ pub fn record(id: &str, update: HistoryUpdate) {
     save(&history::record(&load(), id, &update, now_ms(), true));
 }
 
+/// Like [`record`], for a session still in the history only: what a page learns later never brings
+/// back a session forgotten meanwhile (in another tab).
+pub fn record_known(id: &str, update: HistoryUpdate) {
+    save(&history::record(&load(), id, &update, now_ms(), false));
+}
+
 /// A refresh answer: changes a session still in the history, never brings back a forgotten one.
 fn record_refresh(id: &str, update: &HistoryUpdate, now: u64) {
     save(&history::record(&load(), id, update, now, false));
@@ -139,7 +145,8 @@ pub fn history_page() -> Html {
     // The reads in flight: send the new ones.
     {
         let (dispatch, whm, owner, sent) = (store.dispatcher(), whm.clone(), owner.clone(), sent.clone());
-        use_effect_with(store.0.in_flight.clone(), move |in_flight| {
+        // (also when a WHM is connected again: reads asked for meanwhile wait for it)
+        use_effect_with((store.0.in_flight.clone(), whm.is_some()), move |(in_flight, _)| {
             let Some(whm) = whm else { return };
             for f in in_flight.iter().filter(|f| f.seq > *sent.borrow()) {
                 *sent.borrow_mut() = f.seq;

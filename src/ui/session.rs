@@ -62,6 +62,9 @@ pub fn session_page(props: &SessionPageProps) -> Html {
     {
         let key = (flow.state.clone(), flow.final_progress.is_some());
         let (id, progress) = (id.clone(), flow.final_progress.clone());
+        // The first state read adds the session (opening it remembers it); later ones only update it,
+        // so forgetting it in another tab meanwhile holds.
+        let recorded = use_mut_ref(|| false);
         use_effect_with(key, move |(state, _)| {
             if let Some(state) = state {
                 let update = crate::store::history::HistoryUpdate::seen(state);
@@ -69,7 +72,11 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                     Some(p) => update.with_progress(p),
                     None => update,
                 };
-                super::history::record(&id, update);
+                if recorded.replace(true) {
+                    super::history::record_known(&id, update);
+                } else {
+                    super::history::record(&id, update);
+                }
             }
         });
     }
@@ -108,7 +115,7 @@ pub fn session_page(props: &SessionPageProps) -> Html {
                             let on_control = on_control.clone();
                             html! {
                                 <button type="button" data-testid={c.testid()} class={classes!((c == Control::Abort).then_some("danger"), matches!(c, Control::Start | Control::Resume).then_some("primary"))}
-                                    disabled={!enabled} aria-busy={(flow.busy == Some(c)).to_string()} onclick={Callback::from(move |_| on_control.emit(c))}>
+                                    disabled={!enabled || whm.is_none()} aria-busy={(flow.busy == Some(c)).to_string()} onclick={Callback::from(move |_| on_control.emit(c))}>
                                     { if flow.busy == Some(c) { format!("{}…", c.label()) } else { c.label().to_owned() } }
                                 </button>
                             }
@@ -388,8 +395,17 @@ fn item_row(j: &crate::store::session::JoinedItem<'_>, live: bool, on_open_log: 
     let text = match &outcome {
         Outcome::Success => String::new(),
         Outcome::Warning => {
-            let n: u64 = j.notes().iter().map(|n| n.counts.iter().sum::<u64>()).sum();
-            format::plural(n as usize, "remark in its log", "remarks in its log")
+            // (WHM's counts, added without overflow: a hostile log may hold any number)
+            let n = j
+                .notes()
+                .iter()
+                .flat_map(|n| n.counts.iter())
+                .fold(0u64, |sum, c| sum.saturating_add(*c));
+            format::plural(
+                usize::try_from(n).unwrap_or(usize::MAX),
+                "remark in its log",
+                "remarks in its log",
+            )
         }
         Outcome::Failed(f) => crate::whm::display::text(f),
         Outcome::Running => if live { "in progress" } else { "did not finish" }.to_owned(),

@@ -330,7 +330,7 @@ fn bulk(props: &BulkProps) -> Html {
             <textarea id="u-bulk" data-testid="username-bulk-input" value={(*text).clone()} oninput={on_input} spellcheck="false" />
             if !names.is_empty() {
                 <p data-testid="username-bulk-summary">{ format!("{} names: {} fine, {} with problems, {} colliding pairs in {} groups.",
-                    names.len(), names.len() - bad, bad, rep.collisions.iter().map(|c| c.pair_count()).sum::<usize>(), rep.collisions.len()) }</p>
+                    names.len(), names.len() - bad, bad, crate::store::format::count(u128::from(rep.total_pairs())), rep.collisions.len()) }</p>
                 if !rep.collisions.is_empty() {
                     <h3>{ "Collisions" }</h3>
                     <ul class="collisions">

@@ -22,17 +22,15 @@ pub fn use_live_tail(store: &UseReducerHandle<SessionStore>, whm: Option<Whm>, o
     let wants = &store.0.wants;
     let id = store.0.id.clone();
     {
-        let (dispatch, whm, id) = (store.dispatcher(), whm.clone(), id.clone());
-        use_effect_with(wants.tail, move |tail| {
-            if let (Some((ticket, position)), Some(whm)) = (*tail, whm) {
-                let request = LiveTail::master(&id, termination(), position);
-                let on_frames: Rc<dyn Fn(Vec<TailFrame>)> = {
-                    let dispatch = dispatch.clone();
-                    Rc::new(move |frames| dispatch.dispatch(SessionAction::TailFrames(ticket, frames)))
-                };
-                let fut = whm.tail(&request, &owner, on_frames);
-                spawn_local(async move { dispatch.dispatch(SessionAction::TailEnded(ticket, fut.await)) });
-            }
+        let (dispatch, id) = (store.dispatcher(), id.clone());
+        super::use_send_once(wants.tail, whm.clone(), move |(ticket, position), whm| {
+            let request = LiveTail::master(&id, termination(), position);
+            let on_frames: Rc<dyn Fn(Vec<TailFrame>)> = {
+                let dispatch = dispatch.clone();
+                Rc::new(move |frames| dispatch.dispatch(SessionAction::TailFrames(ticket, frames)))
+            };
+            let fut = whm.tail(&request, &owner, on_frames);
+            spawn_local(async move { dispatch.dispatch(SessionAction::TailEnded(ticket, fut.await)) });
         });
     }
     {

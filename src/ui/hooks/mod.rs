@@ -26,6 +26,27 @@ pub fn use_whm() -> Option<Whm> {
     use_context::<WhmContext>().and_then(|c| c.0)
 }
 
+/// Sends what the store wants, once: `send` runs for each new `want` as soon as a WHM is connected.
+/// A want that comes while none is (the extension between two WHM tabs) waits for the next
+/// connection instead of being lost; the same want is never sent twice, whatever the connection does.
+#[hook]
+pub fn use_send_once<T, F>(want: Option<T>, whm: Option<Whm>, send: F)
+where
+    T: PartialEq + Clone + 'static,
+    F: FnOnce(T, Whm) + 'static,
+{
+    let sent = use_mut_ref(|| None::<T>);
+    let connected = whm.is_some();
+    use_effect_with((want, connected), move |(want, _)| {
+        if let (Some(w), Some(whm)) = (want.clone(), whm)
+            && sent.borrow().as_ref() != Some(&w)
+        {
+            *sent.borrow_mut() = Some(w.clone());
+            send(w, whm);
+        }
+    });
+}
+
 /// An [`Owner`] for this component's calls: they are aborted when the component unmounts.
 #[hook]
 pub fn use_owner() -> Rc<Owner> {

@@ -3,7 +3,7 @@
 //! Every decision is the store's (`store/session.rs`).
 
 use super::live_tail::use_live_tail;
-use super::{use_owner, use_whm};
+use super::{use_owner, use_send_once, use_whm};
 use crate::store::session::{POLL_MS, SessionAction, SessionFlow};
 use crate::whm::request as rq;
 use std::rc::Rc;
@@ -54,15 +54,13 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
 
     // A state read.
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.poll, move |poll| {
-            if let (Some(generation), Some(whm)) = (*poll, whm) {
-                let fut = whm.call(&rq::get_transfer_session_state(&id), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(|d| d.state());
-                    dispatch.dispatch(SessionAction::Polled(generation, result));
-                });
-            }
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.poll, whm.clone(), move |generation, whm| {
+            let fut = whm.call(&rq::get_transfer_session_state(&id), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(|d| d.state());
+                dispatch.dispatch(SessionAction::Polled(generation, result));
+            });
         });
     }
 
@@ -78,10 +76,10 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
 
     // A control: sent exactly once per ticket.
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.control, move |control| {
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.control, whm.clone(), move |(ticket, control), whm| {
             use crate::store::session::Control;
-            if let (Some((ticket, control)), Some(whm)) = (*control, whm) {
+            {
                 let fut: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> = match control {
                     Control::Start | Control::Resume => {
                         let f = whm.call(&rq::start_transfer_session(&id), &owner);
@@ -103,67 +101,57 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
 
     // master.log, once the session is over.
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.log, move |log| {
-            if let (Some(ticket), Some(whm)) = (*log, whm) {
-                let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(|l| l.log);
-                    dispatch.dispatch(SessionAction::LogRead(ticket, result));
-                });
-            }
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.log, whm.clone(), move |ticket, whm| {
+            let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.log"), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(|l| l.log);
+                dispatch.dispatch(SessionAction::LogRead(ticket, result));
+            });
         });
     }
 
     // An item's log, or master.error_log, once they are closed.
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.item_log.clone(), move |item_log| {
-            if let (Some((ticket, logfile)), Some(whm)) = (item_log.clone(), whm) {
-                let fut = whm.call(&rq::fetch_transfer_session_log(&id, &logfile), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(|l| l.log);
-                    dispatch.dispatch(SessionAction::ItemLogRead(ticket, result));
-                });
-            }
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.item_log.clone(), whm.clone(), move |(ticket, logfile), whm| {
+            let fut = whm.call(&rq::fetch_transfer_session_log(&id, &logfile), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(|l| l.log);
+                dispatch.dispatch(SessionAction::ItemLogRead(ticket, result));
+            });
         });
     }
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.error_log, move |error_log| {
-            if let (Some(ticket), Some(whm)) = (*error_log, whm) {
-                let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.error_log"), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(|l| l.log);
-                    dispatch.dispatch(SessionAction::ErrorLogRead(ticket, result));
-                });
-            }
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.error_log, whm.clone(), move |ticket, whm| {
+            let fut = whm.call(&rq::fetch_transfer_session_log(&id, "master.error_log"), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(|l| l.log);
+                dispatch.dispatch(SessionAction::ErrorLogRead(ticket, result));
+            });
         });
     }
 
     // The arrival check: the analysis once, then one account at a time.
     {
-        let (dispatch, whm, owner, id) = (store.dispatcher(), whm.clone(), owner.clone(), id.clone());
-        use_effect_with(wants.arrival_analysis, move |ticket| {
-            if let (Some(ticket), Some(whm)) = (*ticket, whm) {
-                let fut = whm.call(&rq::retrieve_transfer_session_remote_analysis(&id), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(Box::new);
-                    dispatch.dispatch(SessionAction::ArrivalAnalysis(ticket, result));
-                });
-            }
+        let (dispatch, owner, id) = (store.dispatcher(), owner.clone(), id.clone());
+        use_send_once(wants.arrival_analysis, whm.clone(), move |ticket, whm| {
+            let fut = whm.call(&rq::retrieve_transfer_session_remote_analysis(&id), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(Box::new);
+                dispatch.dispatch(SessionAction::ArrivalAnalysis(ticket, result));
+            });
         });
     }
     {
-        let (dispatch, whm, owner) = (store.dispatcher(), whm.clone(), owner.clone());
-        use_effect_with(wants.arrival_probe.clone(), move |probe| {
-            if let (Some((ticket, user)), Some(whm)) = (probe.clone(), whm) {
-                let fut = whm.call(&rq::accountsummary(&user), &owner);
-                spawn_local(async move {
-                    let result = fut.await.map(|d| d.acct);
-                    dispatch.dispatch(SessionAction::ArrivalProbed(ticket, user, result));
-                });
-            }
+        let (dispatch, owner) = (store.dispatcher(), owner.clone());
+        use_send_once(wants.arrival_probe.clone(), whm.clone(), move |(ticket, user), whm| {
+            let fut = whm.call(&rq::accountsummary(&user), &owner);
+            spawn_local(async move {
+                let result = fut.await.map(|d| d.acct);
+                dispatch.dispatch(SessionAction::ArrivalProbed(ticket, user, result));
+            });
         });
     }
 
