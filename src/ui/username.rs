@@ -147,7 +147,7 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                     <div><label for="u-len">{ "First-N uniqueness" }</label>
                         <select id="u-len" data-testid="username-prefix-length" onchange={on_length}>
                             <option value="16" selected={*prefix_length == 16}>{ "16 (MySQL ≥ 5.7, MariaDB ≥ 10)" }</option>
-                            <option value="8" selected={*prefix_length == 8}>{ "8 (older MySQL)" }</option>
+                            <option value="8" selected={*prefix_length == 8}>{ "8 (older MySQL, Tweak Setting force_short_prefix, or a database server WHM cannot identify)" }</option>
                         </select></div>
                     <div class="checkbox-row"><input id="u-prefix" type="checkbox" data-testid="username-db-prefixing"
                         checked={*db_prefixing} onchange={on_prefixing} />
