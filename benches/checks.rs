@@ -89,7 +89,7 @@ mod native {
         }
         a.local.dbs = Some(local_dbs);
         a.local.available_ips = (0..50).map(|i| format!("203.0.113.{i}")).collect();
-        a.local.linked_nodes.push(LinkedNode {
+        a.local.linked_nodes.get_or_insert_with(Vec::new).push(LinkedNode {
             alias: "mail1".into(),
             worker_capabilities: ["Mail".to_owned()].into(),
             ..Default::default()

@@ -353,6 +353,13 @@ fn linked_node_missing() {
     a.items.accounts[0]
         .worker_nodes
         .insert("Mail".into(), "mailnode".into());
+    // this server's analysis does not list its nodes (v120 leaves the key out): not known, so said so
+    a.local.linked_nodes = None;
+    let f = one(&check(&a), kinds::LINKED_NODE_MISSING);
+    assert_eq!((f.severity, f.subject.name.as_str()), (Severity::Info, "bob"));
+    assert!(f.message.contains("does not list its own linked nodes"), "{f:?}");
+    // it lists none
+    a.local.linked_nodes = Some(Vec::new());
     let r = check(&a);
     let f = one(&r, kinds::LINKED_NODE_MISSING);
     assert_eq!((f.severity, f.subject.name.as_str()), (Severity::Warning, "bob"));
@@ -360,7 +367,7 @@ fn linked_node_missing() {
         f.message.contains("Mail (“mailnode”)") && f.fix.contains(".local"),
         "{f:?}"
     );
-    a.local.linked_nodes.push(LinkedNode {
+    a.local.linked_nodes.get_or_insert_with(Vec::new).push(LinkedNode {
         alias: "localmail".into(),
         worker_capabilities: ["Mail".to_owned()].into(),
         ..Default::default()
@@ -493,6 +500,7 @@ fn findings_are_sorted_errors_first() {
     a.local.users.insert("you".into());
     a.items.accounts[1].has_dedicated_ip = true;
     a.items.accounts[1].worker_nodes.insert("Mail".into(), "m".into());
+    a.local.linked_nodes = Some(Vec::new()); // listed, none
     let r = check(&a);
     let order: Vec<(&str, &str, &str)> = r
         .findings

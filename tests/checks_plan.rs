@@ -42,7 +42,7 @@ fn analysis() -> Analysis {
     dbs.dbs.mysql.insert("alice_wp".into(), "alice".into());
     a.local.dbs = Some(dbs);
     a.local.available_ips = vec!["203.0.113.8".into()];
-    a.local.linked_nodes.push(LinkedNode {
+    a.local.linked_nodes.get_or_insert_with(Vec::new).push(LinkedNode {
         alias: "localmail".into(),
         worker_capabilities: ["Mail".to_owned()].into(),
         ..Default::default()

@@ -158,7 +158,7 @@ prop_compose! {
         }
         a.local.available_ips = ips;
         if !caps.is_empty() {
-            a.local.linked_nodes.push(LinkedNode { alias: "node".into(), worker_capabilities: caps.into_iter().collect(), ..Default::default() });
+            a.local.linked_nodes.get_or_insert_with(Vec::new).push(LinkedNode { alias: "node".into(), worker_capabilities: caps.into_iter().collect(), ..Default::default() });
         }
         a.options.unrestricted = unrestricted;
         a.config.shared_mysql_server = shared;

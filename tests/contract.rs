@@ -39,9 +39,10 @@ fn guide_analysis_decodes_with_every_quirk() {
     assert_eq!(groups, ["give", "gonna", "never", "up", "you"]);
     assert!(a.local.dbs.is_none() && a.remote.dbs.is_none());
     assert!(a.local.available_ips.is_empty());
-    assert_eq!(a.local.linked_nodes.len(), 1);
-    assert_eq!(a.local.linked_nodes[0].alias, "localmailnode");
-    assert!(a.local.linked_nodes[0].worker_capabilities.contains("Mail"));
+    let local_nodes = a.local.linked_nodes.as_deref().unwrap_or_default();
+    assert_eq!(local_nodes.len(), 1);
+    assert_eq!(local_nodes[0].alias, "localmailnode");
+    assert!(local_nodes[0].worker_capabilities.contains("Mail"));
     assert_eq!(
         a.remote.linked_nodes[0].hostname.as_deref(),
         Some("remotemailnode.example.com")

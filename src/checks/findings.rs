@@ -535,9 +535,36 @@ fn ip_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
 }
 
 fn linked_node_findings(analysis: &Analysis, out: &mut Vec<Finding>) {
-    let offered: FastSet<&str> = analysis
-        .local
-        .linked_nodes
+    let Some(local_nodes) = &analysis.local.linked_nodes else {
+        // This WHM's analysis does not list its linked nodes: nothing to compare with.
+        let users: Vec<&str> = analysis
+            .items
+            .accounts
+            .iter()
+            .filter(|a| !a.worker_nodes.is_empty())
+            .map(|a| a.user.as_str())
+            .collect();
+        if let Some(first) = users.first() {
+            let named: Vec<String> = users.iter().take(3).map(|u| quote(u)).collect();
+            let more = if users.len() > 3 {
+                format!(" and {} more", users.len() - 3)
+            } else {
+                String::new()
+            };
+            out.push(Finding::new(
+                Severity::Info,
+                kinds::LINKED_NODE_MISSING,
+                Subject::account(*first),
+                format!(
+                    "{}{more} use linked nodes on the source, and this server's analysis does not list its own linked nodes, so whether it has nodes with the same roles is not known here.",
+                    named.join(", ")
+                ),
+                "Check WHM » Clusters » Link Server Nodes on this server before the transfer, or transfer with mail_location “.local”.".into(),
+            ));
+        }
+        return;
+    };
+    let offered: FastSet<&str> = local_nodes
         .iter()
         .flat_map(|n| n.worker_capabilities.iter().map(String::as_str))
         .collect();

@@ -551,8 +551,9 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
         *key_counts.entry(key_of(name, n)).or_default() += 1;
     }
     let known: Option<FastSet<&str>> = analysis.map(|a| a.items.accounts.iter().map(|x| x.user.as_str()).collect());
-    let node_aliases: Option<FastSet<&str>> =
-        analysis.map(|a| a.local.linked_nodes.iter().map(|n| n.alias.as_str()).collect());
+    let node_aliases: Option<FastSet<&str>> = analysis
+        .and_then(|a| a.local.linked_nodes.as_ref())
+        .map(|nodes| nodes.iter().map(|n| n.alias.as_str()).collect());
     let free_set: Option<FastSet<&str>> = analysis.map(|a| a.local.available_ips.iter().map(String::as_str).collect());
     let live_supported = analysis.map(|a| a.remote.supports_live_transfers == Some(true));
     let exists_here = |name: &str| {

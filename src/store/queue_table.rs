@@ -878,11 +878,12 @@ impl QueueTable {
     /// Mail locations to offer: only when this server has linked nodes.
     pub fn mail_locations(&self) -> Vec<String> {
         let Some(a) = &self.analysis else { return Vec::new() };
-        if a.local.linked_nodes.is_empty() || !self.offers("mail_location") {
+        let nodes = a.local.linked_nodes.as_deref().unwrap_or_default();
+        if nodes.is_empty() || !self.offers("mail_location") {
             return Vec::new();
         }
         let mut out = vec![".existing".to_owned(), ".local".to_owned()];
-        out.extend(a.local.linked_nodes.iter().map(|n| n.alias.clone()));
+        out.extend(nodes.iter().map(|n| n.alias.clone()));
         out
     }
 

@@ -262,8 +262,11 @@ fn linked_nodes(props: &AnalysisProps) -> Html {
                     else { <ul class="nodes">{ for a.remote.linked_nodes.iter().map(node_row) }</ul> }
                 </div>
                 <div><h3>{ "This server" }</h3>
-                    if a.local.linked_nodes.is_empty() { <p class="muted">{ "none" }</p> }
-                    else { <ul class="nodes">{ for a.local.linked_nodes.iter().map(node_row) }</ul> }
+                    { match a.local.linked_nodes.as_deref() {
+                        None => html! { <p class="muted" data-testid="local-nodes-unlisted">{ "not listed by this server’s analysis" }</p> },
+                        Some([]) => html! { <p class="muted">{ "none" }</p> },
+                        Some(nodes) => html! { <ul class="nodes">{ for nodes.iter().map(node_row) }</ul> },
+                    } }
                 </div>
             </div>
         </section>

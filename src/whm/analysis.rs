@@ -53,7 +53,8 @@ lenient_struct! {
         pub major_version: Option<String> = "major_version" => scalar::opt_string,
         pub host: Option<String> = "host" => scalar::opt_string,
         pub roundcube_dbtype: Option<String> = "roundcube_dbtype" => scalar::opt_string,
-        pub linked_nodes: Vec<LinkedNode> = "linked_nodes" => scalar::list,
+        /// `None` when the analysis leaves the key out (the v120 code does, §4.1): not "no nodes".
+        pub linked_nodes: Option<Vec<LinkedNode>> = "linked_nodes" => scalar::opt_list,
     }
 }
 
@@ -335,7 +336,11 @@ mod tests {
         )
         .unwrap();
         assert!(a.local.users.is_empty() && a.local.groups.is_empty() && a.local.dbs.is_none());
+        assert_eq!(a.local.linked_nodes, Some(Vec::new()), "listed, empty");
         assert!(a.items.accounts.is_empty());
         assert_eq!(a.remote, RemoteServer::default());
+        // left out (v120): not known
+        let a: Analysis = serde_json::from_str(r#"{"local":{"users":[]}}"#).unwrap();
+        assert_eq!(a.local.linked_nodes, None);
     }
 }

@@ -628,6 +628,15 @@ where
     d.deserialize_any(ListVisitor(PhantomData))
 }
 
+/// As [`list`], telling an absent key (`None`, the field's default) from an empty list.
+pub fn opt_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Lenient,
+{
+    list(d).map(Some)
+}
+
 /// A list of strings from an array of scalars, a newline-joined string, or null (WHM's
 /// `output.warnings`/`messages` take both shapes, §1.3).
 pub fn text_lines<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
