@@ -391,6 +391,21 @@ fn live_transfer_unsupported() {
 }
 
 #[test]
+fn sizes_without_quota_data_on_the_source_are_not_known() {
+    let mut a = analysis(&["bob"]);
+    assert!(
+        of(&check(&a), kinds::SIZES_UNKNOWN).is_empty(),
+        "unsaid: the sizes count"
+    );
+    a.remote.has_disk_used = Some(true);
+    assert!(of(&check(&a), kinds::SIZES_UNKNOWN).is_empty());
+    a.remote.has_disk_used = Some(false);
+    let f = one(&check(&a), kinds::SIZES_UNKNOWN);
+    assert_eq!((f.severity, f.subject.kind), (Severity::Info, SubjectKind::Session));
+    assert!(f.message.contains("no quota data"), "{f:?}");
+}
+
+#[test]
 fn shared_mysql_needs_an_unrestricted_session() {
     let mut a = analysis(&["bob"]);
     a.config.shared_mysql_server = Some(true);
@@ -563,7 +578,7 @@ fn populated_example_is_clean() {
 
 #[test]
 fn every_kind_has_a_stable_name() {
-    assert_eq!(kinds::ALL.len(), 15);
+    assert_eq!(kinds::ALL.len(), 16);
     let set: std::collections::HashSet<&str> = kinds::ALL.into_iter().collect();
     assert_eq!(set.len(), kinds::ALL.len());
     for k in [
@@ -578,6 +593,7 @@ fn every_kind_has_a_stable_name() {
         "live-transfer-unsupported",
         "shared-mysql",
         "no-items",
+        "sizes-unknown",
     ] {
         assert!(set.contains(k), "{k}");
     }

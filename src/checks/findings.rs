@@ -187,8 +187,10 @@ pub mod kinds {
     pub const SERVER_DISAGREES: &str = "server-disagrees";
     /// No accounts and no packages. Info.
     pub const NO_ITEMS: &str = "no-items";
+    /// The source has no quota data: every size reads 0. Info.
+    pub const SIZES_UNKNOWN: &str = "sizes-unknown";
 
-    pub const ALL: [&str; 15] = [
+    pub const ALL: [&str; 16] = [
         USER_EXISTS,
         GROUP_EXISTS,
         RESERVED_USERNAME,
@@ -204,6 +206,7 @@ pub mod kinds {
         MODULE_WARNING,
         SERVER_DISAGREES,
         NO_ITEMS,
+        SIZES_UNKNOWN,
     ];
 }
 
@@ -640,6 +643,15 @@ fn session_findings(input: &FindingsInput<'_>, out: &mut Vec<Finding>) {
             Subject::session(),
             "The Restricted Restore mode is not available because the local machine and the source server share the same MySQL server.".into(),
             "Create the session again with unrestricted restore (unrestricted_restore=1).".into(),
+        ));
+    }
+    if analysis.remote.has_disk_used == Some(false) && !analysis.items.accounts.is_empty() {
+        out.push(Finding::new(
+            Severity::Info,
+            kinds::SIZES_UNKNOWN,
+            Subject::session(),
+            "The source has no quota data (has_disk_used is 0): every account's size reads 0 here, so the disk to copy, WHM's disk-space check and the size-weighted progress are not known.".into(),
+            "Check the space the accounts need on the source (e.g. du on their home directories) and that this server has it; on the source, turning quotas on and running /scripts/fixquotas gives the sizes.".into(),
         ));
     }
     if analysis.items.accounts.is_empty() && analysis.items.packages.is_empty() {

@@ -151,7 +151,11 @@ fn summary(props: &SummaryProps) -> Html {
                     if let Some(v) = &a.local.version { <span class="muted">{ format!(" (version {})", display::name(v)) }</span> }</dd></div>
                 <div><dt>{ "Accounts" }</dt><dd data-testid="summary-accounts">{ format::count(t.accounts as u128) }</dd></div>
                 <div><dt>{ "Packages" }</dt><dd>{ format::count(t.packages as u128) }</dd></div>
-                <div><dt>{ "Disk to copy" }</dt><dd>{ format::bytes(t.bytes) }</dd></div>
+                <div><dt>{ "Disk to copy" }</dt><dd data-testid="summary-disk">{ if a.remote.has_disk_used == Some(false) {
+                    "not known (no quota data on the source)".to_owned()
+                } else {
+                    format::bytes(t.bytes)
+                } }</dd></div>
                 <div><dt>{ "Files" }</dt><dd>{ format::count(t.files) }</dd></div>
                 <div><dt>{ "Restore mode" }</dt><dd>{ restore }</dd></div>
                 <div><dt>{ "Live transfers supported" }</dt><dd>{ yes_no(a.remote.supports_live_transfers) }</dd></div>
