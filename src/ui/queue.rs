@@ -332,7 +332,7 @@ fn queue_step(props: &StepProps) -> Html {
                 </button>
                 <button type="button" class="primary" data-testid="queue-submit" onclick={on_submit}
                     disabled={running || errors > 0 || count == 0 || whm.is_none() || not_ready.is_some()}>
-                    { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything is queued".to_owned() } else { format!("Queue {}", plural(count, "item", "items")) } }
+                    { if running { "Queueing…".to_owned() } else if count == 0 && !settled_keys.is_empty() { "Everything selected is queued".to_owned() } else { format!("Queue {}", plural(count, "item", "items")) } }
                 </button>
                 if errors > 0 {
                     <span class="sev-error">{ if errors == 1 {

@@ -148,7 +148,7 @@ test("queue from the check screen (checked before sending), then run the session
   await page.getByTestId("queue-submit").click();
   await expect(page.locator('[data-testid="queue-result"][data-ok="true"]')).toHaveCount(2);
   // what is queued is not offered again
-  await expect(page.getByTestId("queue-submit")).toHaveText("Everything is queued");
+  await expect(page.getByTestId("queue-submit")).toHaveText("Everything selected is queued");
   await expect(page.getByTestId("queue-submit")).toBeDisabled();
   await screenshot(page, "queue-results");
 
