@@ -154,18 +154,24 @@ fn queue_step(props: &StepProps) -> Html {
     // Remember what WHM has or may have, per session (names and outcomes only). Nothing is written
     // before there is something to remember (the first render comes before the restore); once
     // written, an empty list is written too (an item on its way that turned out not sent).
+    // Whether the last write failed (storage full or disabled): the page says what that means.
+    let memory_failed = use_state(|| false);
     {
         let id = session_id.clone();
         let wrote = use_mut_ref(|| false);
+        let memory_failed = memory_failed.clone();
         use_effect_with(run.0.stored(), move |stored| {
             if (!stored.is_empty() || *wrote.borrow())
                 && let Some(s) = storage()
             {
                 let key = queue::storage_key(&id);
-                if stored.is_empty() {
-                    let _ = s.remove_item(&key);
+                let written = if stored.is_empty() {
+                    s.remove_item(&key).is_ok()
                 } else {
-                    let _ = s.set_item(&key, &queue::serialize(&id, stored));
+                    s.set_item(&key, &queue::serialize(&id, stored)).is_ok()
+                };
+                if *memory_failed == written {
+                    memory_failed.set(!written);
                 }
                 *wrote.borrow_mut() = true;
             }
@@ -402,6 +408,11 @@ fn queue_step(props: &StepProps) -> Html {
                 </ul>
                 if !summary.is_empty() {
                     <p data-testid="queue-summary" role="status">{ summary }</p>
+                }
+                if *memory_failed {
+                    <p class="notice" data-testid="queue-memory-failed" role="status">{
+                        "This browser could not remember which items are queued (its storage is full or turned off). After a reload this page would offer them again; WHM refuses an item its queue already has, so nothing is queued twice, but check the session before queueing again."
+                    }</p>
                 }
                 if !running && sent_ok > 0 {
                     <p><a class="button-link" data-testid="queue-run-link" href={Route::Session(session_id.clone()).to_hash()}>{ format!("{} queued: run this session", plural(sent_ok, "item", "items")) }</a></p>

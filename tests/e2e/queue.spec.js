@@ -401,3 +401,20 @@ test("changes to the table not queued yet are asked about before leaving the pag
   await expect(page.getByTestId("username-input")).toBeVisible();
   expect(questions).toHaveLength(2);
 });
+
+test("when the browser cannot remember what was queued, the page says what that means", async ({ page }) => {
+  // a full (or disabled) storage for the queue memory only
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (String(key).startsWith("whm-transfer-console.queue.")) throw new DOMException("full", "QuotaExceededError");
+      return setItem.call(this, key, value);
+    };
+  });
+  await openApp(page, "demo", `#/check/${DEMO}`);
+  await queueAccountsOnly(page);
+  await queuePlan(page, "example\n");
+  await submit(page);
+  await expect(result(page, "example")).toHaveAttribute("data-ok", "true");
+  await expect(page.getByTestId("queue-memory-failed")).toContainText("could not remember which items are queued");
+});
