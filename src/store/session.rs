@@ -255,6 +255,10 @@ pub struct SessionFlow {
 pub enum SessionAction {
     /// The page opened (or the admin asked to read the state again).
     Refresh,
+    /// A WHM connection came (back): the extension's tab picked again. What polling had given up on
+    /// is read again, and the item tail reopens from the bytes read. (A call asked for while no WHM
+    /// was connected waits in the page's effects and goes out now.)
+    Reconnected,
     /// The scheduled poll timer fired.
     PollDue,
     Polled(u64, Result<ReportedState, WhmError>),
@@ -457,6 +461,14 @@ impl SessionFlow {
     pub fn apply(&mut self, action: SessionAction) {
         match action {
             SessionAction::Refresh => self.poll_now(),
+            SessionAction::Reconnected => {
+                if self.polling_stopped && self.session_state().is_none_or(|s| !s.is_terminal()) {
+                    self.poll_now();
+                }
+                if self.wants.item_tail.is_some() {
+                    self.sync_item_tail(true);
+                }
+            }
             SessionAction::PollDue => {
                 if !self.polling_stopped {
                     self.poll_now();
@@ -1176,6 +1188,32 @@ mod tests {
         let f = at("COMPLETED");
         assert!(f.wants.poll_later.is_none());
         assert!(f.wants.log.is_some(), "master.log is read once terminal");
+    }
+
+    #[test]
+    fn a_connection_coming_back_reads_what_was_given_up_and_reopens_the_item_tail_from_the_bytes_read() {
+        let (mut f, _) = first_read_failed(WhmError::TabClosed {
+            origin: "https://h:2087".into(),
+        });
+        assert!(f.polling_stopped());
+        f.apply(SessionAction::Reconnected);
+        assert!(!f.polling_stopped() && f.wants.poll.is_some(), "read again");
+        // a running session with an item followed live
+        let mut f = at("RUNNING");
+        let bob = log_of("TRANSFER", "bob");
+        master_frames(&mut f, vec![master("start-item", "TRANSFER", "bob", 1)]);
+        let (before, _) = f.wants.item_tail.clone().unwrap();
+        item_frames(&mut f, vec![percent(&bob, 5)]);
+        let read = line_len(&percent(&bob, 5));
+        f.apply(SessionAction::Reconnected);
+        let (after, files) = f.wants.item_tail.clone().unwrap();
+        assert_ne!(before, after, "a new connection");
+        assert_eq!(files, [(bob, read)], "from the bytes already read");
+        // a finished session is not read again by it
+        let mut done = at("COMPLETED");
+        assert!(done.polling_stopped());
+        done.apply(SessionAction::Reconnected);
+        assert!(done.wants.poll.is_none());
     }
 
     #[test]

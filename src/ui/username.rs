@@ -145,9 +145,10 @@ pub fn username_page(props: &UsernamePageProps) -> Html {
                             <option value="new" selected={*purpose == Purpose::NewAccount}>{ "a new account" }</option>
                         </select></div>
                     <div><label for="u-len">{ "First-N uniqueness" }</label>
-                        <select id="u-len" data-testid="username-prefix-length" onchange={on_length}>
+                        <select id="u-len" data-testid="username-prefix-length" onchange={on_length}
+                            title="WHM uses 8 with MySQL 5.5/5.6, with Tweak Setting force_short_prefix, or when it cannot tell the database server">
                             <option value="16" selected={*prefix_length == 16}>{ "16 (MySQL ≥ 5.7, MariaDB ≥ 10)" }</option>
-                            <option value="8" selected={*prefix_length == 8}>{ "8 (older MySQL, Tweak Setting force_short_prefix, or a database server WHM cannot identify)" }</option>
+                            <option value="8" selected={*prefix_length == 8}>{ "8 (older MySQL, or unknown)" }</option>
                         </select></div>
                     <div class="checkbox-row"><input id="u-prefix" type="checkbox" data-testid="username-db-prefixing"
                         checked={*db_prefixing} onchange={on_prefixing} />

@@ -41,13 +41,13 @@ pub fn use_session_flow(id: &str) -> UseReducerHandle<SessionStore> {
         use_effect_with((), move |_| dispatch.dispatch(SessionAction::Refresh));
     }
 
-    // A new connection to WHM (the extension: another WHM tab picked on the same server) reads the
-    // state again if reading had stopped, e.g. because the old tab was closed.
+    // A new connection to WHM (the extension: a WHM tab picked again on the same server): the store
+    // reads again what it had given up on (e.g. the old tab was closed) and reopens the item tail.
     {
-        let (dispatch, stopped) = (store.dispatcher(), store.0.polling_stopped());
+        let dispatch = store.dispatcher();
         use_effect_with(whm.clone(), move |whm| {
-            if stopped && whm.is_some() {
-                dispatch.dispatch(SessionAction::Refresh);
+            if whm.is_some() {
+                dispatch.dispatch(SessionAction::Reconnected);
             }
         });
     }
