@@ -321,6 +321,14 @@ impl<'a> PlanInput<'a> {
             server_verdicts: None,
         }
     }
+
+    /// Whether a user of this name exists here: in the rule context, the analysis, or by
+    /// `validate_system_user`.
+    fn exists_here(&self, name: &str) -> bool {
+        self.ctx.local_users.contains(name)
+            || self.analysis.is_some_and(|a| a.local.users.contains(name))
+            || self.server_verdicts.and_then(|v| v.get(name)).is_some_and(|v| v.exists)
+    }
 }
 
 /// The problem kinds of [`validate_plan`]; the username kinds are shared with [`crate::checks::findings::kinds`].
@@ -556,14 +564,7 @@ fn account_problems(input: &PlanInput<'_>, out: &mut Vec<Finding>) {
         .map(|nodes| nodes.iter().map(|n| n.alias.as_str()).collect());
     let free_set: Option<FastSet<&str>> = analysis.map(|a| a.local.available_ips.iter().map(String::as_str).collect());
     let live_supported = analysis.map(|a| a.remote.supports_live_transfers == Some(true));
-    let exists_here = |name: &str| {
-        ctx.local_users.contains(name)
-            || analysis.is_some_and(|a| a.local.users.contains(name))
-            || input
-                .server_verdicts
-                .and_then(|v| v.get(name))
-                .is_some_and(|v| v.exists)
-    };
+    let exists_here = |name: &str| input.exists_here(name);
 
     let mut seen_users: FastSet<&str> = FastSet::default();
     let mut suggested: FastSet<String> = FastSet::default();
@@ -1013,17 +1014,9 @@ pub fn suggest_fixes(input: PlanInput<'_>, settled: &FastSet<String>) -> Vec<Fix
     let checker = Checker::indexed(ctx, Purpose::Transfer);
     let n = ctx.effective_prefix_length();
     let accounts = &input.plan.accounts;
-    let exists_here = |name: &str| {
-        ctx.local_users.contains(name)
-            || input.analysis.is_some_and(|a| a.local.users.contains(name))
-            || input
-                .server_verdicts
-                .and_then(|v| v.get(name))
-                .is_some_and(|v| v.exists)
-    };
     // Restored into, or overwriting, an account that is here: the name is meant to be taken.
     let keeps_name = |a: &PlannedAccount| {
-        a.skipaccount || (a.force && input.unrestricted && !a.renamed() && exists_here(&a.localuser))
+        a.skipaccount || (a.force && input.unrestricted && !a.renamed() && input.exists_here(&a.localuser))
     };
     // Every first-N key the plan holds now: a suggestion takes none of them, nor another's.
     let mut taken: FastSet<String> = accounts.iter().map(|a| key_of(&a.localuser, n).into_owned()).collect();

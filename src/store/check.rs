@@ -161,6 +161,18 @@ impl CheckState {
         }
     }
 
+    /// A new call to send (it supersedes any still on its way): its ticket.
+    fn send(&mut self, kind: Busy, session_id: String) -> Ticket {
+        self.error = None;
+        let ticket = self.latest.issue();
+        self.pending = Some(Pending {
+            ticket,
+            kind,
+            session_id,
+        });
+        ticket
+    }
+
     /// The call with this ticket has ended, whatever its answer.
     fn finish(&mut self, ticket: Ticket) {
         if self.pending.as_ref().is_some_and(|p| p.ticket == ticket) {
@@ -206,13 +218,7 @@ impl CheckState {
                     return (self, None);
                 }
                 self.input_error = None;
-                self.error = None;
-                let ticket = self.latest.issue();
-                self.pending = Some(Pending {
-                    ticket,
-                    kind: Busy::Loading,
-                    session_id: trimmed,
-                });
+                let ticket = self.send(Busy::Loading, trimmed);
                 (self, Some(ticket))
             }
             CheckAction::Reanalysed(id) => {
@@ -220,13 +226,7 @@ impl CheckState {
                     // the admin has moved on to a file or paste
                     return (self, None);
                 }
-                self.error = None;
-                let ticket = self.latest.issue();
-                self.pending = Some(Pending {
-                    ticket,
-                    kind: Busy::Refreshing,
-                    session_id: id,
-                });
+                let ticket = self.send(Busy::Refreshing, id);
                 (self, Some(ticket))
             }
             CheckAction::ReanalysisFailed(err) => {
